@@ -1,0 +1,55 @@
+# ngx_http_missedcall_module: build, run and test on Debian 12.
+# Build output stays in build/ (ignored by git).
+
+SHELL      := /bin/bash
+BUILD      := $(CURDIR)/build
+NGX_TREE   := /usr/share/nginx/src
+MODULE     := $(BUILD)/ngx_http_missedcall_module.so
+SOURCES    := ngx_http_missedcall_module.c $(wildcard src/*.c src/*.h) config
+PROVE      := prove -I t/lib
+
+# What building, running, testing and benchmarking need.
+PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
+              libcurl4-openssl-dev libjansson-dev libssl-dev libpcre3-dev \
+              zlib1g-dev redis-server redis-tools perl curl clang \
+              libclang-rt-14-dev wrk
+
+.PHONY: all deps run test clean
+
+all: $(MODULE)
+
+# Idempotent: installs only when a package is missing, never asks.
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	        | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+	        $$missing </dev/null; \
+	else echo "all packages present"; fi
+
+# Debian's own configure tree and flags, so the .so loads in Debian's nginx.
+# configure runs again when the module's file list or config changes.
+$(BUILD)/nginx/objs/Makefile: config $(wildcard src/*.c)
+	rm -rf $(BUILD)/nginx && mkdir -p $(BUILD)
+	cp -r $(NGX_TREE) $(BUILD)/nginx
+	cd $(BUILD)/nginx && . ./conf_flags && ./configure \
+	    "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module=$(CURDIR) \
+	    > $(BUILD)/configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/configure.log; exit 1; }
+
+$(MODULE): $(BUILD)/nginx/objs/Makefile $(SOURCES)
+	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
+	cp $(BUILD)/nginx/objs/ngx_http_missedcall_module.so $@
+
+# Redis, the fake gateway and nginx with conf/demo.conf on loopback.
+run: deps $(MODULE)
+	perl -I t/lib t/lib/demo.pl
+
+test: deps $(MODULE)
+	$(PROVE) t/
+
+clean:
+	rm -rf $(BUILD)

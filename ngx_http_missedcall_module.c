@@ -1,0 +1,1011 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_phone.h"
+
+
+#define NGX_HTTP_MISSEDCALL_SECRET_MAX  4096
+
+
+static char *ngx_http_missedcall_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_redis_password_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_pool(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_token_key(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_handler(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_secret_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *file, size_t max, ngx_str_t *out);
+static char *ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *number);
+
+static ngx_int_t ngx_http_missedcall_preconfiguration(ngx_conf_t *cf);
+static void *ngx_http_missedcall_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_missedcall_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static ngx_int_t ngx_http_missedcall_init_module(ngx_cycle_t *cycle);
+static ngx_int_t ngx_http_missedcall_init_process(ngx_cycle_t *cycle);
+static void ngx_http_missedcall_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_conf_num_bounds_t  ngx_http_missedcall_db_bounds = {
+    ngx_conf_check_num_bounds, 0, 1023
+};
+
+static ngx_conf_num_bounds_t  ngx_http_missedcall_attempts_bounds = {
+    ngx_conf_check_num_bounds, 1, 100
+};
+
+
+static ngx_command_t  ngx_http_missedcall_commands[] = {
+
+    { ngx_string("missedcall_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_redis_password_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_redis_password_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_redis_db"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_main_conf_t, redis.db),
+      &ngx_http_missedcall_db_bounds },
+
+    { ngx_string("missedcall_redis_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_main_conf_t, redis.timeout),
+      NULL },
+
+    { ngx_string("missedcall_redis_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_main_conf_t, prefix),
+      NULL },
+
+    { ngx_string("missedcall_pool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_missedcall_pool,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_pool_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_pool_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_token_key"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_missedcall_token_key,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_request"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_handler,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      NGX_HTTP_MISSEDCALL_REQUEST,
+      NULL },
+
+    { ngx_string("missedcall_verify"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_handler,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      NGX_HTTP_MISSEDCALL_VERIFY,
+      NULL },
+
+    { ngx_string("missedcall_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_handler,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      NGX_HTTP_MISSEDCALL_STATUS,
+      NULL },
+
+    { ngx_string("missedcall_check"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_handler,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      NGX_HTTP_MISSEDCALL_CHECK,
+      NULL },
+
+    { ngx_string("missedcall_gateway"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_missedcall_gateway,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_gateway_token_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_secret_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.token),
+      NULL },
+
+    { ngx_string("missedcall_gateway_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.timeout),
+      NULL },
+
+    { ngx_string("missedcall_gateway_ca_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.ca_file),
+      NULL },
+
+    { ngx_string("missedcall_session_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, session_ttl),
+      NULL },
+
+    { ngx_string("missedcall_match"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_CONF_TAKE12,
+      ngx_http_missedcall_match,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_max_attempts"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, max_attempts),
+      &ngx_http_missedcall_attempts_bounds },
+
+    { ngx_string("missedcall_body_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, body_limit),
+      NULL },
+
+    { ngx_string("missedcall_token_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, token_ttl),
+      NULL },
+
+    { ngx_string("missedcall_token_leeway"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, token_leeway),
+      NULL },
+
+    { ngx_string("missedcall_token_cookie"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, token_cookie),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_missedcall_module_ctx = {
+    ngx_http_missedcall_preconfiguration,  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_missedcall_create_main_conf,  /* create main configuration */
+    ngx_http_missedcall_init_main_conf,    /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_missedcall_create_loc_conf,   /* create location configuration */
+    ngx_http_missedcall_merge_loc_conf     /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_missedcall_module = {
+    NGX_MODULE_V1,
+    &ngx_http_missedcall_module_ctx,       /* module context */
+    ngx_http_missedcall_commands,          /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    ngx_http_missedcall_init_module,       /* init module */
+    ngx_http_missedcall_init_process,      /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_missedcall_exit_process,      /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+/* indexed by ngx_http_missedcall_loc_conf_t.handler */
+static char  *ngx_http_missedcall_handler_names[] = {
+    NULL,
+    "missedcall_request",
+    "missedcall_verify",
+    "missedcall_status",
+    "missedcall_check"
+};
+
+
+static ngx_http_missedcall_gateway_t  *ngx_http_missedcall_gateways[] = {
+    &ngx_http_missedcall_gateway_http,
+    NULL
+};
+
+
+static char *
+ngx_http_missedcall_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_main_conf_t *mcf = conf;
+
+    u_char     *p;
+    ngx_str_t  *value;
+    ngx_url_t   u;
+
+    if (mcf->redis.addr.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = value[1];
+    u.default_port = 6379;
+
+    /* resolved here, once: hiredis would resolve names blocking */
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": %s in \"%V\"",
+                           &cmd->name, u.err ? u.err : "invalid address",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (u.naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": no address for \"%V\"", &cmd->name,
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (u.family == AF_UNIX) {
+        /* "unix:/path": the path follows the scheme */
+        mcf->redis.addr.len = u.url.len - 5;
+        ngx_memcpy(p, u.url.data + 5, mcf->redis.addr.len);
+        mcf->redis.port = 0;
+
+    } else {
+        mcf->redis.addr.len = ngx_sock_ntop(u.addrs[0].sockaddr,
+                                            u.addrs[0].socklen, p,
+                                            NGX_SOCKADDR_STRLEN, 0);
+        mcf->redis.port = ngx_inet_get_port(u.addrs[0].sockaddr);
+
+        /* "[::1]" as printed; hiredis wants the bare address */
+        if (p[0] == '[') {
+            mcf->redis.addr.len -= 2;
+            ngx_memmove(p, p + 1, mcf->redis.addr.len);
+        }
+    }
+
+    p[mcf->redis.addr.len] = '\0';
+    mcf->redis.addr.data = p;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_missedcall_redis_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_missedcall_main_conf_t *mcf = conf;
+
+    ngx_str_t  *value;
+
+    if (mcf->redis.password.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_missedcall_read_file(cf, &cmd->name, &value[1],
+                                         NGX_HTTP_MISSEDCALL_SECRET_MAX,
+                                         &mcf->redis.password);
+}
+
+
+static char *
+ngx_http_missedcall_pool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char        *rv;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        rv = ngx_http_missedcall_pool_add(cf, &cmd->name, &value[i]);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* one number a line; blank lines and "#" comments are skipped */
+
+static char *
+ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char       *rv;
+    u_char     *p, *last, *eol;
+    ngx_str_t  *value, text, line;
+
+    value = cf->args->elts;
+
+    rv = ngx_http_missedcall_read_file(cf, &cmd->name, &value[1],
+                                       1024 * 1024, &text);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    p = text.data;
+    last = text.data + text.len;
+
+    while (p < last) {
+        eol = ngx_strlchr(p, last, '\n');
+        if (eol == NULL) {
+            eol = last;
+        }
+
+        line.data = p;
+        line.len = eol - p;
+        p = eol + 1;
+
+        if (line.len && line.data[line.len - 1] == '\r') {
+            line.len--;
+        }
+
+        while (line.len && (line.data[0] == ' ' || line.data[0] == '\t')) {
+            line.data++;
+            line.len--;
+        }
+
+        while (line.len && (line.data[line.len - 1] == ' '
+                            || line.data[line.len - 1] == '\t'))
+        {
+            line.len--;
+        }
+
+        if (line.len == 0 || line.data[0] == '#') {
+            continue;
+        }
+
+        rv = ngx_http_missedcall_pool_add(cf, &cmd->name, &line);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *number)
+{
+    ngx_str_t                        *n;
+    ngx_uint_t                        i;
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
+
+    /* written exactly as E.164, so what is configured is what is dialed */
+    if (!ngx_http_missedcall_phone_is_e164(number->data, number->len)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": \"%V\" is not an E.164 number "
+                           "such as \"+15550100200\"", name, number);
+        return NGX_CONF_ERROR;
+    }
+
+    if (mcf->pool == NULL) {
+        mcf->pool = ngx_array_create(cf->pool, 8, sizeof(ngx_str_t));
+        if (mcf->pool == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    n = mcf->pool->elts;
+
+    for (i = 0; i < mcf->pool->nelts; i++) {
+        if (n[i].len == number->len
+            && ngx_strncmp(n[i].data, number->data, number->len) == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"%V\" is listed twice", name, number);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    n = ngx_array_push(mcf->pool);
+    if (n == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    n->len = number->len;
+    n->data = ngx_pstrdup(cf->pool, number);
+    if (n->data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_missedcall_token_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_main_conf_t *mcf = conf;
+
+    char                           *rv;
+    ngx_str_t                      *value, key;
+    ngx_uint_t                      i;
+    ngx_http_missedcall_jwt_key_t  *k;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].len > NGX_HTTP_MISSEDCALL_JWT_KID_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": key id must be 1 to %d characters",
+                           &cmd->name, NGX_HTTP_MISSEDCALL_JWT_KID_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        if (value[1].data[i] <= ' ' || value[1].data[i] == '"'
+            || value[1].data[i] == '\\' || value[1].data[i] >= 0x7f)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": invalid key id \"%V\"",
+                               &cmd->name, &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    rv = ngx_http_missedcall_read_file(cf, &cmd->name, &value[2],
+                                       NGX_HTTP_MISSEDCALL_SECRET_MAX, &key);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    if (key.len < NGX_HTTP_MISSEDCALL_JWT_KEY_MIN) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": the key in \"%V\" is %uz bytes, "
+                           "at least %d are required", &cmd->name, &value[2],
+                           key.len, NGX_HTTP_MISSEDCALL_JWT_KEY_MIN);
+        return NGX_CONF_ERROR;
+    }
+
+    if (mcf->keys == NULL) {
+        mcf->keys = ngx_array_create(cf->pool, 2,
+                                     sizeof(ngx_http_missedcall_jwt_key_t));
+        if (mcf->keys == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    k = mcf->keys->elts;
+
+    for (i = 0; i < mcf->keys->nelts; i++) {
+        if (ngx_strcmp(k[i].kid, value[1].data) == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": key id \"%V\" is used twice",
+                               &cmd->name, &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    k = ngx_array_push(mcf->keys);
+    if (k == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* conf args are NUL-terminated */
+    k->kid = (const char *) value[1].data;
+    k->key = key.data;
+    k->key_len = key.len;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_missedcall_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (lcf->handler) {
+        return "is duplicate";
+    }
+
+    lcf->handler = cmd->offset;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    switch (lcf->handler) {
+
+    case NGX_HTTP_MISSEDCALL_REQUEST:
+        clcf->handler = ngx_http_missedcall_request_handler;
+        break;
+
+    case NGX_HTTP_MISSEDCALL_VERIFY:
+        clcf->handler = ngx_http_missedcall_verify_handler;
+        break;
+
+    case NGX_HTTP_MISSEDCALL_STATUS:
+        clcf->handler = ngx_http_missedcall_status_handler;
+        break;
+
+    default: /* NGX_HTTP_MISSEDCALL_CHECK */
+        clcf->handler = ngx_http_missedcall_check_handler;
+        break;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* missedcall_gateway <type> <url>; */
+
+static char *
+ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_str_t                       *value;
+    ngx_uint_t                       i;
+    ngx_http_missedcall_gateway_t   *gw;
+
+    if (lcf->gateway.type) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 0; ngx_http_missedcall_gateways[i]; i++) {
+        gw = ngx_http_missedcall_gateways[i];
+
+        if (gw->name.len == value[1].len
+            && ngx_strncmp(gw->name.data, value[1].data, value[1].len) == 0)
+        {
+            lcf->gateway.type = gw;
+            break;
+        }
+    }
+
+    if (lcf->gateway.type == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": unknown gateway type \"%V\"",
+                           &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_strncasecmp(value[2].data, (u_char *) "http://", 7) != 0
+        && ngx_strncasecmp(value[2].data, (u_char *) "https://", 8) != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": \"%V\" is not an http:// or https:// URL",
+                           &cmd->name, &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    lcf->gateway.url = value[2];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_missedcall_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_str_t  *field, *value;
+
+    field = (ngx_str_t *) ((u_char *) conf + cmd->offset);
+
+    if (field->data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_missedcall_read_file(cf, &cmd->name, &value[1],
+                                         NGX_HTTP_MISSEDCALL_SECRET_MAX, field);
+}
+
+
+/* missedcall_match full | last <digits>; */
+
+static char *
+ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (lcf->match_digits != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "full") == 0) {
+        lcf->match_digits = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (cf->args->nelts == 3 && ngx_strcmp(value[1].data, "last") == 0) {
+        n = ngx_atoi(value[2].data, value[2].len);
+
+        if (n >= 3 && n <= 8) {
+            lcf->match_digits = n;
+            return NGX_CONF_OK;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": \"last\" takes 3 to 8 digits, not \"%V\"",
+                           &cmd->name, &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%V\" takes \"full\" or \"last <digits>\"",
+                       &cmd->name);
+    return NGX_CONF_ERROR;
+}
+
+
+/*
+ * Reads a small file whole at configuration time, in the master, before
+ * the workers drop privileges; surrounding white space is trimmed so that
+ * a trailing newline is not part of a secret.  Never logs the content.
+ */
+
+static char *
+ngx_http_missedcall_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *file, size_t max, ngx_str_t *out)
+{
+    u_char           *p;
+    size_t            size;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_str_t         path;
+    ngx_file_info_t   fi;
+
+    path = *file;
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"%V\": cannot open \"%V\"", name, &path);
+        return NGX_CONF_ERROR;
+    }
+
+    p = NULL;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"%V\": cannot stat \"%V\"", name, &path);
+        goto failed;
+    }
+
+    size = (size_t) ngx_file_size(&fi);
+
+    if (size > max) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": \"%V\" is larger than %uz bytes",
+                           name, &path, max);
+        goto failed;
+    }
+
+    p = ngx_pnalloc(cf->pool, size + 1);
+    if (p == NULL) {
+        goto failed;
+    }
+
+    n = ngx_read_fd(fd, p, size);
+
+    if (n == -1 || (size_t) n != size) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"%V\": cannot read \"%V\"", name, &path);
+        goto failed;
+    }
+
+    ngx_close_file(fd);
+
+    while (size && (p[size - 1] == '\n' || p[size - 1] == '\r'
+                    || p[size - 1] == ' ' || p[size - 1] == '\t'))
+    {
+        size--;
+    }
+
+    while (size && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+        p++;
+        size--;
+    }
+
+    if (size == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": \"%V\" is empty", name, &path);
+        return NGX_CONF_ERROR;
+    }
+
+    p[size] = '\0';
+    out->data = p;
+    out->len = size;
+
+    return NGX_CONF_OK;
+
+failed:
+
+    ngx_close_file(fd);
+    return NGX_CONF_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_missedcall_add_variables(cf);
+}
+
+
+static void *
+ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    mcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_missedcall_main_conf_t));
+    if (mcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     mcf->redis.addr = { 0, NULL };
+     *     mcf->redis.password = { 0, NULL };
+     *     mcf->prefix = { 0, NULL };
+     *     mcf->pool = NULL;
+     *     mcf->keys = NULL;
+     */
+
+    mcf->redis.db = NGX_CONF_UNSET_UINT;
+    mcf->redis.timeout = NGX_CONF_UNSET_MSEC;
+
+    return mcf;
+}
+
+
+static char *
+ngx_http_missedcall_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_missedcall_main_conf_t *mcf = conf;
+
+    ngx_conf_init_uint_value(mcf->redis.db, 0);
+    ngx_conf_init_msec_value(mcf->redis.timeout, 1000);
+    mcf->redis.connect_timeout = mcf->redis.timeout;
+
+    if (mcf->prefix.data == NULL) {
+        ngx_str_set(&mcf->prefix, "missedcall:");
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    lcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_missedcall_loc_conf_t));
+    if (lcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     lcf->handler = 0;
+     *     lcf->gateway.type = NULL;
+     *     lcf->gateway.url = { 0, NULL };
+     *     lcf->gateway.token = { 0, NULL };
+     *     lcf->gateway.ca_file = { 0, NULL };
+     *     lcf->token_cookie = { 0, NULL };
+     */
+
+    lcf->gateway.timeout = NGX_CONF_UNSET_MSEC;
+    lcf->session_ttl = NGX_CONF_UNSET_MSEC;
+    lcf->match_digits = NGX_CONF_UNSET_UINT;
+    lcf->max_attempts = NGX_CONF_UNSET_UINT;
+    lcf->body_limit = NGX_CONF_UNSET_SIZE;
+    lcf->token_ttl = NGX_CONF_UNSET;
+    lcf->token_leeway = NGX_CONF_UNSET;
+
+    return lcf;
+}
+
+
+static char *
+ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_missedcall_loc_conf_t *prev = parent;
+    ngx_http_missedcall_loc_conf_t *conf = child;
+
+    const char                       *need;
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    if (conf->gateway.type == NULL) {
+        conf->gateway.type = prev->gateway.type;
+        conf->gateway.url = prev->gateway.url;
+    }
+
+    ngx_conf_merge_str_value(conf->gateway.token, prev->gateway.token, "");
+    ngx_conf_merge_msec_value(conf->gateway.timeout, prev->gateway.timeout,
+                              5000);
+    ngx_conf_merge_str_value(conf->gateway.ca_file, prev->gateway.ca_file, "");
+    ngx_conf_merge_msec_value(conf->session_ttl, prev->session_ttl, 120000);
+    ngx_conf_merge_uint_value(conf->match_digits, prev->match_digits, 0);
+    ngx_conf_merge_uint_value(conf->max_attempts, prev->max_attempts, 3);
+    ngx_conf_merge_size_value(conf->body_limit, prev->body_limit, 4096);
+    ngx_conf_merge_sec_value(conf->token_ttl, prev->token_ttl, 3600);
+    ngx_conf_merge_sec_value(conf->token_leeway, prev->token_leeway, 30);
+    ngx_conf_merge_str_value(conf->token_cookie, prev->token_cookie, "");
+
+    if (conf->session_ttl < 1000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"missedcall_session_ttl\" must be at least 1s");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->token_ttl < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"missedcall_token_ttl\" must be at least 1s");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->handler == 0) {
+        return NGX_CONF_OK;
+    }
+
+    /* what each handler needs, refused at "nginx -t" when missing */
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
+    need = NULL;
+
+    if (conf->handler != NGX_HTTP_MISSEDCALL_CHECK
+        && mcf->redis.addr.len == 0)
+    {
+        need = "missedcall_redis";
+
+    } else if (conf->handler == NGX_HTTP_MISSEDCALL_REQUEST
+               && conf->gateway.type == NULL)
+    {
+        need = "missedcall_gateway";
+
+    } else if (conf->handler == NGX_HTTP_MISSEDCALL_REQUEST
+               && mcf->pool == NULL)
+    {
+        need = "missedcall_pool\" or \"missedcall_pool_file";
+
+    } else if ((conf->handler == NGX_HTTP_MISSEDCALL_VERIFY
+                || conf->handler == NGX_HTTP_MISSEDCALL_CHECK)
+               && mcf->keys == NULL)
+    {
+        need = "missedcall_token_key";
+    }
+
+    if (need) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" requires \"%s\" to be configured",
+                           ngx_http_missedcall_handler_names[conf->handler],
+                           need);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_init_module(ngx_cycle_t *cycle)
+{
+    ngx_http_missedcall_scripts_init();
+
+    return ngx_http_missedcall_curl_init_module(cycle);
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    mcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                              ngx_http_missedcall_module);
+
+    if (mcf == NULL || mcf->redis.addr.len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_missedcall_curl_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_missedcall_redis_init_process(cycle, &mcf->redis,
+                                               ngx_http_missedcall_pool_sync);
+}
+
+
+static void
+ngx_http_missedcall_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_missedcall_redis_exit_process(cycle);
+    ngx_http_missedcall_curl_exit_process(cycle);
+}

@@ -1,0 +1,220 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * The auth_request target: verifies a token with no I/O at all, so that
+ * guarding a backend costs a few microseconds and survives Redis outages.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_phone.h"
+
+
+static ngx_int_t ngx_http_missedcall_token(ngx_http_request_t *r,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_str_t *token);
+static ngx_int_t ngx_http_missedcall_unauthorized(ngx_http_request_t *r,
+    const char *message);
+static ngx_int_t ngx_http_missedcall_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_http_variable_t  ngx_http_missedcall_vars[] = {
+
+    { ngx_string("missedcall_phone"), NULL,
+      ngx_http_missedcall_variable,
+      offsetof(ngx_http_missedcall_ctx_t, phone),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("missedcall_token_id"), NULL,
+      ngx_http_missedcall_variable,
+      offsetof(ngx_http_missedcall_ctx_t, token_id),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+ngx_int_t
+ngx_http_missedcall_check_handler(ngx_http_request_t *r)
+{
+    size_t                             len;
+    ngx_str_t                          token;
+    ngx_http_missedcall_ctx_t         *ctx;
+    ngx_http_missedcall_main_conf_t   *mcf;
+    ngx_http_missedcall_loc_conf_t    *lcf;
+    ngx_http_missedcall_jwt_rc_e       rc;
+    ngx_http_missedcall_jwt_claims_t   claims;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_missedcall_module);
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_missedcall_token(r, lcf, &token) != NGX_OK) {
+        return ngx_http_missedcall_unauthorized(r, "no token");
+    }
+
+    rc = ngx_http_missedcall_jwt_verify((char *) token.data, token.len,
+                                        mcf->keys->elts, mcf->keys->nelts,
+                                        (int64_t) ngx_time(),
+                                        (int64_t) lcf->token_leeway, &claims);
+
+    len = ngx_strlen(claims.sub);
+
+    if (rc == NGX_HTTP_MISSEDCALL_JWT_OK
+        && !ngx_http_missedcall_phone_is_e164((u_char *) claims.sub, len))
+    {
+        rc = NGX_HTTP_MISSEDCALL_JWT_MALFORMED;
+    }
+
+    if (rc != NGX_HTTP_MISSEDCALL_JWT_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "missedcall: token refused: %s",
+                      ngx_http_missedcall_jwt_strerror(rc));
+
+        return ngx_http_missedcall_unauthorized(r, "invalid token");
+    }
+
+    ctx = ngx_http_missedcall_get_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->phone.data = ngx_pnalloc(r->pool, len);
+    ctx->token_id.len = ngx_strlen(claims.jti);
+    ctx->token_id.data = ngx_pnalloc(r->pool, ctx->token_id.len + 1);
+
+    if (ctx->phone.data == NULL || ctx->token_id.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->phone.len = len;
+    ngx_memcpy(ctx->phone.data, claims.sub, len);
+    ngx_memcpy(ctx->token_id.data, claims.jti, ctx->token_id.len);
+
+    return NGX_HTTP_NO_CONTENT;
+}
+
+
+/* "Authorization: Bearer <token>", else the configured cookie */
+
+static ngx_int_t
+ngx_http_missedcall_token(ngx_http_request_t *r,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_str_t *token)
+{
+    ngx_str_t  auth;
+
+    if (r->headers_in.authorization) {
+        auth = r->headers_in.authorization->value;
+
+        if (auth.len > 7
+            && ngx_strncasecmp(auth.data, (u_char *) "Bearer ", 7) == 0)
+        {
+            token->data = auth.data + 7;
+            token->len = auth.len - 7;
+
+            while (token->len && token->data[0] == ' ') {
+                token->data++;
+                token->len--;
+            }
+
+            return token->len ? NGX_OK : NGX_DECLINED;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    if (lcf->token_cookie.len == 0) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies,
+                                          &lcf->token_cookie, token)
+        == NGX_DECLINED)
+    {
+        return NGX_DECLINED;
+    }
+
+    return token->len ? NGX_OK : NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_unauthorized(ngx_http_request_t *r, const char *message)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "WWW-Authenticate");
+    ngx_str_set(&h->value, "Bearer error=\"invalid_token\"");
+
+    r->headers_out.www_authenticate = h;
+
+    return ngx_http_missedcall_send_error(r, NGX_HTTP_UNAUTHORIZED,
+                                          "invalid_token", message);
+}
+
+
+ngx_int_t
+ngx_http_missedcall_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_missedcall_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                  *s;
+    ngx_http_missedcall_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_missedcall_module);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = (ngx_str_t *) ((u_char *) ctx + data);
+
+    if (s->len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = s->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = s->data;
+
+    return NGX_OK;
+}

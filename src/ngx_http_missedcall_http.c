@@ -1,0 +1,330 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <openssl/rand.h>
+
+#include "ngx_http_missedcall.h"
+
+
+static ngx_str_t  ngx_http_missedcall_json_type =
+    ngx_string("application/json");
+
+
+/*
+ * The checks every POST handler makes before reading a body: method, and a
+ * declared length over the limit is refused before a byte is read.
+ */
+
+ngx_int_t
+ngx_http_missedcall_read_body(ngx_http_request_t *r,
+    ngx_http_client_body_handler_pt post_handler)
+{
+    ngx_int_t                        rc;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    if (r != r->main) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    if (!(r->method & NGX_HTTP_POST)) {
+        return ngx_http_missedcall_not_allowed(r, "POST");
+    }
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+
+    if (r->headers_in.content_length_n > (off_t) lcf->body_limit) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->keepalive = 0;
+
+        return ngx_http_missedcall_send_error(r,
+                                          NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                          "body_too_large",
+                                          "the request body is too large");
+    }
+
+    r->request_body_in_single_buf = 1;
+
+    rc = ngx_http_read_client_request_body(r, post_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+ngx_int_t
+ngx_http_missedcall_not_allowed(ngx_http_request_t *r, char *allow)
+{
+    ngx_table_elt_t  *h;
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Allow");
+    h->value.data = (u_char *) allow;
+    h->value.len = ngx_strlen(allow);
+
+    return ngx_http_missedcall_send_error(r, NGX_HTTP_NOT_ALLOWED,
+                                          "method_not_allowed",
+                                          "this method is not allowed here");
+}
+
+
+/*
+ * The body, contiguous.  NGX_DECLINED: over the limit (a chunked body has
+ * no declared length, or spilled to a temporary file).
+ */
+
+ngx_int_t
+ngx_http_missedcall_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    u_char                          *p;
+    size_t                           len;
+    ngx_buf_t                       *b;
+    ngx_chain_t                     *cl;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    ngx_str_null(body);
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    if (r->request_body->temp_file) {
+        return NGX_DECLINED;
+    }
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            return NGX_DECLINED;
+        }
+
+        len += b->last - b->pos;
+    }
+
+    if (len > lcf->body_limit) {
+        return NGX_DECLINED;
+    }
+
+    if (r->request_body->bufs->next == NULL) {
+        body->data = r->request_body->bufs->buf->pos;
+        body->len = len;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    body->data = p;
+    body->len = len;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+    }
+
+    return NGX_OK;
+}
+
+
+/* sends json (and releases it); the result is for ngx_http_finalize_request */
+
+ngx_int_t
+ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    json_t *json)
+{
+    char             *text;
+    size_t            len;
+    ngx_int_t         rc;
+    ngx_buf_t        *b;
+    ngx_chain_t       out;
+    ngx_table_elt_t  *h;
+
+    text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+    json_decref(json);
+
+    if (text == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = ngx_strlen(text);
+
+    b = ngx_create_temp_buf(r->pool, len + 1);
+    if (b == NULL) {
+        free(text);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->last, text, len);
+    *b->last++ = LF;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    free(text);
+
+    /* answers carry sessions and tokens: no cache may keep them */
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Cache-Control");
+    ngx_str_set(&h->value, "no-store");
+
+    r->headers_out.status = status;
+    r->headers_out.content_type = ngx_http_missedcall_json_type;
+    r->headers_out.content_type_len = ngx_http_missedcall_json_type.len;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/*
+ * {"error": code, "message": text}, and "detail" too: clients written for
+ * drf-missed-call-auth read Django REST framework's field.
+ */
+
+json_t *
+ngx_http_missedcall_error_json(const char *error, const char *message)
+{
+    return json_pack("{s:s, s:s, s:s}", "error", error, "message", message,
+                     "detail", message);
+}
+
+
+ngx_int_t
+ngx_http_missedcall_send_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *error, const char *message)
+{
+    return ngx_http_missedcall_send_json(r, status,
+                               ngx_http_missedcall_error_json(error, message));
+}
+
+
+ngx_http_missedcall_ctx_t *
+ngx_http_missedcall_get_ctx(ngx_http_request_t *r)
+{
+    ngx_http_missedcall_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_missedcall_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_missedcall_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_missedcall_module);
+    }
+
+    return ctx;
+}
+
+
+ngx_int_t
+ngx_http_missedcall_random(u_char *buf, size_t len)
+{
+    if (RAND_bytes(buf, (int) len) != 1) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                      "missedcall: RAND_bytes() failed");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the form ngx_http_missedcall_uuid() writes, and nothing else */
+
+ngx_uint_t
+ngx_http_missedcall_uuid_valid(u_char *p, size_t len)
+{
+    size_t  i;
+
+    if (len != NGX_HTTP_MISSEDCALL_UUID_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (p[i] != '-') {
+                return 0;
+            }
+
+        } else if (!((p[i] >= '0' && p[i] <= '9')
+                     || (p[i] >= 'a' && p[i] <= 'f')))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* a random (version 4) UUID: 122 random bits, the form drf clients expect */
+
+ngx_int_t
+ngx_http_missedcall_uuid(u_char *out)
+{
+    u_char      b[16], hex[32], *p;
+    ngx_uint_t  i;
+
+    if (ngx_http_missedcall_random(b, sizeof(b)) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+
+    ngx_hex_dump(hex, b, sizeof(b));
+
+    /* 8-4-4-4-12 */
+    p = out;
+
+    for (i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20) {
+            *p++ = '-';
+        }
+
+        *p++ = hex[i];
+    }
+
+    return NGX_OK;
+}

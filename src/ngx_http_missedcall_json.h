@@ -1,0 +1,59 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#ifndef _NGX_HTTP_MISSEDCALL_JSON_H_INCLUDED_
+#define _NGX_HTTP_MISSEDCALL_JSON_H_INCLUDED_
+
+
+/* Pure code (jansson only): the request bodies the handlers accept */
+
+#include <stddef.h>
+
+
+#define NGX_HTTP_MISSEDCALL_FIELD_MAX  256   /* bytes of one string field */
+
+
+typedef enum {
+    NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER = 0,
+    NGX_HTTP_MISSEDCALL_F_APP_SIGNATURE,
+    NGX_HTTP_MISSEDCALL_F_SESSION_ID,
+    NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID,
+    NGX_HTTP_MISSEDCALL_F_COUNT
+} ngx_http_missedcall_field_e;
+
+
+typedef struct {
+    /* NUL-terminated copies; len 0 and present 0 when the field is absent */
+    char         value[NGX_HTTP_MISSEDCALL_F_COUNT]
+                      [NGX_HTTP_MISSEDCALL_FIELD_MAX + 1];
+    size_t       len[NGX_HTTP_MISSEDCALL_F_COUNT];
+    int          present[NGX_HTTP_MISSEDCALL_F_COUNT];
+} ngx_http_missedcall_body_t;
+
+
+typedef enum {
+    NGX_HTTP_MISSEDCALL_BODY_OK = 0,
+    NGX_HTTP_MISSEDCALL_BODY_INVALID_JSON,  /* not JSON, not UTF-8, not an
+                                               object, duplicate keys */
+    NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD  /* known field not a string, too
+                                               long, or holding a NUL */
+} ngx_http_missedcall_body_rc_e;
+
+
+/*
+ * Parses a request body: a JSON object whose known fields ("phone_number",
+ * "app_signature", "session_id", "received_caller_id") must be strings;
+ * unknown fields are ignored.  On INVALID_FIELD *field names the field.
+ */
+ngx_http_missedcall_body_rc_e ngx_http_missedcall_json_parse_body(
+    const unsigned char *buf, size_t len, ngx_http_missedcall_body_t *body,
+    const char **field);
+
+/* the JSON name of a field */
+const char *ngx_http_missedcall_json_field_name(ngx_http_missedcall_field_e f);
+
+
+#endif /* _NGX_HTTP_MISSEDCALL_JSON_H_INCLUDED_ */

@@ -1,0 +1,36 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#ifndef _NGX_HTTP_MISSEDCALL_KEYS_H_INCLUDED_
+#define _NGX_HTTP_MISSEDCALL_KEYS_H_INCLUDED_
+
+
+/* Pure code: the Redis key schema, in one place */
+
+#include <stddef.h>
+
+
+typedef enum {
+    NGX_HTTP_MISSEDCALL_KEY_POOL = 0,   /* <prefix>pool: zset of numbers */
+    NGX_HTTP_MISSEDCALL_KEY_SESSION,    /* <prefix>session:<id>: hash */
+    NGX_HTTP_MISSEDCALL_KEY_PHONE,      /* <prefix>phone:<e164>: newest id */
+    NGX_HTTP_MISSEDCALL_KEY_LAST        /* <prefix>last:<e164>: last caller */
+} ngx_http_missedcall_key_e;
+
+
+#define NGX_HTTP_MISSEDCALL_KEY_NAME_MAX  (sizeof("session:") - 1)
+
+
+/*
+ * Writes the key of kind for id (ignored for the pool) to out; returns its
+ * length, or 0 when it does not fit in size.
+ */
+size_t ngx_http_missedcall_key(unsigned char *out, size_t size,
+    const unsigned char *prefix, size_t prefix_len,
+    ngx_http_missedcall_key_e kind, const unsigned char *id, size_t id_len);
+
+
+#endif /* _NGX_HTTP_MISSEDCALL_KEYS_H_INCLUDED_ */

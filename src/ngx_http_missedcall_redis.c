@@ -1,0 +1,590 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * hiredis's async API on nginx's event loop: one connection per worker,
+ * made on first use, its socket wrapped in an nginx connection with
+ * level-triggered events (hiredis reads one buffer per call and would lose
+ * edge-triggered readiness).  hiredis 0.14 has no timeouts, so one nginx
+ * timer serves as connect timeout and then as reply timeout: when the
+ * oldest outstanding reply is late, the connection is dropped and every
+ * waiter gets a NULL reply.  After a failure, connecting again waits for a
+ * backoff, so a dead Redis costs a fast refusal, not a connect per request.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <hiredis/async.h>
+#include <openssl/sha.h>
+
+#include "ngx_http_missedcall_redis.h"
+
+
+#define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN  100
+#define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MAX  1000
+
+
+typedef struct {
+    redisAsyncContext                     *ac;
+    ngx_connection_t                      *conn;
+    ngx_http_missedcall_redis_conf_t      *conf;
+    ngx_http_missedcall_redis_connect_pt   on_connect;
+    ngx_log_t                             *log;
+    ngx_event_t                            timer;
+    ngx_uint_t                             pending;
+    ngx_uint_t                             connected;
+    ngx_msec_t                             backoff;
+    ngx_msec_t                             retry_at;
+} ngx_http_missedcall_redis_t;
+
+
+typedef struct {
+    ngx_http_missedcall_redis_pt           handler;
+    void                                  *data;
+    ngx_http_missedcall_script_t          *script;
+    int                                    argc;
+    const char                           **argv;
+    size_t                                *argvlen;
+    u_char                                 nkeys[NGX_INT_T_LEN];
+} ngx_http_missedcall_redis_cmd_t;
+
+
+static ngx_int_t ngx_http_missedcall_redis_connect(void);
+static void ngx_http_missedcall_redis_failed(void);
+static ngx_int_t ngx_http_missedcall_redis_send(
+    ngx_http_missedcall_redis_cmd_t *cmd);
+static void ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
+static void ngx_http_missedcall_redis_setup_reply(redisReply *reply,
+    void *data);
+static void ngx_http_missedcall_redis_connected(const redisAsyncContext *ac,
+    int status);
+static void ngx_http_missedcall_redis_disconnected(
+    const redisAsyncContext *ac, int status);
+static void ngx_http_missedcall_redis_timeout(ngx_event_t *ev);
+static void ngx_http_missedcall_redis_read_handler(ngx_event_t *ev);
+static void ngx_http_missedcall_redis_write_handler(ngx_event_t *ev);
+static void ngx_http_missedcall_redis_add_read(void *privdata);
+static void ngx_http_missedcall_redis_del_read(void *privdata);
+static void ngx_http_missedcall_redis_add_write(void *privdata);
+static void ngx_http_missedcall_redis_del_write(void *privdata);
+static void ngx_http_missedcall_redis_cleanup(void *privdata);
+
+
+static ngx_http_missedcall_redis_t  ngx_http_missedcall_redis;
+
+
+ngx_int_t
+ngx_http_missedcall_redis_init_process(ngx_cycle_t *cycle,
+    ngx_http_missedcall_redis_conf_t *conf,
+    ngx_http_missedcall_redis_connect_pt on_connect)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+
+    ngx_memzero(rd, sizeof(ngx_http_missedcall_redis_t));
+
+    rd->conf = conf;
+    rd->on_connect = on_connect;
+    rd->log = cycle->log;
+    rd->backoff = NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN;
+    rd->retry_at = ngx_current_msec;
+
+    rd->timer.handler = ngx_http_missedcall_redis_timeout;
+    rd->timer.log = cycle->log;
+    rd->timer.data = rd;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_missedcall_redis_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+
+    if (rd->ac) {
+        redisAsyncFree(rd->ac);
+    }
+
+    rd->conf = NULL;
+}
+
+
+void
+ngx_http_missedcall_redis_script_init(ngx_http_missedcall_script_t *script)
+{
+    u_char  md[SHA_DIGEST_LENGTH];
+
+    SHA1(script->body.data, script->body.len, md);
+    ngx_hex_dump((u_char *) script->sha1, md, SHA_DIGEST_LENGTH);
+    script->sha1[40] = '\0';
+}
+
+
+/*
+ * Copies argv into one heap block: the command may outlive the request
+ * that issued it, and is sent twice when the script was not cached.
+ */
+
+static ngx_http_missedcall_redis_cmd_t *
+ngx_http_missedcall_redis_cmd_alloc(ngx_uint_t prefix, ngx_uint_t argc,
+    ngx_str_t *argv)
+{
+    u_char                           *p;
+    size_t                            size;
+    ngx_uint_t                        i, n;
+    ngx_http_missedcall_redis_cmd_t  *cmd;
+
+    n = prefix + argc;
+    size = sizeof(ngx_http_missedcall_redis_cmd_t)
+           + n * (sizeof(char *) + sizeof(size_t));
+
+    for (i = 0; i < argc; i++) {
+        size += argv[i].len;
+    }
+
+    cmd = ngx_alloc(size, ngx_http_missedcall_redis.log);
+    if (cmd == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(cmd, sizeof(ngx_http_missedcall_redis_cmd_t));
+
+    cmd->argc = (int) n;
+    cmd->argv = (const char **) (cmd + 1);
+    cmd->argvlen = (size_t *) (cmd->argv + n);
+    p = (u_char *) (cmd->argvlen + n);
+
+    for (i = 0; i < argc; i++) {
+        cmd->argv[prefix + i] = (const char *) p;
+        cmd->argvlen[prefix + i] = argv[i].len;
+        p = ngx_cpymem(p, argv[i].data, argv[i].len);
+    }
+
+    return cmd;
+}
+
+
+ngx_int_t
+ngx_http_missedcall_redis_command(ngx_uint_t argc, ngx_str_t *argv,
+    ngx_http_missedcall_redis_pt handler, void *data)
+{
+    ngx_http_missedcall_redis_cmd_t  *cmd;
+
+    cmd = ngx_http_missedcall_redis_cmd_alloc(0, argc, argv);
+    if (cmd == NULL) {
+        return NGX_ERROR;
+    }
+
+    cmd->handler = handler;
+    cmd->data = data;
+
+    return ngx_http_missedcall_redis_send(cmd);
+}
+
+
+ngx_int_t
+ngx_http_missedcall_redis_eval(ngx_http_missedcall_script_t *script,
+    ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
+    ngx_http_missedcall_redis_pt handler, void *data)
+{
+    ngx_http_missedcall_redis_cmd_t  *cmd;
+
+    cmd = ngx_http_missedcall_redis_cmd_alloc(3, argc, argv);
+    if (cmd == NULL) {
+        return NGX_ERROR;
+    }
+
+    cmd->handler = handler;
+    cmd->data = data;
+    cmd->script = script;
+    cmd->argv[0] = "EVALSHA";
+    cmd->argvlen[0] = sizeof("EVALSHA") - 1;
+    cmd->argv[1] = script->sha1;
+    cmd->argvlen[1] = 40;
+    cmd->argv[2] = (const char *) cmd->nkeys;
+    cmd->argvlen[2] = ngx_sprintf(cmd->nkeys, "%ui", nkeys) - cmd->nkeys;
+
+    return ngx_http_missedcall_redis_send(cmd);
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+
+    if (rd->conf == NULL
+        || (rd->ac == NULL && ngx_http_missedcall_redis_connect() != NGX_OK))
+    {
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
+
+    if (redisAsyncCommandArgv(rd->ac, ngx_http_missedcall_redis_reply, cmd,
+                              cmd->argc, cmd->argv, cmd->argvlen)
+        != REDIS_OK)
+    {
+        /* the context is closing: its waiters are being failed */
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
+
+    if (rd->pending++ == 0 && rd->connected) {
+        ngx_add_timer(&rd->timer, rd->conf->timeout);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
+    void *privdata)
+{
+    redisReply                       *reply = r;
+    ngx_http_missedcall_redis_t      *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_cmd_t  *cmd = privdata;
+
+    rd->pending--;
+
+    if (reply && rd->connected) {
+        /* a reply came: the next oldest one gets a full timeout */
+        if (rd->pending) {
+            ngx_add_timer(&rd->timer, rd->conf->timeout);
+
+        } else if (rd->timer.timer_set) {
+            ngx_del_timer(&rd->timer);
+        }
+    }
+
+    if (reply && cmd->script
+        && reply->type == REDIS_REPLY_ERROR
+        && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0)
+    {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                       "missedcall redis: loading script \"%s\"",
+                       cmd->script->name);
+
+        cmd->argv[0] = "EVAL";
+        cmd->argvlen[0] = sizeof("EVAL") - 1;
+        cmd->argv[1] = (const char *) cmd->script->body.data;
+        cmd->argvlen[1] = cmd->script->body.len;
+
+        if (redisAsyncCommandArgv(ac, ngx_http_missedcall_redis_reply, cmd,
+                                  cmd->argc, cmd->argv, cmd->argvlen)
+            == REDIS_OK)
+        {
+            if (rd->pending++ == 0) {
+                ngx_add_timer(&rd->timer, rd->conf->timeout);
+            }
+
+            return;
+        }
+
+        reply = NULL;
+    }
+
+    if (reply && reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                      "missedcall redis: error reply: %s", reply->str);
+    }
+
+    cmd->handler(reply, cmd->data);
+    ngx_free(cmd);
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_redis_connect(void)
+{
+    redisAsyncContext                 *ac;
+    ngx_connection_t                  *c;
+    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_conf_t  *conf = rd->conf;
+    ngx_str_t                          argv[2];
+    u_char                             db[NGX_INT_T_LEN];
+
+    if ((ngx_msec_int_t) (rd->retry_at - ngx_current_msec) > 0) {
+        return NGX_ERROR;
+    }
+
+    if (conf->port) {
+        ac = redisAsyncConnect((char *) conf->addr.data, (int) conf->port);
+
+    } else {
+        ac = redisAsyncConnectUnix((char *) conf->addr.data);
+    }
+
+    if (ac == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, rd->log, 0,
+                      "missedcall redis: no memory for a connection");
+        ngx_http_missedcall_redis_failed();
+        return NGX_ERROR;
+    }
+
+    if (ac->err) {
+        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                      "missedcall redis: connect to \"%V\" failed: %s",
+                      &conf->addr, ac->errstr);
+        redisAsyncFree(ac);
+        ngx_http_missedcall_redis_failed();
+        return NGX_ERROR;
+    }
+
+    c = ngx_get_connection(ac->c.fd, rd->log);
+    if (c == NULL) {
+        redisAsyncFree(ac);
+        ngx_http_missedcall_redis_failed();
+        return NGX_ERROR;
+    }
+
+    c->data = ac;
+    c->read->handler = ngx_http_missedcall_redis_read_handler;
+    c->write->handler = ngx_http_missedcall_redis_write_handler;
+    c->read->log = rd->log;
+    c->write->log = rd->log;
+
+    rd->ac = ac;
+    rd->conn = c;
+    rd->connected = 0;
+
+    ac->ev.data = rd;
+    ac->ev.addRead = ngx_http_missedcall_redis_add_read;
+    ac->ev.delRead = ngx_http_missedcall_redis_del_read;
+    ac->ev.addWrite = ngx_http_missedcall_redis_add_write;
+    ac->ev.delWrite = ngx_http_missedcall_redis_del_write;
+    ac->ev.cleanup = ngx_http_missedcall_redis_cleanup;
+
+    redisAsyncSetConnectCallback(ac, ngx_http_missedcall_redis_connected);
+    redisAsyncSetDisconnectCallback(ac,
+                                    ngx_http_missedcall_redis_disconnected);
+
+    ngx_add_timer(&rd->timer, conf->connect_timeout);
+
+    /* queued first, so they precede every command of this connection */
+
+    if (conf->password.len) {
+        ngx_str_set(&argv[0], "AUTH");
+        argv[1] = conf->password;
+
+        if (ngx_http_missedcall_redis_command(2, argv,
+                                  ngx_http_missedcall_redis_setup_reply, "AUTH")
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (conf->db) {
+        ngx_str_set(&argv[0], "SELECT");
+        argv[1].data = db;
+        argv[1].len = ngx_sprintf(db, "%ui", conf->db) - db;
+
+        if (ngx_http_missedcall_redis_command(2, argv,
+                                ngx_http_missedcall_redis_setup_reply, "SELECT")
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (rd->on_connect) {
+        rd->on_connect();
+    }
+
+    return rd->ac ? NGX_OK : NGX_ERROR;
+}
+
+
+static void
+ngx_http_missedcall_redis_failed(void)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+
+    rd->retry_at = ngx_current_msec + rd->backoff;
+    rd->backoff = ngx_min(rd->backoff * 2,
+                          NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MAX);
+}
+
+
+static void
+ngx_http_missedcall_redis_setup_reply(redisReply *reply, void *data)
+{
+    /* the reply text never holds the password: safe to log */
+    if (reply && reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis.log, 0,
+                      "missedcall redis: %s refused, check "
+                      "\"missedcall_redis\" settings", (char *) data);
+    }
+}
+
+
+static void
+ngx_http_missedcall_redis_connected(const redisAsyncContext *ac, int status)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+
+    if (status != REDIS_OK) {
+        /* hiredis frees the context right after this callback */
+        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                      "missedcall redis: connect to \"%V\" failed: %s",
+                      &rd->conf->addr, ac->errstr);
+        return;
+    }
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "missedcall redis: connected");
+
+    rd->connected = 1;
+    rd->backoff = NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN;
+
+    if (rd->pending) {
+        ngx_add_timer(&rd->timer, rd->conf->timeout);
+
+    } else if (rd->timer.timer_set) {
+        ngx_del_timer(&rd->timer);
+    }
+}
+
+
+static void
+ngx_http_missedcall_redis_disconnected(const redisAsyncContext *ac,
+    int status)
+{
+    if (status != REDIS_OK) {
+        ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis.log, 0,
+                      "missedcall redis: connection lost: %s", ac->errstr);
+    }
+}
+
+
+static void
+ngx_http_missedcall_redis_timeout(ngx_event_t *ev)
+{
+    ngx_http_missedcall_redis_t  *rd = ev->data;
+
+    ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                  "missedcall redis: %s timed out, %ui commands pending",
+                  rd->connected ? "reply" : "connect", rd->pending);
+
+    if (rd->ac) {
+        redisAsyncFree(rd->ac);
+    }
+}
+
+
+static void
+ngx_http_missedcall_redis_read_handler(ngx_event_t *ev)
+{
+    ngx_connection_t  *c = ev->data;
+
+    redisAsyncHandleRead(c->data);
+}
+
+
+static void
+ngx_http_missedcall_redis_write_handler(ngx_event_t *ev)
+{
+    ngx_connection_t  *c = ev->data;
+
+    redisAsyncHandleWrite(c->data);
+}
+
+
+static void
+ngx_http_missedcall_redis_event(ngx_event_t *ev, ngx_int_t event,
+    ngx_uint_t add)
+{
+    if (add && !ev->active) {
+        if (ngx_add_event(ev, event, NGX_LEVEL_EVENT) != NGX_OK) {
+            ngx_log_error(NGX_LOG_ALERT, ev->log, 0,
+                          "missedcall redis: adding an event failed");
+        }
+
+    } else if (!add && ev->active) {
+        (void) ngx_del_event(ev, event, 0);
+    }
+}
+
+
+static void
+ngx_http_missedcall_redis_add_read(void *privdata)
+{
+    ngx_http_missedcall_redis_t  *rd = privdata;
+
+    ngx_http_missedcall_redis_event(rd->conn->read, NGX_READ_EVENT, 1);
+}
+
+
+static void
+ngx_http_missedcall_redis_del_read(void *privdata)
+{
+    ngx_http_missedcall_redis_t  *rd = privdata;
+
+    ngx_http_missedcall_redis_event(rd->conn->read, NGX_READ_EVENT, 0);
+}
+
+
+static void
+ngx_http_missedcall_redis_add_write(void *privdata)
+{
+    ngx_http_missedcall_redis_t  *rd = privdata;
+
+    ngx_http_missedcall_redis_event(rd->conn->write, NGX_WRITE_EVENT, 1);
+}
+
+
+static void
+ngx_http_missedcall_redis_del_write(void *privdata)
+{
+    ngx_http_missedcall_redis_t  *rd = privdata;
+
+    ngx_http_missedcall_redis_event(rd->conn->write, NGX_WRITE_EVENT, 0);
+}
+
+
+/* hiredis calls this once, whatever ends the context; it closes the fd */
+
+static void
+ngx_http_missedcall_redis_cleanup(void *privdata)
+{
+    ngx_connection_t             *c;
+    ngx_http_missedcall_redis_t  *rd = privdata;
+
+    c = rd->conn;
+
+    if (c) {
+        ngx_http_missedcall_redis_event(c->read, NGX_READ_EVENT, 0);
+        ngx_http_missedcall_redis_event(c->write, NGX_WRITE_EVENT, 0);
+
+        if (c->read->posted) {
+            ngx_delete_posted_event(c->read);
+        }
+
+        if (c->write->posted) {
+            ngx_delete_posted_event(c->write);
+        }
+
+        c->fd = (ngx_socket_t) -1;
+        ngx_free_connection(c);
+    }
+
+    if (rd->timer.timer_set) {
+        ngx_del_timer(&rd->timer);
+    }
+
+    if (!rd->connected) {
+        ngx_http_missedcall_redis_failed();
+    }
+
+    rd->ac = NULL;
+    rd->conn = NULL;
+    rd->connected = 0;
+    rd->pending = 0;
+}

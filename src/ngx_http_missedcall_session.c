@@ -1,0 +1,1181 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * The session store and the flows built on it.  Every state change is one
+ * Lua script, so that concurrent requests on any node see a session in one
+ * state only.  Caller ids are never compared in the clear: the reserving
+ * script stores sha1(salt . suffix) for each caller-id suffix length it
+ * accepts, and the verifying script hashes the received digits the same
+ * way, so a comparison's timing says nothing about the caller number.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_phone.h"
+#include "ngx_http_missedcall_json.h"
+#include "ngx_http_missedcall_keys.h"
+
+
+/* remembered to call a phone from another number next time */
+#define NGX_HTTP_MISSEDCALL_LAST_CALLER_TTL  "604800000"
+
+#define NGX_HTTP_MISSEDCALL_TOKEN_MAX        1024
+
+
+#define NGX_HTTP_MISSEDCALL_LUA_NOW                                          \
+    "local t = redis.call('TIME') "                                          \
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+
+
+/*
+ * KEYS: pool, session, last caller of the phone.
+ * ARGV: random 53-bit integer, phone, ttl ms, keep ms (status answers
+ * that long after expiry), digits matched (0: whole caller id), salt,
+ * call id, max attempts.
+ * The index is drawn from C's RNG: Lua's math.random is predictable.
+ */
+
+static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
+    "reserve",
+    ngx_string(
+    "local n = redis.call('ZCARD', KEYS[1]) "
+    "if n == 0 then return {'pool_empty'} end "
+    "local r = tonumber(ARGV[1]) / 9007199254740992 "
+    "local last = redis.call('GET', KEYS[3]) "
+    "local skip = false "
+    "if last and n > 1 then skip = redis.call('ZRANK', KEYS[1], last) end "
+    "local idx "
+    "if skip then "
+    "  idx = math.floor(r * (n - 1)) "
+    "  if idx >= skip then idx = idx + 1 end "
+    "else "
+    "  idx = math.floor(r * n) "
+    "end "
+    "local caller = redis.call('ZRANGE', KEYS[1], idx, idx)[1] "
+    NGX_HTTP_MISSEDCALL_LUA_NOW
+    "local expires = now + tonumber(ARGV[3]) "
+    "local digits = string.sub(caller, 2) "
+    "local m = tonumber(ARGV[5]) "
+    "local lo, hi = m, m "
+    "if m == 0 then lo = math.max(6, #digits - 3) hi = #digits end "
+    "local h = {'phone', ARGV[2], 'caller', caller, 'state', 'calling', "
+    "  'attempts', 0, 'max', ARGV[8], 'created', now, 'expires', expires, "
+    "  'salt', ARGV[6], 'call_id', ARGV[7]} "
+    "for l = lo, hi do "
+    "  h[#h + 1] = 'm' .. l "
+    "  h[#h + 1] = redis.sha1hex(ARGV[6] .. string.sub(digits, -l)) "
+    "end "
+    "redis.call('HSET', KEYS[2], unpack(h)) "
+    "redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]) + tonumber(ARGV[4])) "
+    "redis.call('SET', KEYS[3], caller, 'PX', "
+                   NGX_HTTP_MISSEDCALL_LAST_CALLER_TTL ") "
+    "return {'ok', caller, expires}"),
+    ""
+};
+
+
+/* KEYS: session, phone.  ARGV: session id.  The call is placed. */
+
+static ngx_http_missedcall_script_t  ngx_http_missedcall_confirm = {
+    "confirm",
+    ngx_string(
+    "local s = redis.call('HMGET', KEYS[1], 'state', 'expires') "
+    "if s[1] ~= 'calling' then return 0 end "
+    NGX_HTTP_MISSEDCALL_LUA_NOW
+    "local left = tonumber(s[2]) - now "
+    "if left <= 0 then return 0 end "
+    "redis.call('HSET', KEYS[1], 'state', 'pending') "
+    "redis.call('SET', KEYS[2], ARGV[1], 'PX', left) "
+    "return 1"),
+    ""
+};
+
+
+/*
+ * KEYS: session (or "" to find it by phone), phone (or "").
+ * ARGV: received caller id digits, session key prefix.
+ * Unknown, expired, used and burned sessions all answer "none".
+ */
+
+static ngx_http_missedcall_script_t  ngx_http_missedcall_verify = {
+    "verify",
+    ngx_string(
+    "local key = KEYS[1] "
+    "if key == '' then "
+    "  local id = redis.call('GET', KEYS[2]) "
+    "  if not id then return {'none'} end "
+    "  key = ARGV[2] .. id "
+    "end "
+    "local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', "
+    "  'max', 'salt', 'phone') "
+    "if s[1] ~= 'pending' then return {'none'} end "
+    NGX_HTTP_MISSEDCALL_LUA_NOW
+    "if now >= tonumber(s[2]) then return {'none'} end "
+    "local d = ARGV[1] "
+    "local match = false "
+    "for l = 3, math.min(#d, 15) do "
+    "  local want = redis.call('HGET', key, 'm' .. l) "
+    "  if want and want == redis.sha1hex(s[5] .. string.sub(d, -l)) then "
+    "    match = true "
+    "  end "
+    "end "
+    "if match then "
+    "  redis.call('HSET', key, 'state', 'verified', 'verified', now) "
+    "  return {'ok', s[6]} "
+    "end "
+    "local a = tonumber(s[3]) + 1 "
+    "if a >= tonumber(s[4]) then "
+    "  redis.call('HSET', key, 'state', 'burned', 'attempts', a) "
+    "  return {'burned'} "
+    "end "
+    "redis.call('HSET', key, 'attempts', a) "
+    "return {'mismatch', tonumber(s[4]) - a}"),
+    ""
+};
+
+
+/* KEYS: session.  Answers nil, or its state and the ms left. */
+
+static ngx_http_missedcall_script_t  ngx_http_missedcall_status = {
+    "status",
+    ngx_string(
+    "local s = redis.call('HMGET', KEYS[1], 'state', 'expires') "
+    "if not s[1] then return false end "
+    NGX_HTTP_MISSEDCALL_LUA_NOW
+    "return {s[1], tonumber(s[2]) - now}"),
+    ""
+};
+
+
+static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
+static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
+static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
+static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
+static void ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, const char *error, const char *message);
+static void ngx_http_missedcall_undone(redisReply *reply, void *data);
+static void ngx_http_missedcall_verify_body(ngx_http_request_t *r);
+static void ngx_http_missedcall_verified(redisReply *reply, void *data);
+static void ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op);
+static void ngx_http_missedcall_status_done(redisReply *reply, void *data);
+
+static ngx_int_t ngx_http_missedcall_parse(ngx_http_request_t *r,
+    ngx_http_missedcall_body_t *body);
+static ngx_uint_t ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
+    ngx_http_missedcall_field_e f, ngx_str_t *value);
+static ngx_http_missedcall_op_t *ngx_http_missedcall_op_create(
+    ngx_http_request_t *r);
+static void ngx_http_missedcall_op_detach(void *data);
+static void ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, json_t *json);
+static void ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, const char *error, const char *message);
+static ngx_int_t ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key);
+static ngx_int_t ngx_http_missedcall_reply_is(redisReply *reply,
+    const char *word, size_t elements);
+
+
+void
+ngx_http_missedcall_scripts_init(void)
+{
+    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_reserve);
+    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_confirm);
+    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_verify);
+    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_status);
+}
+
+
+ngx_int_t
+ngx_http_missedcall_request_handler(ngx_http_request_t *r)
+{
+    return ngx_http_missedcall_read_body(r, ngx_http_missedcall_request_body);
+}
+
+
+static void
+ngx_http_missedcall_request_body(ngx_http_request_t *r)
+{
+    u_char                           salt[16], rnd[8], *p;
+    uint64_t                         n;
+    ngx_str_t                        argv[11], phone, value;
+    ngx_http_missedcall_op_t        *op;
+    ngx_http_missedcall_body_t      *body;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    body = ngx_palloc(r->pool, sizeof(ngx_http_missedcall_body_t));
+    if (body == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (ngx_http_missedcall_parse(r, body) != NGX_OK) {
+        return;
+    }
+
+    if (!ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER,
+                                   &value))
+    {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "missing_field",
+                                  "\"phone_number\" is required"));
+        return;
+    }
+
+    phone.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_E164_LEN);
+    if (phone.data == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    phone.len = ngx_http_missedcall_phone_normalize(value.data, value.len,
+                                                    phone.data);
+    if (phone.len == 0) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_phone_number",
+                                  "\"phone_number\" is not a phone number in "
+                                  "international format"));
+        return;
+    }
+
+    op = ngx_http_missedcall_op_create(r);
+    if (op == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    lcf = op->lcf;
+
+    op->phone.data = ngx_pstrdup(op->pool, &phone);
+    op->phone.len = phone.len;
+    op->sid.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
+    op->sid.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
+    op->call_id.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
+    op->call_id.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
+
+    /* random salt (hex), random 53-bit pool index seed, and three keys */
+
+    argv[3].data = ngx_pnalloc(op->pool, NGX_INT64_LEN);
+    argv[8].data = ngx_pnalloc(op->pool, 2 * sizeof(salt));
+
+    if (op->phone.data == NULL || op->sid.data == NULL
+        || op->call_id.data == NULL || argv[3].data == NULL
+        || argv[8].data == NULL
+        || ngx_http_missedcall_uuid(op->sid.data) != NGX_OK
+        || ngx_http_missedcall_uuid(op->call_id.data) != NGX_OK
+        || ngx_http_missedcall_random(salt, sizeof(salt)) != NGX_OK
+        || ngx_http_missedcall_random(rnd, sizeof(rnd)) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL,
+                                      NULL, &argv[0]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                                      &op->sid, &op->session_key) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_LAST,
+                                      &op->phone, &argv[2]) != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    argv[1] = op->session_key;
+
+    ngx_memcpy(&n, rnd, sizeof(n));
+    argv[3].len = ngx_sprintf(argv[3].data, "%uL", n >> 11) - argv[3].data;
+
+    argv[4] = op->phone;
+
+    p = ngx_pnalloc(op->pool, 3 * NGX_INT_T_LEN + 3);
+    if (p == NULL) {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    argv[5].data = p;
+    p = ngx_sprintf(p, "%M", lcf->session_ttl);
+    argv[5].len = p - argv[5].data;
+
+    /* an expired session still answers "status" for another ttl */
+    argv[6] = argv[5];
+
+    argv[7].data = p;
+    p = ngx_sprintf(p, "%ui", lcf->match_digits);
+    argv[7].len = p - argv[7].data;
+
+    ngx_hex_dump(argv[8].data, salt, sizeof(salt));
+    argv[8].len = 2 * sizeof(salt);
+
+    argv[9] = op->call_id;
+
+    argv[10].data = p;
+    p = ngx_sprintf(p, "%ui", lcf->max_attempts);
+    argv[10].len = p - argv[10].data;
+
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_reserve, 3, 11,
+                                       argv, ngx_http_missedcall_reserved, op)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+    }
+}
+
+
+static void
+ngx_http_missedcall_reserved(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    ngx_http_missedcall_curl_req_t      *req;
+    ngx_http_missedcall_gateway_conf_t  *gw;
+
+    if (ngx_http_missedcall_reply_is(reply, "pool_empty", 1)) {
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall: the caller number pool in Redis is empty");
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "pool_empty",
+                                     "no caller number is available");
+        return;
+    }
+
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 3)
+        || reply->element[1]->type != REDIS_REPLY_STRING
+        || reply->element[2]->type != REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+        return;
+    }
+
+    op->caller.len = reply->element[1]->len;
+    op->caller.data = ngx_pnalloc(op->pool, op->caller.len);
+    if (op->caller.data == NULL) {
+        ngx_http_missedcall_undo(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                 "internal_error", "internal error");
+        return;
+    }
+
+    ngx_memcpy(op->caller.data, reply->element[1]->str, op->caller.len);
+    op->expires_ms = reply->element[2]->integer;
+
+    gw = &op->lcf->gateway;
+
+    /* the cycle's log: the transfer may outlive the client's connection */
+    req = ngx_http_missedcall_curl_create(ngx_cycle->log, gw->timeout,
+                                          &gw->ca_file);
+    if (req == NULL) {
+        ngx_http_missedcall_undo(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                 "internal_error", "internal error");
+        return;
+    }
+
+    if (gw->type->prepare(op, req) != NGX_OK
+        || ngx_http_missedcall_curl_start(req, ngx_http_missedcall_called, op)
+           != NGX_OK)
+    {
+        ngx_http_missedcall_curl_free(req);
+        ngx_http_missedcall_undo(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
+                                 "the call could not be placed");
+        return;
+    }
+}
+
+
+static void
+ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
+{
+    ngx_http_missedcall_op_t *op = req->data;
+
+    ngx_str_t                      argv[3];
+    ngx_http_missedcall_call_rc_e  rc;
+
+    if (req->code == CURLE_OK) {
+        rc = op->lcf->gateway.type->result(op, req);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall gateway \"%V\": call %V failed after %M ms: "
+                      "%s", &op->lcf->gateway.type->name, &op->call_id,
+                      req->elapsed,
+                      req->errbuf[0] ? req->errbuf
+                                     : curl_easy_strerror(req->code));
+
+        rc = (req->code == CURLE_OPERATION_TIMEDOUT)
+             ? NGX_HTTP_MISSEDCALL_CALL_TIMEOUT
+             : NGX_HTTP_MISSEDCALL_CALL_FAILED;
+    }
+
+    ngx_http_missedcall_curl_free(req);
+
+    switch (rc) {
+
+    case NGX_HTTP_MISSEDCALL_CALL_PLACED:
+        break;
+
+    case NGX_HTTP_MISSEDCALL_CALL_TIMEOUT:
+        ngx_http_missedcall_undo(op, NGX_HTTP_GATEWAY_TIME_OUT,
+                                 "gateway_timeout",
+                                 "the telephony gateway did not answer "
+                                 "in time");
+        return;
+
+    default: /* NGX_HTTP_MISSEDCALL_CALL_FAILED */
+        ngx_http_missedcall_undo(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
+                                 "the call could not be placed");
+        return;
+    }
+
+    argv[0] = op->session_key;
+
+    if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                                   &op->phone, &argv[1])
+        != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    argv[2] = op->sid;
+
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_confirm, 2, 3,
+                                       argv, ngx_http_missedcall_confirmed,
+                                       op)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+    }
+}
+
+
+static void
+ngx_http_missedcall_confirmed(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    u_char      *hint, iso[sizeof("1970-01-01T00:00:00Z")];
+    json_t      *json;
+    int64_t      left;
+    ngx_tm_t     tm;
+    ngx_time_t  *tp;
+    ngx_uint_t   digits;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER
+        || reply->integer != 1)
+    {
+        /* placed, but the session expired or Redis went away meanwhile */
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall: call %V placed but its session could not "
+                      "be activated", &op->call_id);
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+        return;
+    }
+
+    ngx_gmtime((time_t) (op->expires_ms / 1000), &tm);
+    ngx_sprintf(iso, "%4d-%02d-%02dT%02d:%02d:%02dZ%Z",
+                tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday,
+                tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec);
+
+    tp = ngx_timeofday();
+    left = op->expires_ms - ((int64_t) tp->sec * 1000 + tp->msec);
+    left = ngx_max(left, 0);
+    digits = op->lcf->match_digits;
+
+    json = json_pack("{s:s, s:s#, s:s, s:I, s:s}",
+                     "detail",
+                     "Flash call initiated. Please observe incoming calls.",
+                     "session_id", op->sid.data, (int) op->sid.len,
+                     "expires_at", iso,
+                     "expires_in", (json_int_t) ((left + 999) / 1000),
+                     "match", digits ? "last_digits" : "full");
+
+    if (json && digits) {
+        hint = ngx_pnalloc(op->pool, op->caller.len);
+        if (hint == NULL) {
+            json_decref(json);
+            json = NULL;
+
+        } else {
+            ngx_http_missedcall_phone_mask(op->caller.data, op->caller.len,
+                                           digits, hint);
+
+            if (json_object_set_new(json, "caller_hint",
+                                    json_stringn((char *) hint,
+                                                 op->caller.len))
+                || json_object_set_new(json, "digits",
+                                       json_integer((json_int_t) digits)))
+            {
+                json_decref(json);
+                json = NULL;
+            }
+        }
+    }
+
+    ngx_log_error(NGX_LOG_INFO, op->log, 0,
+                  "missedcall: call %V placed", &op->call_id);
+
+    ngx_http_missedcall_op_respond(op, NGX_HTTP_ACCEPTED, json);
+}
+
+
+/* the call was not placed: no session may stay behind */
+
+static void
+ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op, ngx_uint_t status,
+    const char *error, const char *message)
+{
+    ngx_str_t  argv[2];
+
+    op->status = status;
+    op->error = error;
+    op->message = message;
+
+    ngx_str_set(&argv[0], "DEL");
+    argv[1] = op->session_key;
+
+    if (ngx_http_missedcall_redis_command(2, argv, ngx_http_missedcall_undone,
+                                          op)
+        != NGX_OK)
+    {
+        /* left in state "calling", it never verifies and soon expires */
+        ngx_http_missedcall_undone(NULL, op);
+    }
+}
+
+
+static void
+ngx_http_missedcall_undone(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    if (reply == NULL) {
+        ngx_log_error(NGX_LOG_WARN, op->log, 0,
+                      "missedcall: session of failed call %V not deleted, "
+                      "it expires unverifiable", &op->call_id);
+    }
+
+    ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
+}
+
+
+ngx_int_t
+ngx_http_missedcall_verify_handler(ngx_http_request_t *r)
+{
+    return ngx_http_missedcall_read_body(r, ngx_http_missedcall_verify_body);
+}
+
+
+static void
+ngx_http_missedcall_verify_body(ngx_http_request_t *r)
+{
+    ngx_str_t                    argv[4], id, digits, phone, value;
+    ngx_http_missedcall_op_t    *op;
+    ngx_http_missedcall_body_t  *body;
+
+    body = ngx_palloc(r->pool, sizeof(ngx_http_missedcall_body_t));
+    if (body == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (ngx_http_missedcall_parse(r, body) != NGX_OK) {
+        return;
+    }
+
+    if (!ngx_http_missedcall_field(body,
+                                   NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID,
+                                   &value))
+    {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "missing_field",
+                                  "\"received_caller_id\" is required"));
+        return;
+    }
+
+    digits.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_CALLERID_MAX);
+    phone.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_E164_LEN);
+
+    if (digits.data == NULL || phone.data == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    digits.len = ngx_http_missedcall_callerid_digits(value.data, value.len,
+                                                     digits.data);
+
+    if (digits.len == 0) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_caller_id",
+                                  "\"received_caller_id\" is not a phone "
+                                  "number"));
+        return;
+    }
+
+    phone.len = 0;
+
+    if (!ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_SESSION_ID,
+                                   &id))
+    {
+        if (!ngx_http_missedcall_field(body,
+                                       NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER,
+                                       &value))
+        {
+            ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                      NGX_HTTP_BAD_REQUEST, "missing_field",
+                                      "\"session_id\" or \"phone_number\" "
+                                      "is required"));
+            return;
+        }
+
+        phone.len = ngx_http_missedcall_phone_normalize(value.data, value.len,
+                                                        phone.data);
+
+        if (phone.len == 0) {
+            ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                      NGX_HTTP_BAD_REQUEST,
+                                      "invalid_phone_number",
+                                      "\"phone_number\" is not a phone "
+                                      "number in international format"));
+            return;
+        }
+    }
+
+    op = ngx_http_missedcall_op_create(r);
+    if (op == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ngx_str_null(&argv[0]);
+    ngx_str_null(&argv[1]);
+    argv[2] = digits;
+
+    if (phone.len) {
+        if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                                       &phone, &argv[1])
+            != NGX_OK)
+        {
+            ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                           NULL);
+            return;
+        }
+
+    } else if (!ngx_http_missedcall_uuid_valid(id.data, id.len)) {
+        /* no such session can exist: the same answer as any unknown one */
+        ngx_http_missedcall_invalid_session(op);
+        return;
+
+    } else if (ngx_http_missedcall_op_key(op,
+                                          NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                                          &id, &argv[0])
+               != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                                   NULL, &argv[3])
+        != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_verify, 2, 4,
+                                       argv, ngx_http_missedcall_verified, op)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+    }
+}
+
+
+static void
+ngx_http_missedcall_verified(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    char                              *token;
+    size_t                             len;
+    json_t                            *json;
+    ngx_str_t                          jti;
+    ngx_http_missedcall_ctx_t         *ctx;
+    ngx_http_missedcall_jwt_key_t     *key;
+    ngx_http_missedcall_jwt_claims_t   claims;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "mismatch", 2)) {
+        json = json_pack("{s:s, s:s, s:s, s:I}",
+                         "error", "caller_id_mismatch",
+                         "message", "the caller id does not match",
+                         "detail", "the caller id does not match",
+                         "attempts_left",
+                         (json_int_t) reply->element[1]->integer);
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_BAD_REQUEST, json);
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "burned", 1)) {
+        json = json_pack("{s:s, s:s, s:s, s:i}",
+                         "error", "caller_id_mismatch",
+                         "message", "the caller id does not match; no "
+                                    "attempts are left, request a new call",
+                         "detail", "the caller id does not match; no "
+                                   "attempts are left, request a new call",
+                         "attempts_left", 0);
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_BAD_REQUEST, json);
+        return;
+    }
+
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 2)
+        || reply->element[1]->type != REDIS_REPLY_STRING
+        || reply->element[1]->len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
+    {
+        ngx_http_missedcall_invalid_session(op);
+        return;
+    }
+
+    /* the session is consumed: issue the token */
+
+    ngx_memzero(&claims, sizeof(claims));
+    ngx_memcpy(claims.sub, reply->element[1]->str, reply->element[1]->len);
+
+    jti.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
+    jti.data = (u_char *) claims.jti;
+
+    token = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_TOKEN_MAX);
+
+    if (token == NULL || ngx_http_missedcall_uuid(jti.data) != NGX_OK) {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    claims.iat = ngx_time();
+    claims.exp = claims.iat + op->lcf->token_ttl;
+
+    key = op->mcf->keys->elts;
+
+    len = ngx_http_missedcall_jwt_sign(&key[0], &claims, NULL, token,
+                                       NGX_HTTP_MISSEDCALL_TOKEN_MAX);
+    if (len == 0) {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    if (op->r) {
+        ctx = ngx_http_missedcall_get_ctx(op->r);
+
+        if (ctx) {
+            ctx->phone.len = ngx_strlen(claims.sub);
+            ctx->phone.data = ngx_pnalloc(op->r->pool, ctx->phone.len);
+            ctx->token_id.len = jti.len;
+            ctx->token_id.data = ngx_pnalloc(op->r->pool, jti.len);
+
+            if (ctx->phone.data && ctx->token_id.data) {
+                ngx_memcpy(ctx->phone.data, claims.sub, ctx->phone.len);
+                ngx_memcpy(ctx->token_id.data, jti.data, jti.len);
+
+            } else {
+                ngx_str_null(&ctx->phone);
+                ngx_str_null(&ctx->token_id);
+            }
+        }
+    }
+
+    json = json_pack("{s:s, s:b, s:s, s:s#, s:s, s:I}",
+                     "detail", "Verification successful.",
+                     "verified", 1,
+                     "phone_number", claims.sub,
+                     "token", token, (int) len,
+                     "token_type", "Bearer",
+                     "expires_in", (json_int_t) op->lcf->token_ttl);
+
+    ngx_http_missedcall_op_respond(op, NGX_HTTP_OK, json);
+}
+
+
+/* unknown, expired, used, burned or malformed: one answer reveals nothing */
+
+static void
+ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op)
+{
+    ngx_http_missedcall_op_error(op, NGX_HTTP_BAD_REQUEST, "invalid_session",
+                                 "no pending verification matches: it is "
+                                 "unknown, expired or already used");
+}
+
+
+ngx_int_t
+ngx_http_missedcall_status_handler(ngx_http_request_t *r)
+{
+    u_char                    *p, *last;
+    ngx_int_t                  rc;
+    ngx_str_t                  id, key;
+    ngx_http_missedcall_op_t  *op;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return ngx_http_missedcall_not_allowed(r, "GET, HEAD");
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    /* the id is the last segment of ".../status/<id>[/]" */
+
+    last = r->uri.data + r->uri.len;
+
+    if (last > r->uri.data && last[-1] == '/') {
+        last--;
+    }
+
+    for (p = last; p > r->uri.data && p[-1] != '/'; p--) { /* void */ }
+
+    id.data = p;
+    id.len = last - p;
+
+    if (!ngx_http_missedcall_uuid_valid(id.data, id.len)) {
+        return ngx_http_missedcall_send_error(r, NGX_HTTP_NOT_FOUND,
+                                              "not_found",
+                                              "no such session");
+    }
+
+    op = ngx_http_missedcall_op_create(r);
+    if (op == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* from here on the op finalizes the request */
+    r->main->count++;
+
+    op->sid.data = ngx_pstrdup(op->pool, &id);
+    op->sid.len = id.len;
+
+    if (op->sid.data == NULL
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                                      &id, &key)
+           != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return NGX_DONE;
+    }
+
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_status, 1, 1,
+                                       &key, ngx_http_missedcall_status_done,
+                                       op)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_missedcall_status_done(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    json_t     *json;
+    int64_t     left;
+    ngx_str_t   state;
+    ngx_uint_t  verified, expired;
+
+    if (reply && reply->type == REDIS_REPLY_NIL) {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_NOT_FOUND, "not_found",
+                                     "no such session");
+        return;
+    }
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements != 2
+        || reply->element[0]->type != REDIS_REPLY_STRING
+        || reply->element[1]->type != REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "service_unavailable",
+                                     "the session store is unavailable");
+        return;
+    }
+
+    state.data = (u_char *) reply->element[0]->str;
+    state.len = reply->element[0]->len;
+    left = reply->element[1]->integer;
+
+    verified = (state.len == 8
+                && ngx_strncmp(state.data, "verified", 8) == 0);
+    expired = !verified && left <= 0;
+
+    if (expired) {
+        ngx_str_set(&state, "expired");
+
+    } else if (state.len == 6 && ngx_strncmp(state.data, "burned", 6) == 0) {
+        ngx_str_set(&state, "failed");
+    }
+
+    json = json_pack("{s:s#, s:s#, s:b, s:b, s:I}",
+                     "session_id", op->sid.data, (int) op->sid.len,
+                     "status", state.data, (int) state.len,
+                     "is_verified", (int) verified,
+                     "is_expired", (int) expired,
+                     "time_remaining_seconds",
+                     (json_int_t) (verified || left <= 0
+                                   ? 0 : (left + 999) / 1000));
+
+    ngx_http_missedcall_op_respond(op, NGX_HTTP_OK, json);
+}
+
+
+/*
+ * Reads the body and parses it.  NGX_OK: go on; anything else: the request
+ * was answered and finalized here.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_parse(ngx_http_request_t *r,
+    ngx_http_missedcall_body_t *body)
+{
+    u_char                         *msg;
+    ngx_int_t                       rc;
+    ngx_str_t                       raw;
+    const char                     *field;
+    ngx_http_missedcall_body_rc_e   brc;
+
+    rc = ngx_http_missedcall_body(r, &raw);
+
+    if (rc == NGX_DECLINED) {
+        r->keepalive = 0;
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                  "body_too_large",
+                                  "the request body is too large"));
+        return NGX_DONE;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return NGX_DONE;
+    }
+
+    field = NULL;
+    brc = ngx_http_missedcall_json_parse_body(raw.data, raw.len, body,
+                                              &field);
+
+    if (brc == NGX_HTTP_MISSEDCALL_BODY_OK) {
+        return NGX_OK;
+    }
+
+    if (brc == NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD && field) {
+        msg = ngx_pnalloc(r->pool, 128);
+        if (msg == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return NGX_DONE;
+        }
+
+        ngx_sprintf(msg, "\"%s\" must be a string of at most %d bytes%Z",
+                    field, NGX_HTTP_MISSEDCALL_FIELD_MAX);
+
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                  (char *) msg));
+        return NGX_DONE;
+    }
+
+    ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                              NGX_HTTP_BAD_REQUEST, "invalid_json",
+                              "the body must be a JSON object"));
+    return NGX_DONE;
+}
+
+
+static ngx_uint_t
+ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
+    ngx_http_missedcall_field_e f, ngx_str_t *value)
+{
+    value->data = (u_char *) body->value[f];
+    value->len = body->len[f];
+
+    return body->present[f];
+}
+
+
+static ngx_http_missedcall_op_t *
+ngx_http_missedcall_op_create(ngx_http_request_t *r)
+{
+    ngx_pool_t                 *pool;
+    ngx_pool_cleanup_t         *cln;
+    ngx_http_missedcall_op_t   *op;
+    ngx_http_missedcall_ctx_t  *ctx;
+
+    ctx = ngx_http_missedcall_get_ctx(r);
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    pool = ngx_create_pool(1024, ngx_cycle->log);
+    if (pool == NULL) {
+        return NULL;
+    }
+
+    op = ngx_pcalloc(pool, sizeof(ngx_http_missedcall_op_t));
+    if (op == NULL) {
+        ngx_destroy_pool(pool);
+        return NULL;
+    }
+
+    op->pool = pool;
+    op->r = r;
+    op->cln = cln;
+    op->lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+    op->mcf = ngx_http_get_module_main_conf(r, ngx_http_missedcall_module);
+    op->log = r->connection->log;
+
+    cln->handler = ngx_http_missedcall_op_detach;
+    cln->data = op;
+
+    ctx->op = op;
+
+    return op;
+}
+
+
+/* the request is gone before its op ended: the op goes on alone */
+
+static void
+ngx_http_missedcall_op_detach(void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    op->r = NULL;
+    op->log = ngx_cycle->log;
+}
+
+
+/* answers the client, if it is still there, and ends the op */
+
+static void
+ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, json_t *json)
+{
+    ngx_int_t            rc;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = op->r;
+
+    if (r == NULL) {
+        json_decref(json);
+        ngx_destroy_pool(op->pool);
+        return;
+    }
+
+    op->cln->handler = NULL;
+    op->r = NULL;
+
+    if (json) {
+        rc = ngx_http_missedcall_send_json(r, status, json);
+
+    } else {
+        rc = ngx_http_missedcall_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                            "internal_error",
+                                            "internal error");
+    }
+
+    ngx_destroy_pool(op->pool);
+
+    c = r->connection;
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op, ngx_uint_t status,
+    const char *error, const char *message)
+{
+    ngx_http_missedcall_op_respond(op, status,
+                                   ngx_http_missedcall_error_json(error,
+                                                                  message));
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key)
+{
+    size_t  size;
+
+    size = op->mcf->prefix.len + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
+           + (id ? id->len : 0);
+
+    key->data = ngx_pnalloc(op->pool, size);
+    if (key->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    key->len = ngx_http_missedcall_key(key->data, size, op->mcf->prefix.data,
+                                       op->mcf->prefix.len, kind,
+                                       id ? id->data : NULL,
+                                       id ? id->len : 0);
+
+    return key->len ? NGX_OK : NGX_ERROR;
+}
+
+
+/* an array reply of the given size whose first element is word */
+
+static ngx_int_t
+ngx_http_missedcall_reply_is(redisReply *reply, const char *word,
+    size_t elements)
+{
+    size_t  len;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements != elements
+        || reply->element[0]->type != REDIS_REPLY_STRING)
+    {
+        return 0;
+    }
+
+    len = ngx_strlen(word);
+
+    return reply->element[0]->len == len
+           && ngx_strncmp(reply->element[0]->str, word, len) == 0;
+}
