@@ -42,6 +42,7 @@ struct ngx_http_missedcall_curl_req_s {
     ngx_msec_t                          elapsed;
 
     /* private */
+    ngx_queue_t                         queue;    /* in the multi */
     ngx_log_t                          *log;
     ngx_msec_t                          start;
     size_t                              body_alloc;

@@ -571,8 +571,9 @@ ngx_http_missedcall_redis_cleanup(void *privdata)
             ngx_delete_posted_event(c->write);
         }
 
-        c->fd = (ngx_socket_t) -1;
+        /* as ngx_close_connection() does, less the close: hiredis's fd */
         ngx_free_connection(c);
+        c->fd = (ngx_socket_t) -1;
     }
 
     if (rd->timer.timer_set) {

@@ -1,0 +1,150 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#include <string.h>
+
+#include "ngx_http_missedcall_phone.h"
+
+
+/* the separators people and phones put between digits */
+
+static int
+ngx_http_missedcall_phone_separator(unsigned char c)
+{
+    return c == ' ' || c == '-' || c == '(' || c == ')' || c == '.';
+}
+
+
+size_t
+ngx_http_missedcall_phone_normalize(const unsigned char *in, size_t len,
+    unsigned char *out)
+{
+    size_t  i, n;
+    int     plus;
+
+    if (len == 0 || len > NGX_HTTP_MISSEDCALL_INPUT_MAX) {
+        return 0;
+    }
+
+    i = 0;
+
+    while (i < len && in[i] == ' ') {
+        i++;
+    }
+
+    plus = (i < len && in[i] == '+');
+
+    if (plus) {
+        i++;
+    }
+
+    n = 0;
+
+    for ( /* void */ ; i < len; i++) {
+        if (in[i] >= '0' && in[i] <= '9') {
+            if (n == NGX_HTTP_MISSEDCALL_E164_MAX + 2) {
+                return 0;
+            }
+
+            out[1 + n++] = in[i];
+            continue;
+        }
+
+        if (!ngx_http_missedcall_phone_separator(in[i])) {
+            return 0;
+        }
+    }
+
+    /* "00" is the international prefix where "+" cannot be typed */
+    if (!plus && n > 2 && out[1] == '0' && out[2] == '0') {
+        memmove(out + 1, out + 3, n - 2);
+        n -= 2;
+    }
+
+    if (n < NGX_HTTP_MISSEDCALL_E164_MIN || n > NGX_HTTP_MISSEDCALL_E164_MAX
+        || out[1] == '0')
+    {
+        return 0;
+    }
+
+    out[0] = '+';
+
+    return 1 + n;
+}
+
+
+size_t
+ngx_http_missedcall_callerid_digits(const unsigned char *in, size_t len,
+    unsigned char *out)
+{
+    size_t  i, n;
+
+    if (len > NGX_HTTP_MISSEDCALL_INPUT_MAX) {
+        return 0;
+    }
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        if (in[i] >= '0' && in[i] <= '9') {
+            if (n == NGX_HTTP_MISSEDCALL_CALLERID_MAX) {
+                return 0;
+            }
+
+            out[n++] = in[i];
+            continue;
+        }
+
+        if (in[i] == '+' && n == 0) {
+            continue;
+        }
+
+        if (!ngx_http_missedcall_phone_separator(in[i]) && in[i] != '/') {
+            return 0;
+        }
+    }
+
+    return n;
+}
+
+
+void
+ngx_http_missedcall_phone_mask(const unsigned char *e164, size_t len,
+    size_t n, unsigned char *out)
+{
+    size_t  i;
+
+    memcpy(out, e164, len);
+
+    for (i = len; i > 0 && n > 0; i--) {
+        if (out[i - 1] >= '0' && out[i - 1] <= '9') {
+            out[i - 1] = '*';
+            n--;
+        }
+    }
+}
+
+
+int
+ngx_http_missedcall_phone_is_e164(const unsigned char *s, size_t len)
+{
+    size_t  i;
+
+    if (len < 1 + NGX_HTTP_MISSEDCALL_E164_MIN
+        || len > 1 + NGX_HTTP_MISSEDCALL_E164_MAX
+        || s[0] != '+' || s[1] == '0')
+    {
+        return 0;
+    }
+
+    for (i = 1; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+
+    return 1;
+}

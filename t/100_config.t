@@ -1,0 +1,130 @@
+#!/usr/bin/perl
+
+# Misconfiguration fails at "nginx -t" with a message naming the directive.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Test::More;
+use MissedCall::Test;
+
+my $t = MissedCall::Test->new();
+
+$t->write_file('jwt.key', 'k' x 40);
+$t->write_file('short.key', 'k' x 31);
+$t->write_file('empty.key', "\n");
+$t->write_file('pool.txt', "+15550100001\n# comment\n\n+15550100002\n");
+$t->write_file('badpool.txt', "+15550100001\n555-0100\n");
+$t->write_file('token', 'secret');
+
+# a valid configuration, then one thing broken at a time
+my %good = (
+    HTTP => "missedcall_redis 127.0.0.1:6379;\n"
+        . "missedcall_pool_file %%DIR%%/pool.txt;\n"
+        . "missedcall_token_key k1 %%DIR%%/jwt.key;\n",
+    SERVER => "missedcall_gateway http http://127.0.0.1:9/call;\n"
+        . "missedcall_gateway_token_file %%DIR%%/token;\n",
+    LOCATION => "missedcall_request;",
+);
+
+sub conf {
+    my (%c) = (%good, @_);
+    return <<"EOF";
+load_module %%MODULE%%;
+daemon off;
+pid %%PREFIX%%/nginx.pid;
+error_log %%PREFIX%%/logs/error.log;
+events { }
+http {
+    client_body_temp_path %%PREFIX%%/temp/body;
+    $c{HTTP}
+    server {
+        listen 127.0.0.1:%%NGINX_PORT%%;
+        $c{SERVER}
+        location / {
+            $c{LOCATION}
+        }
+    }
+}
+EOF
+}
+
+sub fails {
+    my ($name, $pattern, %c) = @_;
+    my ($rc, $out) = $t->nginx_test(conf(%c));
+    isnt($rc, 0, "$name: nginx -t fails");
+    like($out, $pattern, "$name: the message names it") or diag $out;
+}
+
+my ($rc, $out) = $t->nginx_test(conf());
+is($rc, 0, 'a valid configuration passes') or diag $out;
+
+($rc, $out) = $t->nginx_test(conf(LOCATION => 'missedcall_check;'));
+is($rc, 0, 'check needs no Redis') or diag $out;
+
+fails('request without redis',
+    qr/"missedcall_request" requires "missedcall_redis"/,
+    HTTP => "missedcall_pool_file %%DIR%%/pool.txt;\n");
+fails('request without gateway',
+    qr/"missedcall_request" requires "missedcall_gateway"/,
+    SERVER => '');
+fails('request without pool',
+    qr/"missedcall_request" requires "missedcall_pool"/,
+    HTTP => "missedcall_redis 127.0.0.1:6379;\n");
+fails('verify without key',
+    qr/"missedcall_verify" requires "missedcall_token_key"/,
+    HTTP => "missedcall_redis 127.0.0.1:6379;\n", LOCATION => 'missedcall_verify;');
+fails('check without key',
+    qr/"missedcall_check" requires "missedcall_token_key"/,
+    HTTP => '', LOCATION => 'missedcall_check;');
+fails('status without redis',
+    qr/"missedcall_status" requires "missedcall_redis"/,
+    HTTP => '', LOCATION => 'missedcall_status;');
+
+fails('unreadable secret', qr/"missedcall_gateway_token_file": cannot open/,
+    SERVER => "missedcall_gateway http http://127.0.0.1:9/;\n"
+        . "missedcall_gateway_token_file %%DIR%%/nonexistent;");
+fails('unreadable key', qr/"missedcall_token_key": cannot open/,
+    HTTP => "missedcall_token_key k1 %%DIR%%/nonexistent;",
+    LOCATION => 'missedcall_check;');
+fails('short key', qr/"missedcall_token_key": the key .* is 31 bytes, at least 32/,
+    HTTP => "missedcall_token_key k1 %%DIR%%/short.key;",
+    LOCATION => 'missedcall_check;');
+fails('empty secret', qr/"missedcall_redis_password_file": .* is empty/,
+    HTTP => $good{HTTP} . "missedcall_redis_password_file %%DIR%%/empty.key;");
+fails('duplicate kid', qr/"missedcall_token_key": key id "k1" is used twice/,
+    HTTP => "missedcall_token_key k1 %%DIR%%/jwt.key;\n"
+        . "missedcall_token_key k1 %%DIR%%/jwt.key;",
+    LOCATION => 'missedcall_check;');
+fails('malformed pool number',
+    qr/"missedcall_pool": "555-0100" is not an E\.164 number/,
+    HTTP => $good{HTTP} . "missedcall_pool +15550100009 555-0100;");
+fails('malformed pool file',
+    qr/"missedcall_pool_file": "555-0100" is not an E\.164 number/,
+    HTTP => "missedcall_redis 127.0.0.1:6379;\n"
+        . "missedcall_pool_file %%DIR%%/badpool.txt;");
+fails('pool number twice', qr/"missedcall_pool": "\+15550100001" is listed twice/,
+    HTTP => $good{HTTP} . "missedcall_pool +15550100001;");
+fails('bad duration', qr/invalid number of arguments in "missedcall_session_ttl"/,
+    SERVER => $good{SERVER} . "missedcall_session_ttl 5 minutes;");
+fails('bad duration value', qr/"missedcall_session_ttl" directive invalid value/,
+    SERVER => $good{SERVER} . "missedcall_session_ttl 5parsecs;");
+fails('too short ttl', qr/"missedcall_session_ttl" must be at least 1s/,
+    SERVER => $good{SERVER} . "missedcall_session_ttl 10ms;");
+fails('bad redis timeout', qr/"missedcall_redis_timeout" directive invalid value/,
+    HTTP => $good{HTTP} . "missedcall_redis_timeout soon;");
+fails('unknown gateway', qr/"missedcall_gateway": unknown gateway type "smoke"/,
+    SERVER => "missedcall_gateway smoke http://127.0.0.1:9/;");
+fails('gateway url', qr/"missedcall_gateway": "ftp:\/\/x" is not an http/,
+    SERVER => "missedcall_gateway http ftp://x;");
+fails('match', qr/"missedcall_match": "last" takes 3 to 8 digits/,
+    SERVER => $good{SERVER} . "missedcall_match last 12;");
+fails('attempts', qr/"missedcall_max_attempts" directive .*must be between 1 and 100|value must be between/,
+    SERVER => $good{SERVER} . "missedcall_max_attempts 0;");
+fails('redis address', qr/"missedcall_redis": /,
+    HTTP => "missedcall_redis 127.0.0.1:99999;");
+
+done_testing();

@@ -1,0 +1,86 @@
+package MissedCall::Flow;
+
+# What the integration tests share: a running stack (Redis, fake gateway,
+# nginx with conf/test.conf) and the steps of the verification flow.
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use Test::More;
+use MissedCall::Test;
+
+our @EXPORT = qw(stack request_call verify_call last_call session_keys
+    digits_of);
+
+our @POOL = map { sprintf '+1555010%04d', $_ } 1 .. 5;
+
+our %DEFAULTS = (
+    WORKERS         => 2,
+    LOG_LEVEL       => 'info',
+    REDIS_TIMEOUT   => '1s',
+    GATEWAY_TIMEOUT => '2s',
+    SESSION_TTL     => '60s',
+    MAX_ATTEMPTS    => 3,
+);
+
+# Starts everything; %vars override the template's defaults, and the keys
+# "conf" (another template), "pool" (numbers) and "no_nginx" are options.
+sub stack {
+    my (%opt) = @_;
+    my $t = MissedCall::Test->new();
+    my $pool = delete $opt{pool} || \@POOL;
+    my $conf = delete $opt{conf} || 'conf/test.conf';
+    my $no_nginx = delete $opt{no_nginx};
+
+    $t->write_file('pool.txt', "# test pool\n" . join("\n", @$pool) . "\n");
+    $t->write_file('jwt1.key', ('k' x 40) . "\n");
+    $t->write_file('jwt2.key', ('s' x 48) . "\n");
+    $t->write_file('gateway.token', "gw-secret-token-1234\n");
+
+    $t->start_redis();
+    $t->start_gateway();
+    $t->start_nginx($conf, { %DEFAULTS, %opt }) unless $no_nginx;
+
+    return $t;
+}
+
+sub request_call {
+    my ($t, $phone, %opt) = @_;
+    my $path = $opt{path} || '/otp/request/';
+
+    return $t->post_json($path, {
+        phone_number  => $phone,
+        app_signature => 'AbCdEfGhIjK',
+    });
+}
+
+sub verify_call {
+    my ($t, %body) = @_;
+    my $path = delete $body{path} || '/otp/verify/';
+
+    return $t->post_json($path, \%body);
+}
+
+# the number the fake gateway was asked to call from: the caller id the
+# user's phone shows
+sub last_call {
+    my ($t) = @_;
+    my $calls = $t->gateway_calls();
+
+    return @$calls ? $calls->[-1] : undef;
+}
+
+sub session_keys {
+    my ($t) = @_;
+
+    return $t->redis_keys('missedcall:session:*');
+}
+
+sub digits_of {
+    my ($n) = @_;
+    (my $d = $n) =~ s/\D//g;
+    return $d;
+}
+
+1;

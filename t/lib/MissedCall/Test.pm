@@ -1,0 +1,397 @@
+package MissedCall::Test;
+
+# A small harness in the spirit of nginx's Test::Nginx, core Perl only: a
+# temporary prefix, free loopback ports, redis-server, the fake gateway and
+# nginx started and always stopped, and HTTP and Redis clients.
+
+use strict;
+use warnings;
+
+use Carp qw(croak);
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Select;
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(sleep time);
+
+my $ROOT = abs_path(dirname(__FILE__) . '/../../..');
+my %LIVE;    # every harness, for the END block
+
+sub new {
+    my ($class) = @_;
+    my $dir = tempdir('missedcall-XXXXXX', TMPDIR => 1,
+        CLEANUP => !$ENV{TEST_KEEP});
+    chmod 0755, $dir;
+    print STDERR "# test dir: $dir\n" if $ENV{TEST_KEEP};
+
+    my $self = bless { dir => $dir, ports => {}, procs => {}, pid => $$ },
+        $class;
+    $LIVE{"$self"} = $self;
+    return $self;
+}
+
+sub dir { $_[0]{dir} }
+sub root { $ROOT }
+
+# a free port, once per name, never two names on one port
+sub port {
+    my ($self, $name) = @_;
+    return $self->{ports}{$name} if $self->{ports}{$name};
+
+    my %used = map { $_ => 1 } values %{ $self->{ports} };
+    for (1 .. 50) {
+        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+            LocalPort => 0, Proto => 'tcp', ReuseAddr => 1) or next;
+        my $port = $s->sockport;
+        close $s;
+        next if $used{$port};
+        return $self->{ports}{$name} = $port;
+    }
+    croak "no free port for $name";
+}
+
+sub write_file {
+    my ($self, $rel, $content) = @_;
+    my $path = "$self->{dir}/$rel";
+    make_path(dirname($path));
+    open my $fh, '>', $path or croak "$path: $!";
+    print $fh $content;
+    close $fh;
+    chmod 0644, $path;
+    return $path;
+}
+
+# processes: each in its own group, stopped TERM then KILL
+
+sub _spawn {
+    my ($self, $name, $log, @cmd) = @_;
+    my $pid = fork();
+    croak "fork: $!" unless defined $pid;
+    if ($pid == 0) {
+        setpgrp(0, 0);
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', $log or die "$log: $!";
+        open STDERR, '>&', \*STDOUT;
+        exec @cmd or die "exec $cmd[0]: $!";
+    }
+    $self->{procs}{$name} = $pid;
+    return $pid;
+}
+
+sub _stop {
+    my ($self, $name, $signal) = @_;
+    my $pid = delete $self->{procs}{$name} or return;
+    kill $signal || 'TERM', -$pid;
+    kill $signal || 'TERM', $pid;
+    my $until = time + 5;
+    while (time < $until) {
+        return if waitpid($pid, WNOHANG) == $pid;
+        kill 'TERM', -$pid if time > $until - 2;
+        sleep 0.02;
+    }
+    kill 'KILL', -$pid;
+    kill 'KILL', $pid;
+    waitpid($pid, 0);
+}
+
+sub _wait_port {
+    my ($self, $port, $what, $log) = @_;
+    my $until = time + 5;
+    while (time < $until) {
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+            Timeout => 1);
+        if ($s) {
+            close $s;
+            return 1;
+        }
+        sleep 0.02;
+    }
+    my $tail = $log && -f $log ? `tail -20 $log` : '';
+    croak "$what did not start on port $port\n$tail";
+}
+
+sub _port_closed {
+    my ($port) = @_;
+    my $until = time + 5;
+    while (time < $until) {
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+            Timeout => 1);
+        return 1 unless $s;
+        close $s;
+        sleep 0.02;
+    }
+    return 0;
+}
+
+# Redis
+
+sub start_redis {
+    my ($self, %opt) = @_;
+    my $port = $self->port('redis');
+    my $dir = "$self->{dir}/redis";
+    make_path($dir);
+    $self->_spawn('redis', "$self->{dir}/redis.log", 'redis-server',
+        '--port', $port, '--bind', '127.0.0.1', '--save', '',
+        '--appendonly', 'no', '--daemonize', 'no', '--dir', $dir,
+        '--protected-mode', 'no', @{ $opt{args} || [] });
+
+    my $until = time + 5;
+    while (time < $until) {
+        my $r = eval { $self->redis('PING') };
+        return $port if defined $r && !ref $r && $r eq 'PONG';
+        sleep 0.02;
+    }
+    croak 'redis-server did not start: ' . `tail -5 $self->{dir}/redis.log`;
+}
+
+sub stop_redis {
+    my ($self) = @_;
+    $self->_stop('redis');
+    _port_closed($self->port('redis')) or croak 'redis still answers';
+}
+
+sub redis {
+    my ($self, @cmd) = @_;
+    my $s = IO::Socket::INET->new(
+        PeerAddr => '127.0.0.1:' . $self->port('redis'), Timeout => 5)
+        or croak "redis connect: $!";
+    my $req = '*' . @cmd . "\r\n";
+    $req .= '$' . length($_) . "\r\n$_\r\n" for @cmd;
+    print $s $req;
+    my $reply = _resp($s);
+    close $s;
+    return $reply;
+}
+
+sub _resp {
+    my ($s) = @_;
+    my $line = <$s>;
+    croak 'redis: no reply' unless defined $line;
+    $line =~ s/\r\n$//;
+    my ($type, $rest) = (substr($line, 0, 1), substr($line, 1));
+    return $rest if $type eq '+' || $type eq ':';
+    return { error => $rest } if $type eq '-';
+    if ($type eq '$') {
+        return undef if $rest < 0;
+        my $buf = '';
+        read($s, $buf, $rest + 2 - length $buf, length $buf)
+            while length $buf < $rest + 2;
+        return substr($buf, 0, $rest);
+    }
+    if ($type eq '*') {
+        return undef if $rest < 0;
+        return [ map { _resp($s) } 1 .. $rest ];
+    }
+    croak "redis: bad reply '$line'";
+}
+
+sub redis_keys {
+    my ($self, $pattern) = @_;
+    my ($cursor, %keys) = (0);
+    do {
+        my $r = $self->redis('SCAN', $cursor, 'MATCH', $pattern,
+            'COUNT', 1000);
+        $cursor = $r->[0];
+        $keys{$_} = 1 for @{ $r->[1] };
+    } while ($cursor ne '0');
+    return sort keys %keys;
+}
+
+# the fake gateway
+
+sub start_gateway {
+    my ($self) = @_;
+    my $port = $self->port('gateway');
+    make_path("$self->{dir}/gateway");
+    $self->_spawn('gateway', "$self->{dir}/gateway.log", $^X,
+        "$ROOT/t/lib/fake_gateway.pl", '--port', $port,
+        '--dir', "$self->{dir}/gateway");
+    $self->_wait_port($port, 'fake gateway', "$self->{dir}/gateway.log");
+    return $port;
+}
+
+sub stop_gateway { $_[0]->_stop('gateway') }
+
+sub gateway_mode {
+    my ($self, $mode) = @_;
+    my $path = "$self->{dir}/gateway/mode";
+    $self->write_file('gateway/mode.tmp', $mode);
+    rename "$path.tmp", $path or croak "rename: $!";
+}
+
+sub gateway_calls {
+    my ($self) = @_;
+    my $path = "$self->{dir}/gateway/calls.jsonl";
+    return [] unless -f $path;
+    open my $fh, '<', $path or croak "$path: $!";
+    return [ map { decode_json($_) } grep { /\S/ } <$fh> ];
+}
+
+# nginx
+
+sub nginx_conf {
+    my ($self, $template, $vars) = @_;
+    my $text = $template;
+    my $file = $template =~ m{^/} ? $template : "$ROOT/$template";
+    if ($template !~ /\n/ && -f $file) {
+        open my $fh, '<', $file or croak "$file: $!";
+        $text = do { local $/; <$fh> };
+    }
+
+    my $prefix = "$self->{dir}/nginx";
+    make_path("$prefix/logs", map { "$prefix/temp/$_" }
+        qw(body proxy fastcgi uwsgi scgi));
+
+    my %v = (
+        PREFIX => $prefix,
+        MODULE => $ENV{MC_MODULE}
+            // "$ROOT/build/ngx_http_missedcall_module.so",
+        NGINX_PORT => $self->port('nginx'),
+        REDIS_PORT => $self->port('redis'),
+        GATEWAY_PORT => $self->port('gateway'),
+        ROOT => $ROOT,
+        DIR => $self->{dir},
+        %{ $vars || {} },
+    );
+
+    $text =~ s{%%(\w+)%%}{
+        exists $v{$1} ? $v{$1} : croak "unknown placeholder %%$1%%"
+    }ge;
+    return $text;
+}
+
+sub _nginx { $ENV{MC_NGINX} // '/usr/sbin/nginx' }
+
+sub start_nginx {
+    my ($self, $template, $vars) = @_;
+    my $prefix = "$self->{dir}/nginx";
+    my $conf = $self->nginx_conf($template, $vars);
+    $self->write_file('nginx/nginx.conf', $conf);
+    $self->_spawn('nginx', "$prefix/logs/stderr.log", _nginx(),
+        '-p', "$prefix/", '-c', "$prefix/nginx.conf",
+        '-e', "$prefix/logs/error.log");
+    $self->_wait_port($self->port('nginx'), 'nginx', "$prefix/logs/error.log");
+    return $self->{procs}{nginx};
+}
+
+sub nginx_pid { $_[0]{procs}{nginx} }
+
+sub stop_nginx {
+    my ($self) = @_;
+    $self->_stop('nginx', 'QUIT');
+}
+
+sub reload_nginx {
+    my ($self) = @_;
+    kill 'HUP', $self->{procs}{nginx};
+}
+
+sub nginx_test {
+    my ($self, $template, $vars) = @_;
+    my $prefix = "$self->{dir}/nginx";
+    my $path = $self->write_file('nginx/test.conf',
+        $self->nginx_conf($template, $vars));
+    my $nginx = _nginx();
+    my $out = `$nginx -t -p $prefix/ -c $path -e $prefix/logs/test.log 2>&1`;
+    return ($? >> 8, $out);
+}
+
+sub error_log {
+    my ($self) = @_;
+    my $path = "$self->{dir}/nginx/logs/error.log";
+    return '' unless -f $path;
+    open my $fh, '<', $path or return '';
+    return do { local $/; <$fh> };
+}
+
+# HTTP
+
+sub http {
+    my ($self, $method, $path, %opt) = @_;
+    my $ua = HTTP::Tiny->new(timeout => $opt{timeout} || 10,
+        keep_alive => 0);
+    my $r = $ua->request($method,
+        'http://127.0.0.1:' . $self->port('nginx') . $path, {
+            headers => $opt{headers} || {},
+            defined $opt{body} ? (content => $opt{body}) : (),
+        });
+    $r->{json} = eval { decode_json($r->{content}) };
+    return $r;
+}
+
+sub get {
+    my ($self, $path, %opt) = @_;
+    return $self->http('GET', $path, %opt);
+}
+
+sub post_json {
+    my ($self, $path, $data, %opt) = @_;
+    return $self->http('POST', $path, %opt,
+        body => encode_json($data),
+        headers => { 'Content-Type' => 'application/json',
+            %{ $opt{headers} || {} } });
+}
+
+# n children run $code->($i); their results, in order
+sub parallel {
+    my ($self, $n, $code) = @_;
+    my (%pipes, @pids);
+    for my $i (0 .. $n - 1) {
+        pipe(my $r, my $w) or croak "pipe: $!";
+        my $pid = fork();
+        croak "fork: $!" unless defined $pid;
+        if ($pid == 0) {
+            close $r;
+            %LIVE = ();
+            my $out = eval { $code->($i) };
+            $out = "died: $@" unless defined $out;
+            print $w $out;
+            close $w;
+            POSIX::_exit(0);
+        }
+        close $w;
+        $pipes{$i} = $r;
+        push @pids, $pid;
+    }
+
+    my @out;
+    my $until = time + 60;
+    for my $i (0 .. $n - 1) {
+        my $fh = $pipes{$i};
+        my $sel = IO::Select->new($fh);
+        my $buf = '';
+        while (1) {
+            croak 'parallel: children took over 60 s' if time > $until;
+            next unless $sel->can_read(1);
+            my $got = sysread($fh, $buf, 65536, length $buf);
+            last unless $got;
+        }
+        push @out, $buf;
+    }
+    waitpid($_, 0) for @pids;
+    return @out;
+}
+
+sub stop_all {
+    my ($self) = @_;
+    $self->_stop('nginx', 'QUIT') if $self->{procs}{nginx};
+    $self->_stop($_) for keys %{ $self->{procs} };
+}
+
+sub DESTROY {
+    my ($self) = @_;
+    return if $self->{pid} != $$;
+    $self->stop_all();
+    delete $LIVE{"$self"};
+}
+
+END {
+    $_->stop_all() for grep { $_->{pid} == $$ } values %LIVE;
+}
+
+1;
