@@ -10,7 +10,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 
 use Test::More;
-use Time::HiRes qw(time);
+use Time::HiRes qw(time sleep);
 use MissedCall::Flow;
 
 my $t = stack(GATEWAY_TIMEOUT => '1s', WORKERS => 1);
@@ -70,13 +70,25 @@ ok(!(grep { (split / /)[2] > 0.3 } @pings),
     'pings answered at once while calls wait: the worker is not blocked')
     or diag explain \@res;
 
+# a client that hangs up while its call is being placed: the op goes on
+# alone, and since the phone did ring, its session stays verifiable
+
+$r = request_call($t, '+12025550199', timeout => 0.3);
+isnt($r->{status}, 202, 'the client gave up before the answer');
+sleep 1;
+my $gone = last_call($t);
+is($gone->{json}{to}, '+12025550199', 'the call was placed anyway');
+$r = verify_call($t, phone_number => '+12025550199',
+    received_caller_id => $gone->{json}{from});
+is($r->{status}, 200, 'and its session verifies');
+
 # the gateway back to normal: calls go through again
 
 $t->gateway_mode('ok');
 $r = request_call($t, '+12025550143');
 is($r->{status}, 202, 'gateway back: 202');
 my @sessions = session_keys($t);
-is(scalar @sessions, 4, 'sessions only for placed calls');
+is(scalar @sessions, 5, 'sessions only for placed calls');
 
 unlike($t->error_log, qr/\[(alert|crit|emerg)\]|signal \d+/,
     'no alert or crash in the error log');

@@ -52,7 +52,7 @@ sub request_call {
     return $t->post_json($path, {
         phone_number  => $phone,
         app_signature => 'AbCdEfGhIjK',
-    });
+    }, $opt{timeout} ? (timeout => $opt{timeout}) : ());
 }
 
 sub verify_call {

@@ -135,10 +135,13 @@ sub start_redis {
     my $port = $self->port('redis');
     my $dir = "$self->{dir}/redis";
     make_path($dir);
+    $self->{redis_password} = $opt{password};
     $self->_spawn('redis', "$self->{dir}/redis.log", 'redis-server',
         '--port', $port, '--bind', '127.0.0.1', '--save', '',
         '--appendonly', 'no', '--daemonize', 'no', '--dir', $dir,
-        '--protected-mode', 'no', @{ $opt{args} || [] });
+        '--protected-mode', 'no',
+        $opt{password} ? ('--requirepass', $opt{password}) : (),
+        @{ $opt{args} || [] });
 
     my $until = time + 5;
     while (time < $until) {
@@ -160,12 +163,20 @@ sub redis {
     my $s = IO::Socket::INET->new(
         PeerAddr => '127.0.0.1:' . $self->port('redis'), Timeout => 5)
         or croak "redis connect: $!";
-    my $req = '*' . @cmd . "\r\n";
-    $req .= '$' . length($_) . "\r\n$_\r\n" for @cmd;
-    print $s $req;
+    if (defined $self->{redis_password}) {
+        print $s _command('AUTH', $self->{redis_password});
+        _resp($s);
+    }
+    print $s _command(@cmd);
     my $reply = _resp($s);
     close $s;
     return $reply;
+}
+
+sub _command {
+    my $req = '*' . @_ . "\r\n";
+    $req .= '$' . length($_) . "\r\n$_\r\n" for @_;
+    return $req;
 }
 
 sub _resp {
