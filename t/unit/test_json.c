@@ -1,0 +1,136 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "ngx_http_missedcall_json.h"
+
+
+static ngx_http_missedcall_body_t  body;
+
+
+static ngx_http_missedcall_body_rc_e
+parse(const char *s, size_t len, const char **field)
+{
+    *field = NULL;
+
+    return ngx_http_missedcall_json_parse_body((const unsigned char *) s, len,
+                                               &body, field);
+}
+
+
+static void
+invalid_json(const char *s, size_t len, const char *name)
+{
+    const char  *field;
+
+    ok(parse(s, len, &field) == NGX_HTTP_MISSEDCALL_BODY_INVALID_JSON,
+       "invalid JSON: %s", name);
+}
+
+
+int
+main(void)
+{
+    char        *deep;
+    size_t       i, n;
+    const char  *field, *s;
+
+    s = "{\"phone_number\": \"+1 202 555 0143\", \"app_signature\": \"Ab1\","
+        " \"extra\": [1, {\"x\": null}]}";
+    ok(parse(s, strlen(s), &field) == NGX_HTTP_MISSEDCALL_BODY_OK,
+       "a request body");
+    ok(body.present[NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER]
+       && strcmp(body.value[NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER],
+                 "+1 202 555 0143") == 0
+       && body.len[NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER] == 15,
+       "phone_number copied");
+    ok(strcmp(body.value[NGX_HTTP_MISSEDCALL_F_APP_SIGNATURE], "Ab1") == 0,
+       "app_signature copied");
+    ok(!body.present[NGX_HTTP_MISSEDCALL_F_SESSION_ID]
+       && !body.present[NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID],
+       "absent fields are absent");
+
+    s = "{\"session_id\": \"abc\", \"received_caller_id\": \"\\u002b1555\"}";
+    ok(parse(s, strlen(s), &field) == NGX_HTTP_MISSEDCALL_BODY_OK
+       && strcmp(body.value[NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID],
+                 "+1555") == 0,
+       "a verify body, escapes decoded");
+    ok(!body.present[NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER],
+       "fields of an earlier parse do not linger");
+
+    s = "{}";
+    ok(parse(s, 2, &field) == NGX_HTTP_MISSEDCALL_BODY_OK, "empty object");
+
+    invalid_json("", 0, "empty");
+    invalid_json("[]", 2, "an array");
+    invalid_json("\"x\"", 3, "a string");
+    invalid_json("phone=1", 7, "a form");
+    invalid_json("{\"a\": 1} x", 10, "trailing garbage");
+    invalid_json("{\"a\": 1", 7, "truncated");
+    invalid_json("{\"a\": \"\xff\xfe\"}", 11, "invalid UTF-8");
+    invalid_json("{\"a\": \"\\u0000\"}", 15, "an escaped NUL");
+    invalid_json("{\"a\": 1, \"a\": 2}", 16, "duplicate keys");
+    invalid_json("{\"a\": 1}\0", 9, "a raw NUL after the object");
+
+    n = 100000;
+    deep = malloc(2 * n);
+    if (deep == NULL) {
+        return 1;
+    }
+
+    for (i = 0; i < n; i++) {
+        deep[i] = '[';
+        deep[2 * n - 1 - i] = ']';
+    }
+
+    invalid_json(deep, 2 * n, "100000 levels deep");
+
+    memcpy(deep, "{\"a\":", 5);
+    invalid_json(deep, n, "unterminated depth");
+    free(deep);
+
+    s = "{\"phone_number\": 12025550143}";
+    ok(parse(s, strlen(s), &field) == NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD
+       && field && strcmp(field, "phone_number") == 0,
+       "a number where a string is wanted, named");
+
+    s = "{\"received_caller_id\": null}";
+    ok(parse(s, strlen(s), &field) == NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD
+       && field && strcmp(field, "received_caller_id") == 0,
+       "null where a string is wanted");
+
+    s = "{\"session_id\": [\"x\"]}";
+    ok(parse(s, strlen(s), &field) == NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD,
+       "an array where a string is wanted");
+
+    deep = malloc(400);
+    if (deep == NULL) {
+        return 1;
+    }
+
+    n = (size_t) sprintf(deep, "{\"app_signature\": \"%0*d\"}",
+                         NGX_HTTP_MISSEDCALL_FIELD_MAX + 1, 0);
+    ok(parse(deep, n, &field) == NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD,
+       "a field over %d bytes", NGX_HTTP_MISSEDCALL_FIELD_MAX);
+
+    n = (size_t) sprintf(deep, "{\"app_signature\": \"%0*d\"}",
+                         NGX_HTTP_MISSEDCALL_FIELD_MAX, 0);
+    ok(parse(deep, n, &field) == NGX_HTTP_MISSEDCALL_BODY_OK
+       && body.len[NGX_HTTP_MISSEDCALL_F_APP_SIGNATURE]
+          == NGX_HTTP_MISSEDCALL_FIELD_MAX,
+       "a field of exactly %d bytes", NGX_HTTP_MISSEDCALL_FIELD_MAX);
+    free(deep);
+
+    ok(strcmp(ngx_http_missedcall_json_field_name(
+                  NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID),
+              "received_caller_id") == 0,
+       "field names");
+
+    return done();
+}

@@ -1,0 +1,51 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#include <string.h>
+
+#include "tap.h"
+#include "ngx_http_missedcall_keys.h"
+
+
+static int
+key_is(ngx_http_missedcall_key_e kind, const char *id, const char *want)
+{
+    size_t         n;
+    unsigned char  out[128];
+
+    n = ngx_http_missedcall_key(out, sizeof(out),
+                                (const unsigned char *) "mc:", 3, kind,
+                                (const unsigned char *) id,
+                                id ? strlen(id) : 0);
+
+    return n == strlen(want) && memcmp(out, want, n) == 0;
+}
+
+
+int
+main(void)
+{
+    unsigned char  small[8];
+
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL, NULL, "mc:pool"), "pool key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL, "ignored", "mc:pool"),
+       "the pool key has no id");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_SESSION, "abc", "mc:session:abc"),
+       "session key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_PHONE, "+15550100003",
+              "mc:phone:+15550100003"),
+       "phone key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_LAST, "+15550100003",
+              "mc:last:+15550100003"),
+       "last caller key");
+    ok(ngx_http_missedcall_key(small, sizeof(small),
+                               (const unsigned char *) "mc:", 3,
+                               NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                               (const unsigned char *) "abc", 3) == 0,
+       "too small a buffer: 0");
+
+    return done();
+}
