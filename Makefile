@@ -14,7 +14,7 @@ PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               zlib1g-dev redis-server redis-tools perl curl clang \
               libclang-rt-14-dev wrk
 
-.PHONY: all deps run test clean
+.PHONY: all deps run test fuzz clean
 
 all: $(MODULE)
 
@@ -50,6 +50,11 @@ run: deps $(MODULE)
 
 test: deps $(MODULE)
 	$(PROVE) t/
+
+# each libFuzzer target for FUZZ_SECONDS (the test command runs them briefly)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	t/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -22,8 +22,9 @@ size_t
 ngx_http_missedcall_phone_normalize(const unsigned char *in, size_t len,
     unsigned char *out)
 {
-    size_t  i, n;
-    int     plus;
+    int            plus;
+    size_t         i, n, skip;
+    unsigned char  d[NGX_HTTP_MISSEDCALL_E164_MAX + 2];
 
     if (len == 0 || len > NGX_HTTP_MISSEDCALL_INPUT_MAX) {
         return 0;
@@ -41,15 +42,16 @@ ngx_http_missedcall_phone_normalize(const unsigned char *in, size_t len,
         i++;
     }
 
+    /* the digits, with room for a "00" prefix to be dropped below */
     n = 0;
 
     for ( /* void */ ; i < len; i++) {
         if (in[i] >= '0' && in[i] <= '9') {
-            if (n == NGX_HTTP_MISSEDCALL_E164_MAX + 2) {
+            if (n == sizeof(d)) {
                 return 0;
             }
 
-            out[1 + n++] = in[i];
+            d[n++] = in[i];
             continue;
         }
 
@@ -59,18 +61,17 @@ ngx_http_missedcall_phone_normalize(const unsigned char *in, size_t len,
     }
 
     /* "00" is the international prefix where "+" cannot be typed */
-    if (!plus && n > 2 && out[1] == '0' && out[2] == '0') {
-        memmove(out + 1, out + 3, n - 2);
-        n -= 2;
-    }
+    skip = (!plus && n > 2 && d[0] == '0' && d[1] == '0') ? 2 : 0;
+    n -= skip;
 
     if (n < NGX_HTTP_MISSEDCALL_E164_MIN || n > NGX_HTTP_MISSEDCALL_E164_MAX
-        || out[1] == '0')
+        || d[skip] == '0')
     {
         return 0;
     }
 
     out[0] = '+';
+    memcpy(out + 1, d + skip, n);
 
     return 1 + n;
 }

@@ -68,12 +68,15 @@ main(void)
     normalizes("0044 20 7946 0000", "+442079460000");
     normalizes("+683 4002", "+6834002");
     normalizes("+123456789012345", "+123456789012345");
+    normalizes("00123456789012345", "+123456789012345");
 
     refuses("", 0, "empty");
     refuses("   ", 3, "spaces only");
     refuses("()-.", 4, "punctuation only");
     refuses("+123456", 7, "6 digits");
     refuses("+1234567890123456", 17, "16 digits");
+    refuses("12345678901234567", 17, "17 digits (once overflowed)");
+    refuses("001234567890123456", 18, "16 digits after 00");
     refuses("+0123456789", 11, "country code 0");
     refuses("0123456789", 10, "leading 0 without 00");
     refuses("++12025550143", 13, "two leading +");
