@@ -14,7 +14,7 @@ PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               zlib1g-dev redis-server redis-tools perl curl clang \
               libclang-rt-14-dev wrk
 
-.PHONY: all deps run test fuzz clean
+.PHONY: all deps run test fuzz bench clean
 
 all: $(MODULE)
 
@@ -55,6 +55,10 @@ test: deps $(MODULE)
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	t/fuzz/run.sh $(FUZZ_SECONDS)
+
+# figures, not pass/fail: the check handler against "return 204" with wrk
+bench: deps $(MODULE)
+	perl bench/check.pl
 
 clean:
 	rm -rf $(BUILD)

@@ -12,6 +12,8 @@ use lib "$FindBin::Bin";
 
 use MissedCall::Test;
 
+$| = 1;
+
 my $t = MissedCall::Test->new();
 
 $t->write_file('jwt.key', join('', map { chr(97 + int rand 26) } 1 .. 48));
