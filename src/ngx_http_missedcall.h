@@ -129,6 +129,8 @@ ngx_int_t ngx_http_missedcall_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *error, const char *message);
 json_t *ngx_http_missedcall_error_json(const char *error,
     const char *message);
+ngx_table_elt_t *ngx_http_missedcall_add_header(ngx_http_request_t *r,
+    char *key, char *value);
 ngx_int_t ngx_http_missedcall_not_allowed(ngx_http_request_t *r,
     char *allow);
 ngx_uint_t ngx_http_missedcall_uuid_valid(u_char *p, size_t len);

@@ -154,14 +154,11 @@ ngx_http_missedcall_unauthorized(ngx_http_request_t *r, const char *message)
 {
     ngx_table_elt_t  *h;
 
-    h = ngx_list_push(&r->headers_out.headers);
+    h = ngx_http_missedcall_add_header(r, "WWW-Authenticate",
+                                       "Bearer error=\"invalid_token\"");
     if (h == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "WWW-Authenticate");
-    ngx_str_set(&h->value, "Bearer error=\"invalid_token\"");
 
     r->headers_out.www_authenticate = h;
 

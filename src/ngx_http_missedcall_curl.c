@@ -6,10 +6,9 @@
 
 /*
  * libcurl's multi API on nginx's event loop: one multi handle per worker;
- * each socket libcurl opens is wrapped in an nginx connection with
- * level-triggered events (libcurl does not always drain a socket, which
- * edge triggering would need), and libcurl's single timeout is one nginx
- * timer.  Name resolution runs in libcurl's resolver threads.
+ * each socket libcurl opens is wrapped in an nginx connection, and
+ * libcurl's single timeout is one nginx timer.  Name resolution runs in
+ * libcurl's resolver threads.
  */
 
 
@@ -18,6 +17,7 @@
 #include <ngx_event.h>
 
 #include "ngx_http_missedcall_curl.h"
+#include "ngx_http_missedcall_event.h"
 
 
 typedef struct {
@@ -36,9 +36,6 @@ static int ngx_http_missedcall_curl_timer(CURLM *multi, long timeout_ms,
 static void ngx_http_missedcall_curl_event_handler(ngx_event_t *ev);
 static void ngx_http_missedcall_curl_timer_handler(ngx_event_t *ev);
 static void ngx_http_missedcall_curl_action(curl_socket_t s, int action);
-static void ngx_http_missedcall_curl_event(ngx_event_t *ev, ngx_int_t event,
-    ngx_uint_t on);
-static void ngx_http_missedcall_curl_release(ngx_connection_t *c);
 static size_t ngx_http_missedcall_curl_write(char *ptr, size_t size,
     size_t nmemb, void *userdata);
 
@@ -241,7 +238,7 @@ ngx_http_missedcall_curl_socket(CURL *easy, curl_socket_t s, int what,
 
     if (what == CURL_POLL_REMOVE) {
         if (c) {
-            ngx_http_missedcall_curl_release(c);
+            ngx_http_missedcall_event_release(c);
         }
 
         return 0;
@@ -265,10 +262,10 @@ ngx_http_missedcall_curl_socket(CURL *easy, curl_socket_t s, int what,
         }
     }
 
-    ngx_http_missedcall_curl_event(c->read, NGX_READ_EVENT,
-                                   what & CURL_POLL_IN);
-    ngx_http_missedcall_curl_event(c->write, NGX_WRITE_EVENT,
-                                   what & CURL_POLL_OUT);
+    ngx_http_missedcall_event_set(c->read, NGX_READ_EVENT,
+                                  what & CURL_POLL_IN);
+    ngx_http_missedcall_event_set(c->write, NGX_WRITE_EVENT,
+                                  what & CURL_POLL_OUT);
 
     return 0;
 }
@@ -358,43 +355,6 @@ ngx_http_missedcall_curl_action(curl_socket_t s, int action)
     }
 
     cu->timer.cancelable = ngx_queue_empty(&cu->active);
-}
-
-
-static void
-ngx_http_missedcall_curl_event(ngx_event_t *ev, ngx_int_t event,
-    ngx_uint_t on)
-{
-    if (on && !ev->active) {
-        if (ngx_add_event(ev, event, NGX_LEVEL_EVENT) != NGX_OK) {
-            ngx_log_error(NGX_LOG_ALERT, ev->log, 0,
-                          "missedcall curl: adding an event failed");
-        }
-
-    } else if (!on && ev->active) {
-        (void) ngx_del_event(ev, event, 0);
-    }
-}
-
-
-/* libcurl closes its sockets itself: the wrapper goes, the fd stays */
-
-static void
-ngx_http_missedcall_curl_release(ngx_connection_t *c)
-{
-    ngx_http_missedcall_curl_event(c->read, NGX_READ_EVENT, 0);
-    ngx_http_missedcall_curl_event(c->write, NGX_WRITE_EVENT, 0);
-
-    if (c->read->posted) {
-        ngx_delete_posted_event(c->read);
-    }
-
-    if (c->write->posted) {
-        ngx_delete_posted_event(c->write);
-    }
-
-    ngx_free_connection(c);
-    c->fd = (ngx_socket_t) -1;
 }
 
 

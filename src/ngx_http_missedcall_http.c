@@ -63,24 +63,34 @@ ngx_http_missedcall_read_body(ngx_http_request_t *r,
 }
 
 
-ngx_int_t
-ngx_http_missedcall_not_allowed(ngx_http_request_t *r, char *allow)
+ngx_table_elt_t *
+ngx_http_missedcall_add_header(ngx_http_request_t *r, char *key, char *value)
 {
     ngx_table_elt_t  *h;
 
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     h->hash = 1;
-    ngx_str_set(&h->key, "Allow");
-    h->value.data = (u_char *) allow;
-    h->value.len = ngx_strlen(allow);
+    h->key.data = (u_char *) key;
+    h->key.len = ngx_strlen(key);
+    h->value.data = (u_char *) value;
+    h->value.len = ngx_strlen(value);
+
+    return h;
+}
+
+
+ngx_int_t
+ngx_http_missedcall_not_allowed(ngx_http_request_t *r, char *allow)
+{
+    if (ngx_http_discard_request_body(r) != NGX_OK
+        || ngx_http_missedcall_add_header(r, "Allow", allow) == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     return ngx_http_missedcall_send_error(r, NGX_HTTP_NOT_ALLOWED,
                                           "method_not_allowed",
@@ -163,7 +173,6 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
     ngx_int_t         rc;
     ngx_buf_t        *b;
     ngx_chain_t       out;
-    ngx_table_elt_t  *h;
 
     text = json ? json_dumps(json, JSON_COMPACT) : NULL;
     json_decref(json);
@@ -188,14 +197,11 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
     free(text);
 
     /* answers carry sessions and tokens: no cache may keep them */
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    if (ngx_http_missedcall_add_header(r, "Cache-Control", "no-store")
+        == NULL)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Cache-Control");
-    ngx_str_set(&h->value, "no-store");
 
     r->headers_out.status = status;
     r->headers_out.content_type = ngx_http_missedcall_json_type;

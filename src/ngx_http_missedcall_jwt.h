@@ -14,7 +14,8 @@
 #include <stdint.h>
 
 
-#define NGX_HTTP_MISSEDCALL_JWT_KEY_MIN   32     /* bytes, nginx -t refuses less */
+/* bytes: nginx -t refuses a shorter key */
+#define NGX_HTTP_MISSEDCALL_JWT_KEY_MIN   32
 #define NGX_HTTP_MISSEDCALL_JWT_KID_MAX   64
 #define NGX_HTTP_MISSEDCALL_JWT_SUB_MAX   64
 #define NGX_HTTP_MISSEDCALL_JWT_JTI_MAX   64
@@ -40,8 +41,8 @@ typedef struct {
 
 typedef enum {
     NGX_HTTP_MISSEDCALL_JWT_OK = 0,
-    NGX_HTTP_MISSEDCALL_JWT_MALFORMED,     /* not three base64url parts, bad JSON */
-    NGX_HTTP_MISSEDCALL_JWT_BAD_ALG,       /* alg other than HS256, "none" too */
+    NGX_HTTP_MISSEDCALL_JWT_MALFORMED,     /* not 3 base64url parts of JSON */
+    NGX_HTTP_MISSEDCALL_JWT_BAD_ALG,       /* not HS256: "none" neither */
     NGX_HTTP_MISSEDCALL_JWT_UNKNOWN_KID,
     NGX_HTTP_MISSEDCALL_JWT_BAD_SIGNATURE,
     NGX_HTTP_MISSEDCALL_JWT_EXPIRED,       /* exp missing or past */

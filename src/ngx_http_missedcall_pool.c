@@ -26,6 +26,7 @@ void
 ngx_http_missedcall_pool_sync(void)
 {
     u_char                           *key;
+    size_t                            size;
     ngx_str_t                        *argv, *number;
     ngx_uint_t                        i, n;
     ngx_pool_t                       *pool;
@@ -47,7 +48,8 @@ ngx_http_missedcall_pool_sync(void)
     n = 3 + 2 * mcf->pool->nelts;
 
     argv = ngx_palloc(pool, n * sizeof(ngx_str_t));
-    key = ngx_pnalloc(pool, mcf->prefix.len + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX);
+    size = mcf->prefix.len + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX;
+    key = ngx_pnalloc(pool, size);
 
     if (argv == NULL || key == NULL) {
         ngx_destroy_pool(pool);
@@ -56,10 +58,10 @@ ngx_http_missedcall_pool_sync(void)
 
     ngx_str_set(&argv[0], "ZADD");
     argv[1].data = key;
-    argv[1].len = ngx_http_missedcall_key(key,
-                               mcf->prefix.len + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX,
-                               mcf->prefix.data, mcf->prefix.len,
-                               NGX_HTTP_MISSEDCALL_KEY_POOL, NULL, 0);
+    argv[1].len = ngx_http_missedcall_key(key, size, mcf->prefix.data,
+                                          mcf->prefix.len,
+                                          NGX_HTTP_MISSEDCALL_KEY_POOL,
+                                          NULL, 0);
     ngx_str_set(&argv[2], "NX");
 
     number = mcf->pool->elts;

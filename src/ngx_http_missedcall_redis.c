@@ -6,10 +6,10 @@
 
 /*
  * hiredis's async API on nginx's event loop: one connection per worker,
- * made on first use, its socket wrapped in an nginx connection with
- * level-triggered events (hiredis reads one buffer per call and would lose
- * edge-triggered readiness).  hiredis 0.14 has no timeouts, so one nginx
- * timer serves as connect timeout and then as reply timeout: when the
+ * made on first use, its socket wrapped in an nginx connection (hiredis
+ * reads one buffer per call: events are level-triggered).  hiredis 0.14
+ * has no timeouts, so one nginx timer serves as connect timeout and then
+ * as reply timeout: when the
  * oldest outstanding reply is late, the connection is dropped and every
  * waiter gets a NULL reply.  After a failure, connecting again waits for a
  * backoff, so a dead Redis costs a fast refusal, not a connect per request.
@@ -23,6 +23,7 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_missedcall_redis.h"
+#include "ngx_http_missedcall_event.h"
 
 
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN  100
@@ -498,27 +499,11 @@ ngx_http_missedcall_redis_write_handler(ngx_event_t *ev)
 
 
 static void
-ngx_http_missedcall_redis_event(ngx_event_t *ev, ngx_int_t event,
-    ngx_uint_t add)
-{
-    if (add && !ev->active) {
-        if (ngx_add_event(ev, event, NGX_LEVEL_EVENT) != NGX_OK) {
-            ngx_log_error(NGX_LOG_ALERT, ev->log, 0,
-                          "missedcall redis: adding an event failed");
-        }
-
-    } else if (!add && ev->active) {
-        (void) ngx_del_event(ev, event, 0);
-    }
-}
-
-
-static void
 ngx_http_missedcall_redis_add_read(void *privdata)
 {
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_redis_event(rd->conn->read, NGX_READ_EVENT, 1);
+    ngx_http_missedcall_event_set(rd->conn->read, NGX_READ_EVENT, 1);
 }
 
 
@@ -527,7 +512,7 @@ ngx_http_missedcall_redis_del_read(void *privdata)
 {
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_redis_event(rd->conn->read, NGX_READ_EVENT, 0);
+    ngx_http_missedcall_event_set(rd->conn->read, NGX_READ_EVENT, 0);
 }
 
 
@@ -536,7 +521,7 @@ ngx_http_missedcall_redis_add_write(void *privdata)
 {
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_redis_event(rd->conn->write, NGX_WRITE_EVENT, 1);
+    ngx_http_missedcall_event_set(rd->conn->write, NGX_WRITE_EVENT, 1);
 }
 
 
@@ -545,7 +530,7 @@ ngx_http_missedcall_redis_del_write(void *privdata)
 {
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_redis_event(rd->conn->write, NGX_WRITE_EVENT, 0);
+    ngx_http_missedcall_event_set(rd->conn->write, NGX_WRITE_EVENT, 0);
 }
 
 
@@ -560,20 +545,7 @@ ngx_http_missedcall_redis_cleanup(void *privdata)
     c = rd->conn;
 
     if (c) {
-        ngx_http_missedcall_redis_event(c->read, NGX_READ_EVENT, 0);
-        ngx_http_missedcall_redis_event(c->write, NGX_WRITE_EVENT, 0);
-
-        if (c->read->posted) {
-            ngx_delete_posted_event(c->read);
-        }
-
-        if (c->write->posted) {
-            ngx_delete_posted_event(c->write);
-        }
-
-        /* as ngx_close_connection() does, less the close: hiredis's fd */
-        ngx_free_connection(c);
-        c->fd = (ngx_socket_t) -1;
+        ngx_http_missedcall_event_release(c);
     }
 
     if (rd->timer.timer_set) {

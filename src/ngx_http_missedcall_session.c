@@ -178,6 +178,10 @@ static void ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, json_t *json);
 static void ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, const char *error, const char *message);
+static void ngx_http_missedcall_unavailable(ngx_http_missedcall_op_t *op);
+static void ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_script_t *script, ngx_uint_t nkeys, ngx_uint_t argc,
+    ngx_str_t *argv, ngx_http_missedcall_redis_pt handler);
 static ngx_int_t ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key);
 static ngx_int_t ngx_http_missedcall_reply_is(redisReply *reply,
@@ -319,14 +323,8 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     p = ngx_sprintf(p, "%ui", lcf->max_attempts);
     argv[10].len = p - argv[10].data;
 
-    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_reserve, 3, 11,
-                                       argv, ngx_http_missedcall_reserved, op)
-        != NGX_OK)
-    {
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
-    }
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_reserve, 3, 11, argv,
+                                ngx_http_missedcall_reserved);
 }
 
 
@@ -351,9 +349,7 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         || reply->element[1]->type != REDIS_REPLY_STRING
         || reply->element[2]->type != REDIS_REPLY_INTEGER)
     {
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
+        ngx_http_missedcall_unavailable(op);
         return;
     }
 
@@ -448,15 +444,8 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 
     argv[2] = op->sid;
 
-    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_confirm, 2, 3,
-                                       argv, ngx_http_missedcall_confirmed,
-                                       op)
-        != NGX_OK)
-    {
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
-    }
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_confirm, 2, 3, argv,
+                                ngx_http_missedcall_confirmed);
 }
 
 
@@ -479,9 +468,7 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
         ngx_log_error(NGX_LOG_ERR, op->log, 0,
                       "missedcall: call %V placed but its session could not "
                       "be activated", &op->call_id);
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
+        ngx_http_missedcall_unavailable(op);
         return;
     }
 
@@ -698,14 +685,8 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         return;
     }
 
-    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_verify, 2, 4,
-                                       argv, ngx_http_missedcall_verified, op)
-        != NGX_OK)
-    {
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
-    }
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_verify, 2, 4, argv,
+                                ngx_http_missedcall_verified);
 }
 
 
@@ -723,9 +704,7 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     ngx_http_missedcall_jwt_claims_t   claims;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
+        ngx_http_missedcall_unavailable(op);
         return;
     }
 
@@ -889,15 +868,8 @@ ngx_http_missedcall_status_handler(ngx_http_request_t *r)
         return NGX_DONE;
     }
 
-    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_status, 1, 1,
-                                       &key, ngx_http_missedcall_status_done,
-                                       op)
-        != NGX_OK)
-    {
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
-    }
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_status, 1, 1, &key,
+                                ngx_http_missedcall_status_done);
 
     return NGX_DONE;
 }
@@ -924,9 +896,7 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
         || reply->element[0]->type != REDIS_REPLY_STRING
         || reply->element[1]->type != REDIS_REPLY_INTEGER)
     {
-        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "service_unavailable",
-                                     "the session store is unavailable");
+        ngx_http_missedcall_unavailable(op);
         return;
     }
 
@@ -1133,6 +1103,30 @@ ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op, ngx_uint_t status,
     ngx_http_missedcall_op_respond(op, status,
                                    ngx_http_missedcall_error_json(error,
                                                                   message));
+}
+
+
+static void
+ngx_http_missedcall_unavailable(ngx_http_missedcall_op_t *op)
+{
+    ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "service_unavailable",
+                                 "the session store is unavailable");
+}
+
+
+/* runs a script for op; Redis unavailable right now: a 503 at once */
+
+static void
+ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_script_t *script, ngx_uint_t nkeys, ngx_uint_t argc,
+    ngx_str_t *argv, ngx_http_missedcall_redis_pt handler)
+{
+    if (ngx_http_missedcall_redis_eval(script, nkeys, argc, argv, handler, op)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_unavailable(op);
+    }
 }
 
 

@@ -34,8 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* any sub and jti that fit round-trip through sign and verify */
     memset(&in, 0, sizeof(in));
-    n = size < NGX_HTTP_MISSEDCALL_JWT_SUB_MAX ? size
-                                               : NGX_HTTP_MISSEDCALL_JWT_SUB_MAX;
+    n = (size < NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
+        ? size : NGX_HTTP_MISSEDCALL_JWT_SUB_MAX;
     memcpy(in.sub, data, n);
     in.sub[strnlen(in.sub, n)] = '\0';
     in.iat = 1000;
