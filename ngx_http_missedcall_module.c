@@ -31,6 +31,10 @@ static char *ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_missedcall_secret_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_secret(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_missedcall_read_file(ngx_conf_t *cf, ngx_str_t *name,
@@ -145,17 +149,59 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NULL },
 
     { ngx_string("missedcall_gateway"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_missedcall_gateway,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
-    { ngx_string("missedcall_gateway_token_file"),
+    { ngx_string("missedcall_gateway_secret_file"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_missedcall_secret_file,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_missedcall_loc_conf_t, gateway.token),
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.secret),
+      NULL },
+
+    { ngx_string("missedcall_gateway_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_secret,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.secret),
+      NULL },
+
+    { ngx_string("missedcall_twilio_account"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.account),
+      NULL },
+
+    { ngx_string("missedcall_twilio_api_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.api_key),
+      NULL },
+
+    { ngx_string("missedcall_gateway_rate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_rate,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.interval),
+      NULL },
+
+    { ngx_string("missedcall_gateway_max_delay"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.max_delay),
+      NULL },
+
+    { ngx_string("missedcall_ring_time"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.ring),
       NULL },
 
     { ngx_string("missedcall_gateway_timeout"),
@@ -269,6 +315,7 @@ static char  *ngx_http_missedcall_handler_names[] = {
 
 static ngx_http_missedcall_gateway_t  *ngx_http_missedcall_gateways[] = {
     &ngx_http_missedcall_gateway_http,
+    &ngx_http_missedcall_gateway_twilio,
     NULL
 };
 
@@ -605,7 +652,7 @@ ngx_http_missedcall_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* missedcall_gateway <type> <url>; */
+/* missedcall_gateway <type> [<url>]; */
 
 static char *
 ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -640,6 +687,10 @@ ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
     if (ngx_strncasecmp(value[2].data, (u_char *) "http://", 7) != 0
         && ngx_strncasecmp(value[2].data, (u_char *) "https://", 8) != 0)
     {
@@ -671,6 +722,81 @@ ngx_http_missedcall_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
     return ngx_http_missedcall_read_file(cf, &cmd->name, &value[1],
                                          NGX_HTTP_MISSEDCALL_SECRET_MAX, field);
+}
+
+
+/* works, but the secret then sits in nginx.conf and its backups */
+
+static char *
+ngx_http_missedcall_secret(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_str_t  *field, *value;
+
+    field = (ngx_str_t *) ((u_char *) conf + cmd->offset);
+
+    if (field->data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "is empty";
+    }
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "\"%V\" keeps a secret in the configuration, "
+                       "\"%V_file\" keeps it in a file of its own",
+                       &cmd->name, &cmd->name);
+
+    *field = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/* "1r/s", "30r/m": kept as the interval between two calls */
+
+static char *
+ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_int_t    n, scale;
+    ngx_str_t   *value;
+    ngx_msec_t  *interval;
+
+    interval = (ngx_msec_t *) ((u_char *) conf + cmd->offset);
+
+    if (*interval != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    scale = 0;
+
+    if (value[1].len > 3
+        && ngx_strncmp(value[1].data + value[1].len - 3, "r/s", 3) == 0)
+    {
+        scale = 1000;
+
+    } else if (value[1].len > 3
+               && ngx_strncmp(value[1].data + value[1].len - 3, "r/m", 3)
+                  == 0)
+    {
+        scale = 60000;
+    }
+
+    n = scale ? ngx_atoi(value[1].data, value[1].len - 3) : NGX_ERROR;
+
+    if (n <= 0 || n > scale) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid rate \"%V\", such as \"1r/s\" "
+                           "or \"30r/m\" is wanted", &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    *interval = scale / n;
+
+    return NGX_CONF_OK;
 }
 
 
@@ -875,12 +1001,17 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
      *     lcf->handler = 0;
      *     lcf->gateway.type = NULL;
      *     lcf->gateway.url = { 0, NULL };
-     *     lcf->gateway.token = { 0, NULL };
+     *     lcf->gateway.account = { 0, NULL };
+     *     lcf->gateway.api_key = { 0, NULL };
+     *     lcf->gateway.secret = { 0, NULL };
      *     lcf->gateway.ca_file = { 0, NULL };
      *     lcf->token_cookie = { 0, NULL };
      */
 
     lcf->gateway.timeout = NGX_CONF_UNSET_MSEC;
+    lcf->gateway.ring = NGX_CONF_UNSET_MSEC;
+    lcf->gateway.interval = NGX_CONF_UNSET_MSEC;
+    lcf->gateway.max_delay = NGX_CONF_UNSET_MSEC;
     lcf->session_ttl = NGX_CONF_UNSET_MSEC;
     lcf->match_digits = NGX_CONF_UNSET_UINT;
     lcf->max_attempts = NGX_CONF_UNSET_UINT;
@@ -898,6 +1029,7 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_missedcall_loc_conf_t *prev = parent;
     ngx_http_missedcall_loc_conf_t *conf = child;
 
+    char                             *rv;
     const char                       *need;
     ngx_http_missedcall_main_conf_t  *mcf;
 
@@ -906,9 +1038,20 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->gateway.url = prev->gateway.url;
     }
 
-    ngx_conf_merge_str_value(conf->gateway.token, prev->gateway.token, "");
+    ngx_conf_merge_str_value(conf->gateway.account, prev->gateway.account, "");
+    ngx_conf_merge_str_value(conf->gateway.api_key, prev->gateway.api_key, "");
+    ngx_conf_merge_str_value(conf->gateway.secret, prev->gateway.secret, "");
     ngx_conf_merge_msec_value(conf->gateway.timeout, prev->gateway.timeout,
                               5000);
+    ngx_conf_merge_msec_value(conf->gateway.ring, prev->gateway.ring, 5000);
+
+    /* Twilio starts an account's calls at 1 per second unless told more */
+    ngx_conf_merge_msec_value(conf->gateway.interval, prev->gateway.interval,
+                              conf->gateway.type
+                              == &ngx_http_missedcall_gateway_twilio
+                              ? 1000 : 0);
+    ngx_conf_merge_msec_value(conf->gateway.max_delay,
+                              prev->gateway.max_delay, 5000);
     ngx_conf_merge_str_value(conf->gateway.ca_file, prev->gateway.ca_file, "");
     ngx_conf_merge_msec_value(conf->session_ttl, prev->session_ttl, 120000);
     ngx_conf_merge_uint_value(conf->match_digits, prev->match_digits, 0);
@@ -959,6 +1102,15 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                && mcf->keys == NULL)
     {
         need = "missedcall_token_key";
+    }
+
+    if (need == NULL && conf->handler == NGX_HTTP_MISSEDCALL_REQUEST) {
+        rv = conf->gateway.type->check(cf, &conf->gateway);
+
+        if (rv != NGX_CONF_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", rv);
+            return NGX_CONF_ERROR;
+        }
     }
 
     if (need) {

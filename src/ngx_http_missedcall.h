@@ -25,6 +25,8 @@
 
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
 
+#define NGX_HTTP_UNPROCESSABLE_ENTITY  422
+
 
 typedef struct ngx_http_missedcall_gateway_s  ngx_http_missedcall_gateway_t;
 typedef struct ngx_http_missedcall_op_s       ngx_http_missedcall_op_t;
@@ -41,8 +43,13 @@ typedef struct {
 typedef struct {
     ngx_http_missedcall_gateway_t     *type;      /* NULL: none */
     ngx_str_t                          url;
-    ngx_str_t                          token;     /* secret */
+    ngx_str_t                          account;   /* Twilio Account SID */
+    ngx_str_t                          api_key;   /* Twilio API key SID */
+    ngx_str_t                          secret;    /* token, key secret */
     ngx_msec_t                         timeout;
+    ngx_msec_t                         ring;
+    ngx_msec_t                         interval;  /* between calls; 0: any */
+    ngx_msec_t                         max_delay;
     ngx_str_t                          ca_file;
 } ngx_http_missedcall_gateway_conf_t;
 
@@ -60,21 +67,23 @@ typedef struct {
 } ngx_http_missedcall_loc_conf_t;
 
 
-/* what the gateway answered, in the client's terms */
-typedef enum {
-    NGX_HTTP_MISSEDCALL_CALL_PLACED = 0,
-    NGX_HTTP_MISSEDCALL_CALL_FAILED,          /* 502 */
-    NGX_HTTP_MISSEDCALL_CALL_TIMEOUT          /* 504 */
-} ngx_http_missedcall_call_rc_e;
-
-
 struct ngx_http_missedcall_gateway_s {
     ngx_str_t                          name;
+
+    /* checks the gateway's directives at "nginx -t" */
+    char                            *(*check)(ngx_conf_t *cf,
+                                         ngx_http_missedcall_gateway_conf_t *gw);
 
     /* sets URL, headers and body of the transfer placing op's call */
     ngx_int_t                        (*prepare)(ngx_http_missedcall_op_t *op,
                                          ngx_http_missedcall_curl_req_t *req);
-    ngx_http_missedcall_call_rc_e    (*result)(ngx_http_missedcall_op_t *op,
+
+    /*
+     * Judges a complete HTTP answer: NGX_OK, the call is placed (and
+     * op->gateway_sid may name it); else op's answer to the client is set
+     * with ngx_http_missedcall_op_fail().
+     */
+    ngx_int_t                        (*result)(ngx_http_missedcall_op_t *op,
                                          ngx_http_missedcall_curl_req_t *req);
 };
 
@@ -98,11 +107,14 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          call_id;
     ngx_str_t                          caller;
     ngx_str_t                          session_key;
+    ngx_str_t                          gateway_sid;  /* the gateway's id */
     int64_t                            expires_ms;
+    ngx_event_t                        delay;    /* waits for a call slot */
 
     ngx_uint_t                         status;   /* answer once undone */
     const char                        *error;
     const char                        *message;
+    time_t                             retry_after;
 };
 
 
@@ -117,6 +129,7 @@ typedef struct {
 extern ngx_module_t  ngx_http_missedcall_module;
 
 extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_http;
+extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio;
 
 
 /* src/ngx_http_missedcall_http.c: request and response plumbing */
@@ -139,6 +152,8 @@ ngx_int_t ngx_http_missedcall_random(u_char *buf, size_t len);
 ngx_int_t ngx_http_missedcall_uuid(u_char *out);
 
 /* src/ngx_http_missedcall_session.c: the flows */
+void ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, const char *error, const char *message);
 ngx_int_t ngx_http_missedcall_request_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_verify_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);

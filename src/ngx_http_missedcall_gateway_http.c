@@ -5,9 +5,9 @@
 
 
 /*
- * The custom HTTP gateway: POST {"to", "from", "call_id"} as JSON to the
- * configured URL, with the bearer token from a file; any 2xx means the
- * call is placed.
+ * The custom HTTP gateway: POST {"to", "from", "call_id", "ring_seconds"}
+ * as JSON to the configured URL, with the bearer token from
+ * missedcall_gateway_secret_file; any 2xx means the call is placed.
  */
 
 
@@ -18,17 +18,32 @@
 #include "ngx_http_missedcall.h"
 
 
+static char *ngx_http_missedcall_gateway_http_check(ngx_conf_t *cf,
+    ngx_http_missedcall_gateway_conf_t *gw);
 static ngx_int_t ngx_http_missedcall_gateway_http_prepare(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
-static ngx_http_missedcall_call_rc_e ngx_http_missedcall_gateway_http_result(
+static ngx_int_t ngx_http_missedcall_gateway_http_result(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
 
 
 ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_http = {
     ngx_string("http"),
+    ngx_http_missedcall_gateway_http_check,
     ngx_http_missedcall_gateway_http_prepare,
     ngx_http_missedcall_gateway_http_result
 };
+
+
+static char *
+ngx_http_missedcall_gateway_http_check(ngx_conf_t *cf,
+    ngx_http_missedcall_gateway_conf_t *gw)
+{
+    if (gw->url.len == 0) {
+        return "\"missedcall_gateway http\" needs a URL";
+    }
+
+    return NGX_CONF_OK;
+}
 
 
 static ngx_int_t
@@ -43,10 +58,11 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
 
     gw = &op->lcf->gateway;
 
-    json = json_pack("{s:s#, s:s#, s:s#}",
+    json = json_pack("{s:s#, s:s#, s:s#, s:I}",
                      "to", op->phone.data, (int) op->phone.len,
                      "from", op->caller.data, (int) op->caller.len,
-                     "call_id", op->call_id.data, (int) op->call_id.len);
+                     "call_id", op->call_id.data, (int) op->call_id.len,
+                     "ring_seconds", (json_int_t) (gw->ring / 1000));
 
     body = json ? json_dumps(json, JSON_COMPACT) : NULL;
     json_decref(json);
@@ -69,20 +85,20 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
     }
 
-    if (gw->token.len) {
+    if (gw->secret.len) {
         p = ngx_pnalloc(op->pool, sizeof("Authorization: Bearer ")
-                                  + gw->token.len);
+                                  + gw->secret.len);
         if (p == NULL) {
             return NGX_ERROR;
         }
 
-        ngx_sprintf(p, "Authorization: Bearer %V%Z", &gw->token);
+        ngx_sprintf(p, "Authorization: Bearer %V%Z", &gw->secret);
 
         req->headers = curl_slist_append(req->headers, (char *) p);
 
         /* the copy in the list is enough: no secret stays in the op */
         ngx_explicit_memzero(p, sizeof("Authorization: Bearer ")
-                                + gw->token.len);
+                                + gw->secret.len);
 
         if (req->headers == NULL) {
             return NGX_ERROR;
@@ -101,12 +117,12 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
 }
 
 
-static ngx_http_missedcall_call_rc_e
+static ngx_int_t
 ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
     if (req->status >= 200 && req->status < 300) {
-        return NGX_HTTP_MISSEDCALL_CALL_PLACED;
+        return NGX_OK;
     }
 
     ngx_log_error(NGX_LOG_ERR, op->log, 0,
@@ -114,5 +130,8 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
                   "HTTP %l after %M ms", &op->call_id, req->status,
                   req->elapsed);
 
-    return NGX_HTTP_MISSEDCALL_CALL_FAILED;
+    ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
+                                "the call could not be placed");
+
+    return NGX_ERROR;
 }

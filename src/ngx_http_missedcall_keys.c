@@ -13,7 +13,8 @@ static const char  *ngx_http_missedcall_key_names[] = {
     "pool",
     "session:",
     "phone:",
-    "last:"
+    "last:",
+    "throttle:"
 };
 
 

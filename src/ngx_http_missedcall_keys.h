@@ -17,11 +17,13 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_KEY_POOL = 0,   /* <prefix>pool: zset of numbers */
     NGX_HTTP_MISSEDCALL_KEY_SESSION,    /* <prefix>session:<id>: hash */
     NGX_HTTP_MISSEDCALL_KEY_PHONE,      /* <prefix>phone:<e164>: newest id */
-    NGX_HTTP_MISSEDCALL_KEY_LAST        /* <prefix>last:<e164>: last caller */
+    NGX_HTTP_MISSEDCALL_KEY_LAST,       /* <prefix>last:<e164>: last caller */
+    NGX_HTTP_MISSEDCALL_KEY_THROTTLE    /* <prefix>throttle:<account>: the
+                                           next free call slot, ms */
 } ngx_http_missedcall_key_e;
 
 
-#define NGX_HTTP_MISSEDCALL_KEY_NAME_MAX  (sizeof("session:") - 1)
+#define NGX_HTTP_MISSEDCALL_KEY_NAME_MAX  (sizeof("throttle:") - 1)
 
 
 /*

@@ -36,11 +36,15 @@
 
 
 /*
- * KEYS: pool, session, last caller of the phone.
+ * KEYS: pool, session, last caller of the phone, the gateway's throttle.
  * ARGV: random 53-bit integer, phone, ttl ms, keep ms (status answers
  * that long after expiry), digits matched (0: whole caller id), salt,
- * call id, max attempts.
+ * call id, max attempts, ms between two calls (0: no throttle), longest
+ * wait for a call slot in ms.
  * The index is drawn from C's RNG: Lua's math.random is predictable.
+ * The throttle keeps the time of the next free call slot, shared by all
+ * workers and nodes: a call waits for its slot, or is refused when the
+ * slot is too far away to ring before the session would be useless.
  */
 
 static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
@@ -48,6 +52,18 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     ngx_string(
     "local n = redis.call('ZCARD', KEYS[1]) "
     "if n == 0 then return {'pool_empty'} end "
+    NGX_HTTP_MISSEDCALL_LUA_NOW
+    "local wait = 0 "
+    "local iv = tonumber(ARGV[9]) "
+    "if iv > 0 then "
+    "  local slot = math.max(now, tonumber(redis.call('GET', KEYS[4]) "
+    "                                      or 0)) "
+    "  wait = slot - now "
+    "  if wait > tonumber(ARGV[10]) then "
+    "    return {'throttled', wait - tonumber(ARGV[10])} "
+    "  end "
+    "  redis.call('SET', KEYS[4], slot + iv, 'PX', wait + iv + 1000) "
+    "end "
     "local r = tonumber(ARGV[1]) / 9007199254740992 "
     "local last = redis.call('GET', KEYS[3]) "
     "local skip = false "
@@ -60,7 +76,6 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "  idx = math.floor(r * n) "
     "end "
     "local caller = redis.call('ZRANGE', KEYS[1], idx, idx)[1] "
-    NGX_HTTP_MISSEDCALL_LUA_NOW
     "local expires = now + tonumber(ARGV[3]) "
     "local digits = string.sub(caller, 2) "
     "local m = tonumber(ARGV[5]) "
@@ -77,12 +92,12 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]) + tonumber(ARGV[4])) "
     "redis.call('SET', KEYS[3], caller, 'PX', "
                    NGX_HTTP_MISSEDCALL_LAST_CALLER_TTL ") "
-    "return {'ok', caller, expires}"),
+    "return {'ok', caller, expires, wait}"),
     ""
 };
 
 
-/* KEYS: session, phone.  ARGV: session id.  The call is placed. */
+/* KEYS: session, phone.  ARGV: session id, the gateway's call id. */
 
 static ngx_http_missedcall_script_t  ngx_http_missedcall_confirm = {
     "confirm",
@@ -92,7 +107,8 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_confirm = {
     NGX_HTTP_MISSEDCALL_LUA_NOW
     "local left = tonumber(s[2]) - now "
     "if left <= 0 then return 0 end "
-    "redis.call('HSET', KEYS[1], 'state', 'pending') "
+    "redis.call('HSET', KEYS[1], 'state', 'pending', 'gateway_sid', "
+    "  ARGV[2]) "
     "redis.call('SET', KEYS[2], ARGV[1], 'PX', left) "
     "return 1"),
     ""
@@ -159,8 +175,8 @@ static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
 static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
 static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
-static void ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op,
-    ngx_uint_t status, const char *error, const char *message);
+static void ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op);
+static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
 static void ngx_http_missedcall_undone(redisReply *reply, void *data);
 static void ngx_http_missedcall_verify_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_verified(redisReply *reply, void *data);
@@ -210,7 +226,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 {
     u_char                           salt[16], rnd[8], *p;
     uint64_t                         n;
-    ngx_str_t                        argv[11], phone, value;
+    ngx_str_t                        argv[14], phone, value;
     ngx_http_missedcall_op_t        *op;
     ngx_http_missedcall_body_t      *body;
     ngx_http_missedcall_loc_conf_t  *lcf;
@@ -265,14 +281,16 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     op->call_id.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
     op->call_id.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
 
-    /* random salt (hex), random 53-bit pool index seed, and three keys */
+    /* four keys, then the arguments: random salt (hex), random 53-bit
+     * pool index seed, and numbers */
 
-    argv[3].data = ngx_pnalloc(op->pool, NGX_INT64_LEN);
-    argv[8].data = ngx_pnalloc(op->pool, 2 * sizeof(salt));
+    argv[4].data = ngx_pnalloc(op->pool, NGX_INT64_LEN);
+    argv[9].data = ngx_pnalloc(op->pool, 2 * sizeof(salt));
+    p = ngx_pnalloc(op->pool, 5 * NGX_INT_T_LEN);
 
     if (op->phone.data == NULL || op->sid.data == NULL
-        || op->call_id.data == NULL || argv[3].data == NULL
-        || argv[8].data == NULL
+        || op->call_id.data == NULL || argv[4].data == NULL
+        || argv[9].data == NULL || p == NULL
         || ngx_http_missedcall_uuid(op->sid.data) != NGX_OK
         || ngx_http_missedcall_uuid(op->call_id.data) != NGX_OK
         || ngx_http_missedcall_random(salt, sizeof(salt)) != NGX_OK
@@ -282,7 +300,10 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
                                       &op->sid, &op->session_key) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_LAST,
-                                      &op->phone, &argv[2]) != NGX_OK)
+                                      &op->phone, &argv[2]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_THROTTLE,
+                                      &lcf->gateway.account, &argv[3])
+           != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
@@ -292,38 +313,39 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     argv[1] = op->session_key;
 
     ngx_memcpy(&n, rnd, sizeof(n));
-    argv[3].len = ngx_sprintf(argv[3].data, "%uL", n >> 11) - argv[3].data;
+    argv[4].len = ngx_sprintf(argv[4].data, "%uL", n >> 11) - argv[4].data;
 
-    argv[4] = op->phone;
+    argv[5] = op->phone;
 
-    p = ngx_pnalloc(op->pool, 3 * NGX_INT_T_LEN + 3);
-    if (p == NULL) {
-        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       NULL);
-        return;
-    }
-
-    argv[5].data = p;
+    argv[6].data = p;
     p = ngx_sprintf(p, "%M", lcf->session_ttl);
-    argv[5].len = p - argv[5].data;
+    argv[6].len = p - argv[6].data;
 
     /* an expired session still answers "status" for another ttl */
-    argv[6] = argv[5];
+    argv[7] = argv[6];
 
-    argv[7].data = p;
+    argv[8].data = p;
     p = ngx_sprintf(p, "%ui", lcf->match_digits);
-    argv[7].len = p - argv[7].data;
+    argv[8].len = p - argv[8].data;
 
-    ngx_hex_dump(argv[8].data, salt, sizeof(salt));
-    argv[8].len = 2 * sizeof(salt);
+    ngx_hex_dump(argv[9].data, salt, sizeof(salt));
+    argv[9].len = 2 * sizeof(salt);
 
-    argv[9] = op->call_id;
+    argv[10] = op->call_id;
 
-    argv[10].data = p;
+    argv[11].data = p;
     p = ngx_sprintf(p, "%ui", lcf->max_attempts);
-    argv[10].len = p - argv[10].data;
+    argv[11].len = p - argv[11].data;
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_reserve, 3, 11, argv,
+    argv[12].data = p;
+    p = ngx_sprintf(p, "%M", lcf->gateway.interval);
+    argv[12].len = p - argv[12].data;
+
+    argv[13].data = p;
+    p = ngx_sprintf(p, "%M", lcf->gateway.max_delay);
+    argv[13].len = p - argv[13].data;
+
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_reserve, 4, 14, argv,
                                 ngx_http_missedcall_reserved);
 }
 
@@ -333,8 +355,7 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
 
-    ngx_http_missedcall_curl_req_t      *req;
-    ngx_http_missedcall_gateway_conf_t  *gw;
+    int64_t  wait;
 
     if (ngx_http_missedcall_reply_is(reply, "pool_empty", 1)) {
         ngx_log_error(NGX_LOG_ERR, op->log, 0,
@@ -345,9 +366,22 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         return;
     }
 
-    if (!ngx_http_missedcall_reply_is(reply, "ok", 3)
+    if (ngx_http_missedcall_reply_is(reply, "throttled", 2)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                    "gateway_busy",
+                                    "too many calls are waiting to be "
+                                    "placed, try again later");
+        op->retry_after = (time_t) (reply->element[1]->integer + 999) / 1000;
+        ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
+        return;
+    }
+
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 4)
         || reply->element[1]->type != REDIS_REPLY_STRING
-        || reply->element[2]->type != REDIS_REPLY_INTEGER)
+        || reply->element[2]->type != REDIS_REPLY_INTEGER
+        || reply->element[3]->type != REDIS_REPLY_INTEGER)
     {
         ngx_http_missedcall_unavailable(op);
         return;
@@ -356,13 +390,37 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
     op->caller.len = reply->element[1]->len;
     op->caller.data = ngx_pnalloc(op->pool, op->caller.len);
     if (op->caller.data == NULL) {
-        ngx_http_missedcall_undo(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                 "internal_error", "internal error");
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "internal_error", "internal error");
+        ngx_http_missedcall_undo(op);
         return;
     }
 
     ngx_memcpy(op->caller.data, reply->element[1]->str, op->caller.len);
     op->expires_ms = reply->element[2]->integer;
+    wait = reply->element[3]->integer;
+
+    op->delay.handler = ngx_http_missedcall_dispatch;
+    op->delay.data = op;
+    op->delay.log = ngx_cycle->log;
+
+    if (wait <= 0) {
+        ngx_http_missedcall_dispatch(&op->delay);
+        return;
+    }
+
+    /* the call's slot is later: a timer, so that nothing else waits */
+    ngx_add_timer(&op->delay, (ngx_msec_t) wait);
+}
+
+
+static void
+ngx_http_missedcall_dispatch(ngx_event_t *ev)
+{
+    ngx_http_missedcall_op_t *op = ev->data;
+
+    ngx_http_missedcall_curl_req_t      *req;
+    ngx_http_missedcall_gateway_conf_t  *gw;
 
     gw = &op->lcf->gateway;
 
@@ -370,8 +428,9 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
     req = ngx_http_missedcall_curl_create(ngx_cycle->log, gw->timeout,
                                           &gw->ca_file);
     if (req == NULL) {
-        ngx_http_missedcall_undo(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                 "internal_error", "internal error");
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "internal_error", "internal error");
+        ngx_http_missedcall_undo(op);
         return;
     }
 
@@ -380,9 +439,9 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
            != NGX_OK)
     {
         ngx_http_missedcall_curl_free(req);
-        ngx_http_missedcall_undo(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
-                                 "the call could not be placed");
-        return;
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
+                                    "the call could not be placed");
+        ngx_http_missedcall_undo(op);
     }
 }
 
@@ -392,8 +451,8 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 {
     ngx_http_missedcall_op_t *op = req->data;
 
-    ngx_str_t                      argv[3];
-    ngx_http_missedcall_call_rc_e  rc;
+    ngx_int_t   rc;
+    ngx_str_t   argv[4];
 
     if (req->code == CURLE_OK) {
         rc = op->lcf->gateway.type->result(op, req);
@@ -406,28 +465,24 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
                       req->errbuf[0] ? req->errbuf
                                      : curl_easy_strerror(req->code));
 
-        rc = (req->code == CURLE_OPERATION_TIMEDOUT)
-             ? NGX_HTTP_MISSEDCALL_CALL_TIMEOUT
-             : NGX_HTTP_MISSEDCALL_CALL_FAILED;
+        if (req->code == CURLE_OPERATION_TIMEDOUT) {
+            ngx_http_missedcall_op_fail(op, NGX_HTTP_GATEWAY_TIME_OUT,
+                                        "gateway_timeout",
+                                        "the telephony gateway did not "
+                                        "answer in time");
+        } else {
+            ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY,
+                                        "gateway_error",
+                                        "the call could not be placed");
+        }
+
+        rc = NGX_ERROR;
     }
 
     ngx_http_missedcall_curl_free(req);
 
-    switch (rc) {
-
-    case NGX_HTTP_MISSEDCALL_CALL_PLACED:
-        break;
-
-    case NGX_HTTP_MISSEDCALL_CALL_TIMEOUT:
-        ngx_http_missedcall_undo(op, NGX_HTTP_GATEWAY_TIME_OUT,
-                                 "gateway_timeout",
-                                 "the telephony gateway did not answer "
-                                 "in time");
-        return;
-
-    default: /* NGX_HTTP_MISSEDCALL_CALL_FAILED */
-        ngx_http_missedcall_undo(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
-                                 "the call could not be placed");
+    if (rc != NGX_OK) {
+        ngx_http_missedcall_undo(op);
         return;
     }
 
@@ -443,8 +498,9 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     }
 
     argv[2] = op->sid;
+    argv[3] = op->gateway_sid;
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_confirm, 2, 3, argv,
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_confirm, 2, 4, argv,
                                 ngx_http_missedcall_confirmed);
 }
 
@@ -519,17 +575,24 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
 }
 
 
-/* the call was not placed: no session may stay behind */
+/* what the client will be told when the op ends in failure */
 
-static void
-ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op, ngx_uint_t status,
+void
+ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op, ngx_uint_t status,
     const char *error, const char *message)
 {
-    ngx_str_t  argv[2];
-
     op->status = status;
     op->error = error;
     op->message = message;
+}
+
+
+/* the call was not placed: no session may stay behind */
+
+static void
+ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
+{
+    ngx_str_t  argv[2];
 
     ngx_str_set(&argv[0], "DEL");
     argv[1] = op->session_key;
@@ -1064,6 +1127,7 @@ static void
 ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, json_t *json)
 {
+    u_char              *p;
     ngx_int_t            rc;
     ngx_connection_t    *c;
     ngx_http_request_t  *r;
@@ -1078,6 +1142,21 @@ ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
 
     op->cln->handler = NULL;
     op->r = NULL;
+
+    if (op->retry_after) {
+        p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 1);
+
+        if (p == NULL
+            || ngx_http_missedcall_add_header(r, "Retry-After", (char *) p)
+               == NULL)
+        {
+            json_decref(json);
+            json = NULL;
+
+        } else {
+            ngx_sprintf(p, "%T%Z", op->retry_after);
+        }
+    }
 
     if (json) {
         rc = ngx_http_missedcall_send_json(r, status, json);

@@ -26,7 +26,7 @@ my %good = (
         . "missedcall_pool_file %%DIR%%/pool.txt;\n"
         . "missedcall_token_key k1 %%DIR%%/jwt.key;\n",
     SERVER => "missedcall_gateway http http://127.0.0.1:9/call;\n"
-        . "missedcall_gateway_token_file %%DIR%%/token;\n",
+        . "missedcall_gateway_secret_file %%DIR%%/token;\n",
     LOCATION => "missedcall_request;",
 );
 
@@ -84,9 +84,9 @@ fails('status without redis',
     qr/"missedcall_status" requires "missedcall_redis"/,
     HTTP => '', LOCATION => 'missedcall_status;');
 
-fails('unreadable secret', qr/"missedcall_gateway_token_file": cannot open/,
+fails('unreadable secret', qr/"missedcall_gateway_secret_file": cannot open/,
     SERVER => "missedcall_gateway http http://127.0.0.1:9/;\n"
-        . "missedcall_gateway_token_file %%DIR%%/nonexistent;");
+        . "missedcall_gateway_secret_file %%DIR%%/nonexistent;");
 fails('unreadable key', qr/"missedcall_token_key": cannot open/,
     HTTP => "missedcall_token_key k1 %%DIR%%/nonexistent;",
     LOCATION => 'missedcall_check;');

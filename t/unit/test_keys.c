@@ -41,6 +41,8 @@ main(void)
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_LAST, "+15550100003",
               "mc:last:+15550100003"),
        "last caller key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_THROTTLE, "AC01", "mc:throttle:AC01"),
+       "throttle key");
     ok(ngx_http_missedcall_key(small, sizeof(small),
                                (const unsigned char *) "mc:", 3,
                                NGX_HTTP_MISSEDCALL_KEY_SESSION,
