@@ -1146,15 +1146,16 @@ ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     if (op->retry_after) {
         p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 1);
 
+        if (p) {
+            ngx_sprintf(p, "%T%Z", op->retry_after);
+        }
+
         if (p == NULL
             || ngx_http_missedcall_add_header(r, "Retry-After", (char *) p)
                == NULL)
         {
             json_decref(json);
             json = NULL;
-
-        } else {
-            ngx_sprintf(p, "%T%Z", op->retry_after);
         }
     }
 

@@ -1,8 +1,16 @@
 #!/usr/bin/perl
 
-# The local fake of a custom HTTP telephony gateway.
+# The local fake of a custom HTTP telephony gateway, or of Twilio's Calls
+# resource.
 #
-#   fake_gateway.pl --port P --dir D
+#   fake_gateway.pl --port P --dir D [--twilio SID:SECRET ...]
+#
+# As Twilio (--twilio, once per credential it accepts, account or API key)
+# it checks every request as Twilio would: path with one of its accounts,
+# Basic auth, form content type, To, From and Twiml
+# present, "+" sent as %2B; what is wrong is recorded as "problems" and
+# answered 400 code 99999.  Its modes add "twilio CODE": Twilio's error
+# body for CODE, with Twilio's HTTP status for it.
 #
 # One child per connection, keep-alive as libcurl expects.  Every request
 # but GET /health is appended as a JSON line to D/calls.jsonl, then
@@ -14,14 +22,16 @@ use warnings;
 
 use Getopt::Long;
 use IO::Socket::INET;
+use MIME::Base64 qw(decode_base64);
 use JSON::PP;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 use Fcntl qw(O_WRONLY O_APPEND O_CREAT);
 
-my ($port, $dir);
-GetOptions('port=i' => \$port, 'dir=s' => \$dir) && $port && $dir
-    or die "usage: $0 --port P --dir D\n";
+my ($port, $dir, @twilio);
+GetOptions('port=i' => \$port, 'dir=s' => \$dir, 'twilio=s' => \@twilio)
+    && $port && $dir
+    or die "usage: $0 --port P --dir D [--twilio SID:SECRET ...]\n";
 
 my $server = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
     LocalPort => $port, Listen => 128, ReuseAddr => 1)
@@ -78,13 +88,21 @@ sub serve {
         }
 
         my $decoded = eval { decode_json($body) };
+        my ($form, @problems) = @twilio
+            ? twilio_check($method, $path, \%h, $body) : ();
         record($json->encode({ method => $method, path => $path,
-            headers => \%h, body => $body, json => $decoded,
-            time => time }));
+            headers => \%h, body => $body, json => $decoded, form => $form,
+            problems => \@problems, time => time }));
 
         my $mode = read_mode();
 
-        if ($mode =~ /^status (\d+)$/) {
+        if (@problems) {
+            twilio_error($c, 99999, join('; ', @problems));
+
+        } elsif ($mode =~ /^twilio (\d+)$/) {
+            twilio_error($c, $1, "fake error $1");
+
+        } elsif ($mode =~ /^status (\d+)$/) {
             reply($c, $1, '{"error":"fake"}');
 
         } elsif ($mode eq 'hang') {
@@ -114,6 +132,12 @@ sub serve {
         } elsif ($mode eq 'reset') {
             return;
 
+        } elsif (@twilio) {
+            sleep($1 / 1000) if $mode =~ /^slow (\d+)$/;
+            reply($c, 201, $json->encode({ sid => 'CA' . join('',
+                map { sprintf '%x', rand 16 } 1 .. 32), status => 'queued',
+                to => $form->{To}, from => $form->{From} }));
+
         } else {
             sleep($1 / 1000) if $mode =~ /^slow (\d+)$/;
             my $id = ref $decoded eq 'HASH' && $decoded->{call_id}
@@ -127,10 +151,58 @@ sub serve {
 }
 
 sub reply {
-    my ($c, $status, $body) = @_;
+    my ($c, $status, $body, $extra) = @_;
     print $c "HTTP/1.1 $status Fake\r\nContent-Type: application/json\r\n"
+        . ($extra // '')
         . 'Content-Length: ' . length($body) . "\r\n\r\n$body";
     $c->flush;
+}
+
+# what Twilio would refuse in a Calls request; the decoded form first
+sub twilio_check {
+    my ($method, $path, $h, $body) = @_;
+    my %accounts = map { (split /:/)[0] => 1 } grep { /^AC/ } @twilio;
+    my @problems;
+
+    push @problems, "method $method" unless $method eq 'POST';
+    push @problems, "path $path"
+        unless $path =~ m{^/2010-04-01/Accounts/(AC\w+)/Calls\.json$}
+            && $accounts{$1};
+
+    my ($auth) = ($h->{authorization} // '') =~ /^Basic (\S+)$/;
+    push @problems, 'credentials'
+        unless $auth && grep { $_ eq decode_base64($auth) } @twilio;
+
+    push @problems, 'content type'
+        unless ($h->{'content-type'} // '')
+            =~ m{^application/x-www-form-urlencoded\b};
+
+    my %form;
+    for my $pair (split /&/, $body) {
+        my ($k, $v) = map { my $x = $_ // ''; $x =~ tr/+/ /;
+            $x =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; $x } split /=/, $pair, 2;
+        $form{$k} = $v;
+    }
+
+    for my $k ('To', 'From') {
+        push @problems, "$k is not E.164 (is \"+\" sent as %2B?)"
+            unless ($form{$k} // '') =~ /^\+[1-9]\d{6,14}$/;
+    }
+    push @problems, 'no Twiml or Url' unless $form{Twiml} || $form{Url};
+    push @problems, 'Timeout'
+        if defined $form{Timeout} && $form{Timeout} !~ /^\d+$/;
+
+    return (\%form, @problems);
+}
+
+sub twilio_error {
+    my ($c, $code, $message) = @_;
+    my $status = $code == 20003 ? 401 : $code == 20404 ? 404
+        : $code == 20429 ? 429 : 400;
+    reply($c, $status, encode_json({ code => $code + 0, message => $message,
+            more_info => "https://www.twilio.com/docs/errors/$code",
+            status => $status }),
+        $status == 429 ? "Retry-After: 1\r\n" : '');
 }
 
 sub record {

@@ -25,13 +25,15 @@ our %DEFAULTS = (
 );
 
 # Starts everything; %vars override the template's defaults, and the keys
-# "conf" (another template), "pool" (numbers) and "no_nginx" are options.
+# "conf" (another template), "pool" (numbers), "twilio" (credentials the
+# fake gateway accepts as Twilio) and "no_nginx" are options.
 sub stack {
     my (%opt) = @_;
     my $t = MissedCall::Test->new();
     my $pool = delete $opt{pool} || \@POOL;
     my $conf = delete $opt{conf} || 'conf/test.conf';
     my $no_nginx = delete $opt{no_nginx};
+    my $twilio = delete $opt{twilio};
 
     $t->write_file('pool.txt', "# test pool\n" . join("\n", @$pool) . "\n");
     $t->write_file('jwt1.key', ('k' x 40) . "\n");
@@ -39,7 +41,7 @@ sub stack {
     $t->write_file('gateway.token', "gw-secret-token-1234\n");
 
     $t->start_redis();
-    $t->start_gateway();
+    $t->start_gateway($twilio ? (twilio => $twilio) : ());
     $t->start_nginx($conf, { %DEFAULTS, %opt }) unless $no_nginx;
 
     return $t;

@@ -215,13 +215,15 @@ sub redis_keys {
 
 # the fake gateway
 
+# %opt: twilio => [ "SID:SECRET", ... ] makes it a fake Twilio
 sub start_gateway {
-    my ($self) = @_;
+    my ($self, %opt) = @_;
     my $port = $self->port('gateway');
     make_path("$self->{dir}/gateway");
     $self->_spawn('gateway', "$self->{dir}/gateway.log", $^X,
         "$ROOT/t/lib/fake_gateway.pl", '--port', $port,
-        '--dir', "$self->{dir}/gateway");
+        '--dir', "$self->{dir}/gateway",
+        map { ('--twilio', $_) } @{ $opt{twilio} || [] });
     $self->_wait_port($port, 'fake gateway', "$self->{dir}/gateway.log");
     return $port;
 }
