@@ -148,6 +148,20 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NGX_HTTP_MISSEDCALL_CHECK,
       NULL },
 
+    { ngx_string("missedcall_twilio_callback"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_handler,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      NGX_HTTP_MISSEDCALL_TWILIO,
+      NULL },
+
+    { ngx_string("missedcall_twilio_status_callback"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.callback),
+      NULL },
+
     { ngx_string("missedcall_gateway"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_missedcall_gateway,
@@ -309,7 +323,8 @@ static char  *ngx_http_missedcall_handler_names[] = {
     "missedcall_request",
     "missedcall_verify",
     "missedcall_status",
-    "missedcall_check"
+    "missedcall_check",
+    "missedcall_twilio_callback"
 };
 
 
@@ -641,6 +656,10 @@ ngx_http_missedcall_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     case NGX_HTTP_MISSEDCALL_STATUS:
         clcf->handler = ngx_http_missedcall_status_handler;
+        break;
+
+    case NGX_HTTP_MISSEDCALL_TWILIO:
+        clcf->handler = ngx_http_missedcall_twilio_callback_handler;
         break;
 
     default: /* NGX_HTTP_MISSEDCALL_CHECK */
@@ -1041,6 +1060,8 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->gateway.account, prev->gateway.account, "");
     ngx_conf_merge_str_value(conf->gateway.api_key, prev->gateway.api_key, "");
     ngx_conf_merge_str_value(conf->gateway.secret, prev->gateway.secret, "");
+    ngx_conf_merge_str_value(conf->gateway.callback, prev->gateway.callback,
+                             "");
     ngx_conf_merge_msec_value(conf->gateway.timeout, prev->gateway.timeout,
                               5000);
     ngx_conf_merge_msec_value(conf->gateway.ring, prev->gateway.ring, 5000);
@@ -1082,8 +1103,25 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
     need = NULL;
 
-    if (conf->handler != NGX_HTTP_MISSEDCALL_CHECK
-        && mcf->redis.addr.len == 0)
+    if (conf->handler == NGX_HTTP_MISSEDCALL_TWILIO) {
+        if (conf->gateway.type != &ngx_http_missedcall_gateway_twilio
+            || conf->gateway.callback.len == 0
+            || conf->gateway.secret.len == 0)
+        {
+            need = "missedcall_gateway twilio\", "
+                   "\"missedcall_twilio_status_callback\" and its secret";
+
+        } else if (conf->gateway.api_key.len) {
+            /* Twilio signs callbacks with the account's auth token */
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"missedcall_twilio_callback\" checks "
+                               "signatures with the auth token: it cannot "
+                               "go with \"missedcall_twilio_api_key\"");
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (conf->handler != NGX_HTTP_MISSEDCALL_CHECK
+               && mcf->redis.addr.len == 0)
     {
         need = "missedcall_redis";
 

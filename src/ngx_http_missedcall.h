@@ -22,6 +22,7 @@
 #define NGX_HTTP_MISSEDCALL_VERIFY   2
 #define NGX_HTTP_MISSEDCALL_STATUS   3
 #define NGX_HTTP_MISSEDCALL_CHECK    4
+#define NGX_HTTP_MISSEDCALL_TWILIO   5
 
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
 
@@ -46,6 +47,7 @@ typedef struct {
     ngx_str_t                          account;   /* Twilio Account SID */
     ngx_str_t                          api_key;   /* Twilio API key SID */
     ngx_str_t                          secret;    /* token, key secret */
+    ngx_str_t                          callback;  /* Twilio StatusCallback */
     ngx_msec_t                         timeout;
     ngx_msec_t                         ring;
     ngx_msec_t                         interval;  /* between calls; 0: any */
@@ -161,6 +163,9 @@ void ngx_http_missedcall_scripts_init(void);
 
 /* src/ngx_http_missedcall_pool.c */
 void ngx_http_missedcall_pool_sync(void);
+
+/* src/ngx_http_missedcall_gateway_twilio.c */
+ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
 
 /* src/ngx_http_missedcall_check.c */
 ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);

@@ -17,6 +17,10 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "ngx_http_missedcall.h"
 
 
@@ -39,6 +43,31 @@ static ngx_int_t ngx_http_missedcall_twilio_result(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
 static ngx_int_t ngx_http_missedcall_twilio_sid_valid(ngx_str_t *sid,
     const char *prefix);
+static u_char *ngx_http_missedcall_twilio_url(ngx_pool_t *pool,
+    ngx_http_missedcall_gateway_conf_t *gw, ngx_str_t *call);
+static ngx_int_t ngx_http_missedcall_twilio_auth(CURL *easy,
+    ngx_http_missedcall_gateway_conf_t *gw);
+static void ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
+    ngx_http_missedcall_gateway_conf_t *gw, ngx_array_t *form);
+static ngx_array_t *ngx_http_missedcall_twilio_form(ngx_pool_t *pool,
+    ngx_str_t *body);
+static ngx_str_t *ngx_http_missedcall_twilio_param(ngx_array_t *form,
+    char *name);
+static ngx_int_t ngx_http_missedcall_twilio_cmp(const void *one,
+    const void *two);
+static void ngx_http_missedcall_twilio_cancel(ngx_event_t *ev);
+static void ngx_http_missedcall_twilio_canceled(
+    ngx_http_missedcall_curl_req_t *req);
+
+
+/* a call to hang up once it has rung long enough */
+typedef struct {
+    ngx_event_t                          timer;
+    ngx_http_missedcall_gateway_conf_t  *gw;
+    ngx_str_t                            sid;
+    u_char                               data[34];
+} ngx_http_missedcall_twilio_ring_t;
 
 
 ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio = {
@@ -128,7 +157,7 @@ static ngx_int_t
 ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
-    char                                *to, *from, *twiml;
+    char                                *to, *from, *twiml, *callback;
     u_char                              *url, *body, *p;
     size_t                               len;
     CURL                                *easy;
@@ -139,42 +168,52 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
     gw = &op->lcf->gateway;
     easy = req->easy;
 
-    url = ngx_pnalloc(op->pool, gw->url.len + gw->account.len
-                                + sizeof("/2010-04-01/Accounts//Calls.json"));
+    url = ngx_http_missedcall_twilio_url(op->pool, gw, NULL);
     if (url == NULL) {
         return NGX_ERROR;
     }
-
-    p = ngx_cpymem(url, gw->url.data, gw->url.len);
-
-    if (p > url && p[-1] == '/') {
-        p--;
-    }
-
-    ngx_sprintf(p, "/2010-04-01/Accounts/%V/Calls.json%Z", &gw->account);
 
     /* "+" must reach Twilio as "%2B": a bare one would read as a space */
     to = curl_easy_escape(easy, (char *) op->phone.data, op->phone.len);
     from = curl_easy_escape(easy, (char *) op->caller.data, op->caller.len);
     twiml = curl_easy_escape(easy, (char *) hangup.data, hangup.len);
 
+    callback = gw->callback.len
+               ? curl_easy_escape(easy, (char *) gw->callback.data,
+                                  gw->callback.len)
+               : NULL;
+
     body = NULL;
 
-    if (to && from && twiml) {
+    if (to && from && twiml && (callback || gw->callback.len == 0)) {
         len = sizeof("To=&From=&Timeout=&Twiml=") + ngx_strlen(to)
-              + ngx_strlen(from) + NGX_TIME_T_LEN + ngx_strlen(twiml);
+              + ngx_strlen(from) + NGX_TIME_T_LEN + ngx_strlen(twiml)
+              + (callback ? sizeof("&StatusCallback=&StatusCallbackEvent="
+                                   "ringing&StatusCallbackMethod=POST")
+                            + ngx_strlen(callback)
+                          : 0);
 
         body = ngx_pnalloc(op->pool, len);
 
         if (body) {
-            ngx_sprintf(body, "To=%s&From=%s&Timeout=%T&Twiml=%s%Z",
-                        to, from, (time_t) (gw->ring / 1000), twiml);
+            p = ngx_sprintf(body, "To=%s&From=%s&Timeout=%T&Twiml=%s",
+                            to, from, (time_t) (gw->ring / 1000), twiml);
+
+            /* then the call is hung up by us, to the second */
+            if (callback) {
+                p = ngx_sprintf(p, "&StatusCallback=%s&StatusCallbackEvent="
+                                "ringing&StatusCallbackMethod=POST",
+                                callback);
+            }
+
+            *p = '\0';
         }
     }
 
     curl_free(to);
     curl_free(from);
     curl_free(twiml);
+    curl_free(callback);
 
     if (body == NULL) {
         return NGX_ERROR;
@@ -186,13 +225,58 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
     }
 
-    /* the secrets are NUL-terminated: read from a file, or conf args */
     if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK
         || curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body) != CURLE_OK
         || curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req->headers)
-           != CURLE_OK
-        || curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC)
-           != CURLE_OK
+           != CURLE_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_missedcall_twilio_auth(easy, gw);
+}
+
+
+/* {url}/2010-04-01/Accounts/{account}/Calls[/{call}].json, NUL-terminated */
+
+static u_char *
+ngx_http_missedcall_twilio_url(ngx_pool_t *pool,
+    ngx_http_missedcall_gateway_conf_t *gw, ngx_str_t *call)
+{
+    u_char  *url, *p;
+
+    url = ngx_pnalloc(pool, gw->url.len + gw->account.len
+                            + (call ? call->len + 1 : 0)
+                            + sizeof("/2010-04-01/Accounts//Calls.json"));
+    if (url == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(url, gw->url.data, gw->url.len);
+
+    if (p > url && p[-1] == '/') {
+        p--;
+    }
+
+    p = ngx_sprintf(p, "/2010-04-01/Accounts/%V/Calls", &gw->account);
+
+    if (call) {
+        p = ngx_sprintf(p, "/%V", call);
+    }
+
+    ngx_sprintf(p, ".json%Z");
+
+    return url;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_twilio_auth(CURL *easy,
+    ngx_http_missedcall_gateway_conf_t *gw)
+{
+    /* the secrets are NUL-terminated: read from a file, or conf args */
+    if (curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC)
+        != CURLE_OK
         || curl_easy_setopt(easy, CURLOPT_USERNAME,
                             gw->api_key.len ? gw->api_key.data
                                             : gw->account.data)
@@ -291,4 +375,337 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
     json_decref(json);
 
     return NGX_ERROR;
+}
+
+
+/*
+ * Twilio's status callback: the call rings now, so it is hung up after
+ * missedcall_ring_time, exactly, rather than when Twilio's Timeout, which
+ * runs about 5 s late, expires.
+ */
+
+ngx_int_t
+ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r)
+{
+    return ngx_http_missedcall_read_body(r,
+                                      ngx_http_missedcall_twilio_callback_body);
+}
+
+
+static void
+ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
+{
+    ngx_int_t                            rc;
+    ngx_str_t                            body, *status, *sid;
+    ngx_array_t                         *form;
+    ngx_http_missedcall_loc_conf_t      *lcf;
+    ngx_http_missedcall_twilio_ring_t   *ring;
+    ngx_http_missedcall_gateway_conf_t  *gw;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+    gw = &lcf->gateway;
+
+    rc = ngx_http_missedcall_body(r, &body);
+
+    if (rc == NGX_DECLINED) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                  "body_too_large",
+                                  "the request body is too large"));
+        return;
+    }
+
+    form = (rc == NGX_OK) ? ngx_http_missedcall_twilio_form(r->pool, &body)
+                          : NULL;
+    if (form == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (!ngx_http_missedcall_twilio_signed(r, gw, form)) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "missedcall twilio: status callback with a bad or no "
+                      "X-Twilio-Signature refused");
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_FORBIDDEN, "invalid_signature",
+                                  "the request is not signed by Twilio"));
+        return;
+    }
+
+    status = ngx_http_missedcall_twilio_param(form, "CallStatus");
+    sid = ngx_http_missedcall_twilio_param(form, "CallSid");
+
+    if (status && sid && status->len == 7
+        && ngx_strncmp(status->data, "ringing", 7) == 0
+        && ngx_http_missedcall_twilio_sid_valid(sid, "CA"))
+    {
+        ring = ngx_calloc(sizeof(ngx_http_missedcall_twilio_ring_t),
+                          r->connection->log);
+        if (ring == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ring->gw = gw;
+        ring->sid.data = ring->data;
+        ring->sid.len = sid->len;
+        ngx_memcpy(ring->data, sid->data, sid->len);
+
+        ring->timer.handler = ngx_http_missedcall_twilio_cancel;
+        ring->timer.data = ring;
+        ring->timer.log = ngx_cycle->log;
+
+        ngx_add_timer(&ring->timer, gw->ring);
+    }
+
+    r->header_only = 1;
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->headers_out.content_length_n = 0;
+
+    ngx_http_finalize_request(r, ngx_http_send_header(r));
+}
+
+
+/*
+ * Twilio's signature: base64(HMAC-SHA1(auth token, URL . each parameter's
+ * name and value, sorted by name)), with the URL as configured, since a
+ * proxy in front may change what nginx sees.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
+    ngx_http_missedcall_gateway_conf_t *gw, ngx_array_t *form)
+{
+    u_char            mac[EVP_MAX_MD_SIZE], b64[64], *data, *p;
+    size_t            size;
+    ngx_str_t         want, raw, *got;
+    ngx_uint_t        i;
+    unsigned int      len;
+    ngx_keyval_t     *kv;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    got = NULL;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("X-Twilio-Signature") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Twilio-Signature",
+                               h[i].key.len) == 0)
+        {
+            got = &h[i].value;
+        }
+    }
+
+    if (got == NULL) {
+        return 0;
+    }
+
+    ngx_sort(form->elts, form->nelts, sizeof(ngx_keyval_t),
+             ngx_http_missedcall_twilio_cmp);
+
+    kv = form->elts;
+    size = gw->callback.len;
+
+    for (i = 0; i < form->nelts; i++) {
+        size += kv[i].key.len + kv[i].value.len;
+    }
+
+    data = ngx_pnalloc(r->pool, size);
+    if (data == NULL) {
+        return 0;
+    }
+
+    p = ngx_cpymem(data, gw->callback.data, gw->callback.len);
+
+    for (i = 0; i < form->nelts; i++) {
+        p = ngx_cpymem(p, kv[i].key.data, kv[i].key.len);
+        p = ngx_cpymem(p, kv[i].value.data, kv[i].value.len);
+    }
+
+    len = 0;
+
+    if (HMAC(EVP_sha1(), gw->secret.data, (int) gw->secret.len, data, size,
+             mac, &len) == NULL)
+    {
+        return 0;
+    }
+
+    raw.data = mac;
+    raw.len = len;
+    want.data = b64;
+    ngx_encode_base64(&want, &raw);
+
+    return got->len == want.len
+           && CRYPTO_memcmp(got->data, want.data, want.len) == 0;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_twilio_cmp(const void *one, const void *two)
+{
+    const ngx_keyval_t  *a = one, *b = two;
+
+    return ngx_memn2cmp(a->key.data, b->key.data, a->key.len, b->key.len);
+}
+
+
+/* name=value&... into decoded pairs: "+" is a space, then %XX */
+
+static ngx_array_t *
+ngx_http_missedcall_twilio_form(ngx_pool_t *pool, ngx_str_t *body)
+{
+    u_char        *p, *last, *amp, *eq, *dst, *src, *q;
+    ngx_str_t     *s, part[2];
+    ngx_uint_t     i;
+    ngx_array_t   *form;
+    ngx_keyval_t  *kv;
+
+    form = ngx_array_create(pool, 8, sizeof(ngx_keyval_t));
+    if (form == NULL) {
+        return NULL;
+    }
+
+    p = body->data;
+    last = body->data + body->len;
+
+    while (p < last) {
+        amp = ngx_strlchr(p, last, '&');
+        if (amp == NULL) {
+            amp = last;
+        }
+
+        eq = ngx_strlchr(p, amp, '=');
+
+        part[0].data = p;
+        part[0].len = (eq ? eq : amp) - p;
+        part[1].data = eq ? eq + 1 : amp;
+        part[1].len = eq ? (size_t) (amp - eq - 1) : 0;
+
+        kv = ngx_array_push(form);
+        if (kv == NULL) {
+            return NULL;
+        }
+
+        for (i = 0; i < 2; i++) {
+            s = i ? &kv->value : &kv->key;
+
+            s->data = ngx_pnalloc(pool, part[i].len + 1);
+            if (s->data == NULL) {
+                return NULL;
+            }
+
+            for (q = part[i].data; q < part[i].data + part[i].len; q++) {
+                s->data[q - part[i].data] = (*q == '+') ? ' ' : *q;
+            }
+
+            dst = s->data;
+            src = s->data;
+            ngx_unescape_uri(&dst, &src, part[i].len, 0);
+            s->len = dst - s->data;
+        }
+
+        p = amp + 1;
+    }
+
+    return form;
+}
+
+
+static ngx_str_t *
+ngx_http_missedcall_twilio_param(ngx_array_t *form, char *name)
+{
+    size_t         len;
+    ngx_uint_t     i;
+    ngx_keyval_t  *kv;
+
+    len = ngx_strlen(name);
+    kv = form->elts;
+
+    for (i = 0; i < form->nelts; i++) {
+        if (kv[i].key.len == len
+            && ngx_strncmp(kv[i].key.data, name, len) == 0)
+        {
+            return &kv[i].value;
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_missedcall_twilio_cancel(ngx_event_t *ev)
+{
+    ngx_http_missedcall_twilio_ring_t *ring = ev->data;
+
+    u_char                          *url;
+    ngx_pool_t                      *pool;
+    ngx_http_missedcall_curl_req_t  *req;
+
+    req = ngx_http_missedcall_curl_create(ngx_cycle->log, ring->gw->timeout,
+                                          &ring->gw->ca_file);
+    pool = ngx_create_pool(512, ngx_cycle->log);
+    url = pool ? ngx_http_missedcall_twilio_url(pool, ring->gw, &ring->sid)
+               : NULL;
+
+    /* a ringing call is "canceled"; one answered already hangs up itself */
+    if (req == NULL || url == NULL
+        || curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK
+        || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS,
+                            "Status=canceled") != CURLE_OK
+        || ngx_http_missedcall_twilio_auth(req->easy, ring->gw) != NGX_OK
+        || ngx_http_missedcall_curl_start(req,
+                                         ngx_http_missedcall_twilio_canceled,
+                                         ring)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "missedcall twilio: could not cancel call %V",
+                      &ring->sid);
+
+        if (req) {
+            ngx_http_missedcall_curl_free(req);
+        }
+
+        ngx_free(ring);
+    }
+
+    if (pool) {
+        ngx_destroy_pool(pool);
+    }
+}
+
+
+static void
+ngx_http_missedcall_twilio_canceled(ngx_http_missedcall_curl_req_t *req)
+{
+    ngx_http_missedcall_twilio_ring_t *ring = req->data;
+
+    if (req->code != CURLE_OK || req->status >= 300) {
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "missedcall twilio: cancelling call %V: HTTP %l, %s",
+                      &ring->sid, req->status,
+                      req->errbuf[0] ? req->errbuf
+                                     : curl_easy_strerror(req->code));
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                      "missedcall twilio: call %V hung up after %M ms of "
+                      "ringing", &ring->sid, ring->gw->ring);
+    }
+
+    ngx_http_missedcall_curl_free(req);
+    ngx_free(ring);
 }
