@@ -38,7 +38,8 @@ sub conf {
         missedcall_twilio_account $account;
         $o{auth}
         missedcall_gateway_rate 100r/s;
-        missedcall_ring_time 7s;
+        missedcall_ring_time @{[ $o{ring} // '7s' ]};
+        @{[ $o{extra} // '' ]}
 
         location = /cps/request/ {
             missedcall_twilio_account $other;
@@ -137,6 +138,58 @@ my @times = sort { $a <=> $b } map { $_->{time} } @placed;
 ok($times[-1] - $times[0] >= 0.9, sprintf 'spread over %.2fs',
     $times[-1] - $times[0]);
 
+# the phone rings exactly missedcall_ring_time: Twilio's ringing callback,
+# signed, then the call is cancelled
+
+$t->stop_nginx();
+$t->start_nginx(conf(ring => '1s',
+    auth => "missedcall_gateway_secret_file %%DIR%%/twilio.token;",
+    extra => "missedcall_twilio_status_callback "
+        . "http://127.0.0.1:%%NGINX_PORT%%/twilio/status;\n"
+        . "location = /twilio/status { missedcall_twilio_callback; }"));
+
+$r = request_call($t, '+12025550143');
+is($r->{status}, 202, 'call placed with a status callback');
+my $sid = $t->redis('HGET', "missedcall:session:$r->{json}{session_id}",
+    'gateway_sid');
+my $create = last_call($t);
+is($create->{form}{StatusCallback}, 'http://127.0.0.1:' . $t->port('nginx')
+    . '/twilio/status', 'StatusCallback');
+is($create->{form}{StatusCallbackEvent}, 'ringing', 'on ringing');
+
+my ($cancel, $deadline) = (undef, time + 4);
+while (!$cancel && time < $deadline) {
+    select(undef, undef, undef, 0.1);
+    ($cancel) = grep { $_->{path} =~ /\Q$sid\E/ } @{ $t->gateway_calls() };
+}
+ok($cancel, 'the call was cancelled');
+is($cancel->{path}, "/2010-04-01/Accounts/$account/Calls/$sid.json",
+    'on its own resource');
+is($cancel->{form}{Status}, 'canceled', 'Status=canceled');
+is_deeply($cancel->{problems}, [], 'as Twilio wants it');
+
+open my $fh, '<', $t->dir . '/gateway/callbacks.jsonl' or die $!;
+my ($callback) = map { JSON::PP::decode_json($_) } grep { /\Q$sid\E/ } <$fh>;
+is($callback->{status}, 204, 'the signed callback was accepted');
+my $rang = $cancel->{time} - $callback->{time};
+ok($rang > 0.9 && $rang < 1.6, sprintf 'rang %.2fs for a ring time of 1s',
+    $rang);
+
+# a callback not signed by Twilio is refused and cancels nothing
+
+my $forged = $t->http('POST', '/twilio/status',
+    body => 'CallSid=CA' . ('a' x 32) . '&CallStatus=ringing',
+    headers => { 'Content-Type' => 'application/x-www-form-urlencoded',
+        'X-Twilio-Signature' => 'bm90IGEgc2lnbmF0dXJl' });
+is($forged->{status}, 403, 'forged callback: 403');
+is($forged->{json}{error}, 'invalid_signature', 'invalid_signature');
+$forged = $t->http('POST', '/twilio/status', body => 'CallStatus=ringing',
+    headers => { 'Content-Type' => 'application/x-www-form-urlencoded' });
+is($forged->{status}, 403, 'unsigned callback: 403');
+select(undef, undef, undef, 1.3);
+ok(!(grep { $_->{path} =~ /CA a{32}/x } @{ $t->gateway_calls() }),
+    'nothing cancelled for them');
+
 # secrets never reach the log, even at debug level, nor a response
 
 $t->stop_nginx();
@@ -158,6 +211,13 @@ like($out, qr/\[warn\] "missedcall_gateway_secret" keeps a secret in the configu
 ($rc, $out) = $t->nginx_test(conf(auth => ''));
 isnt($rc, 0, 'no secret: nginx -t fails');
 like($out, qr/needs the auth token or API key secret/, 'naming what is missing');
+
+($rc, $out) = $t->nginx_test(conf(auth => "missedcall_twilio_api_key $key;\n"
+    . "missedcall_gateway_secret_file %%DIR%%/twilio.key;",
+    extra => "location = /cb { missedcall_twilio_status_callback http://x/cb;"
+        . " missedcall_twilio_callback; }"));
+like($out, qr/cannot go with "missedcall_twilio_api_key"/,
+    'a callback needs the auth token, not an API key');
 
 ($rc, $out) = $t->nginx_test(conf(auth =>
     "missedcall_gateway_secret_file %%DIR%%/twilio.token;")

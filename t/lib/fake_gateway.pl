@@ -21,8 +21,10 @@ use strict;
 use warnings;
 
 use Getopt::Long;
+use HTTP::Tiny;
 use IO::Socket::INET;
-use MIME::Base64 qw(decode_base64);
+use Digest::SHA qw(hmac_sha1);
+use MIME::Base64 qw(decode_base64 encode_base64);
 use JSON::PP;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
@@ -132,11 +134,16 @@ sub serve {
         } elsif ($mode eq 'reset') {
             return;
 
+        } elsif (@twilio && $path =~ m{/Calls/(CA\w+)\.json$}) {
+            reply($c, 200, $json->encode({ sid => $1,
+                status => $form->{Status} }));
+
         } elsif (@twilio) {
             sleep($1 / 1000) if $mode =~ /^slow (\d+)$/;
-            reply($c, 201, $json->encode({ sid => 'CA' . join('',
-                map { sprintf '%x', rand 16 } 1 .. 32), status => 'queued',
+            my $sid = 'CA' . join('', map { sprintf '%x', rand 16 } 1 .. 32);
+            reply($c, 201, $json->encode({ sid => $sid, status => 'queued',
                 to => $form->{To}, from => $form->{From} }));
+            ring($path, $sid, $form) if $form->{StatusCallback};
 
         } else {
             sleep($1 / 1000) if $mode =~ /^slow (\d+)$/;
@@ -166,8 +173,9 @@ sub twilio_check {
 
     push @problems, "method $method" unless $method eq 'POST';
     push @problems, "path $path"
-        unless $path =~ m{^/2010-04-01/Accounts/(AC\w+)/Calls\.json$}
+        unless $path =~ m{^/2010-04-01/Accounts/(AC\w+)/Calls(/CA[0-9a-f]{32})?\.json$}
             && $accounts{$1};
+    my $update = defined $2;
 
     my ($auth) = ($h->{authorization} // '') =~ /^Basic (\S+)$/;
     push @problems, 'credentials'
@@ -184,6 +192,12 @@ sub twilio_check {
         $form{$k} = $v;
     }
 
+    if ($update) {
+        push @problems, 'Status' unless ($form{Status} // '')
+            =~ /^(canceled|completed)$/;
+        return (\%form, @problems);
+    }
+
     for my $k ('To', 'From') {
         push @problems, "$k is not E.164 (is \"+\" sent as %2B?)"
             unless ($form{$k} // '') =~ /^\+[1-9]\d{6,14}$/;
@@ -193,6 +207,33 @@ sub twilio_check {
         if defined $form{Timeout} && $form{Timeout} !~ /^\d+$/;
 
     return (\%form, @problems);
+}
+
+# as Twilio does once the phone rings: a signed POST to StatusCallback;
+# what nginx answered goes to callbacks.jsonl
+sub ring {
+    my ($path, $sid, $form) = @_;
+    my ($account) = $path =~ m{/Accounts/(AC\w+)/};
+    my ($cred) = grep { /^\Q$account\E:/ } @twilio;
+    my (undef, $token) = split /:/, $cred, 2;
+    return if fork();
+
+    my %p = (CallSid => $sid, AccountSid => $account, CallStatus => 'ringing',
+        To => $form->{To}, From => $form->{From}, ApiVersion => '2010-04-01',
+        Direction => 'outbound-api');
+    my $url = $form->{StatusCallback};
+    my $sig = encode_base64(hmac_sha1($url . join('', map { $_ . $p{$_} }
+        sort keys %p), $token), '');
+    my $body = join '&', map { my $v = $p{$_};
+        $v =~ s/([^A-Za-z0-9_.~-])/sprintf '%%%02X', ord $1/ge; "$_=$v" }
+        sort keys %p;
+
+    my $res = HTTP::Tiny->new(timeout => 5)->post($url, { content => $body,
+        headers => { 'Content-Type' => 'application/x-www-form-urlencoded',
+            'X-Twilio-Signature' => $sig } });
+    record_to('callbacks.jsonl', encode_json({ sid => $sid,
+        status => $res->{status}, time => time }));
+    POSIX::_exit(0);
 }
 
 sub twilio_error {
@@ -207,8 +248,13 @@ sub twilio_error {
 
 sub record {
     my ($line) = @_;
-    sysopen(my $fh, "$dir/calls.jsonl", O_WRONLY | O_APPEND | O_CREAT)
-        or die "calls.jsonl: $!";
+    record_to('calls.jsonl', $line);
+}
+
+sub record_to {
+    my ($file, $line) = @_;
+    sysopen(my $fh, "$dir/$file", O_WRONLY | O_APPEND | O_CREAT)
+        or die "$file: $!";
     syswrite($fh, "$line\n");
     close $fh;
 }
