@@ -8,6 +8,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include <openssl/sha.h>
+
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_phone.h"
 
@@ -35,6 +37,18 @@ static char *ngx_http_missedcall_secret(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_countries(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_app_signature(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_app_signature_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_signature_add(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, u_char *sig, size_t len);
+static void ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
 static char *ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_missedcall_read_file(ngx_conf_t *cf, ngx_str_t *name,
@@ -253,6 +267,48 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, max_attempts),
       &ngx_http_missedcall_attempts_bounds },
+
+    { ngx_string("missedcall_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      ngx_http_missedcall_limit,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_resend"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, resend),
+      NULL },
+
+    { ngx_string("missedcall_countries"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_missedcall_countries,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_app_signature"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_missedcall_app_signature,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_app_signature_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_app_signature_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_app_signature_required"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, signature_required),
+      NULL },
 
     { ngx_string("missedcall_body_limit"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -819,6 +875,306 @@ ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* missedcall_limit phone|ip|prefix|global <count>/<window> [<digits>]; */
+
+static char *
+ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    u_char                       *slash;
+    ngx_int_t                     n;
+    ngx_str_t                    *value, window;
+    ngx_uint_t                    i;
+    ngx_http_missedcall_limit_t  *limit;
+
+    static char  *kinds[] = { "phone", "ip", "prefix", "global", NULL };
+
+    value = cf->args->elts;
+
+    if (lcf->limits == NGX_CONF_UNSET_PTR) {
+        lcf->limits = ngx_array_create(cf->pool, 4,
+                                       sizeof(ngx_http_missedcall_limit_t));
+        if (lcf->limits == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    limit = ngx_array_push(lcf->limits);
+    if (limit == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; kinds[i]; i++) {
+        if (ngx_strcmp(value[1].data, kinds[i]) == 0) {
+            break;
+        }
+    }
+
+    if (kinds[i] == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": unknown limit \"%V\", \"phone\", "
+                           "\"ip\", \"prefix\" or \"global\" is wanted",
+                           &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    limit->kind = i;
+
+    slash = ngx_strlchr(value[2].data, value[2].data + value[2].len, '/');
+    n = slash ? ngx_atoi(value[2].data, slash - value[2].data) : NGX_ERROR;
+
+    if (slash) {
+        window.data = slash + 1;
+        window.len = value[2].data + value[2].len - window.data;
+        limit->window = ngx_parse_time(&window, 0);
+    }
+
+    if (n <= 0 || limit->window == (ngx_msec_t) NGX_ERROR
+        || limit->window < 1000)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid \"%V\", calls per window such "
+                           "as \"5/1h\" are wanted (a window of 1s or more)",
+                           &cmd->name, &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    limit->count = n;
+    limit->digits = 0;
+
+    if (limit->kind == NGX_HTTP_MISSEDCALL_LIMIT_PREFIX) {
+        n = (cf->args->nelts == 4) ? ngx_atoi(value[3].data, value[3].len)
+                                   : NGX_ERROR;
+
+        if (n < 1 || n > NGX_HTTP_MISSEDCALL_E164_MAX) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"prefix\" takes the number of "
+                               "leading digits counted together, 1 to %d",
+                               &cmd->name, NGX_HTTP_MISSEDCALL_E164_MAX);
+            return NGX_CONF_ERROR;
+        }
+
+        limit->digits = n;
+
+    } else if (cf->args->nelts == 4) {
+        return "takes a digit count for \"prefix\" only";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* missedcall_countries allow|deny <calling code> ...; */
+
+static char *
+ngx_http_missedcall_countries(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_str_t   *value, *code;
+    ngx_uint_t   i, j;
+
+    if (lcf->countries != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "allow") == 0) {
+        lcf->countries_allow = 1;
+
+    } else if (ngx_strcmp(value[1].data, "deny") == 0) {
+        lcf->countries_allow = 0;
+
+    } else {
+        return "takes \"allow\" or \"deny\", then calling codes";
+    }
+
+    lcf->countries = ngx_array_create(cf->pool, cf->args->nelts,
+                                      sizeof(ngx_str_t));
+    if (lcf->countries == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        for (j = 0; j < value[i].len; j++) {
+            if (value[i].data[j] < '0' || value[i].data[j] > '9') {
+                break;
+            }
+        }
+
+        if (value[i].len == 0 || value[i].len > 3 || j != value[i].len
+            || value[i].data[0] == '0')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"%V\" is not a calling code such "
+                               "as \"1\" or \"44\"", &cmd->name, &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        code = ngx_array_push(lcf->countries);
+        if (code == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *code = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_missedcall_app_signature(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char        *rv;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        rv = ngx_http_missedcall_signature_add(cf, conf, value[i].data,
+                                               value[i].len);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* one signature a line; blank lines and "#" comments are skipped */
+
+static char *
+ngx_http_missedcall_app_signature_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char       *rv;
+    u_char     *p, *last, *eol, *start, *end;
+    ngx_str_t  *value, text;
+
+    value = cf->args->elts;
+
+    rv = ngx_http_missedcall_read_file(cf, &cmd->name, &value[1], 1024 * 1024,
+                                       &text);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    p = text.data;
+    last = text.data + text.len;
+
+    while (p < last) {
+        eol = ngx_strlchr(p, last, '\n');
+        if (eol == NULL) {
+            eol = last;
+        }
+
+        start = p;
+        end = eol;
+        p = eol + 1;
+
+        while (start < end && (*start == ' ' || *start == '\t')) {
+            start++;
+        }
+
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'
+                               || end[-1] == '\r'))
+        {
+            end--;
+        }
+
+        if (start == end || *start == '#') {
+            continue;
+        }
+
+        rv = ngx_http_missedcall_signature_add(cf, conf, start, end - start);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Kept as SHA-256 digests, so that every comparison is of 32 bytes and
+ * takes the same time whatever the signature's length.
+ */
+
+static char *
+ngx_http_missedcall_signature_add(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, u_char *sig, size_t len)
+{
+    u_char  *digest;
+
+    if (lcf->signatures == NGX_CONF_UNSET_PTR) {
+        lcf->signatures = ngx_array_create(cf->pool, 4, SHA256_DIGEST_LENGTH);
+        if (lcf->signatures == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    digest = ngx_array_push(lcf->signatures);
+    if (digest == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    SHA256(sig, len, digest);
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * A guess of the caller id succeeds with about attempts / numbers it could
+ * be; in last-digits mode only the pool numbers that share the hint count.
+ */
+
+static void
+ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool)
+{
+    size_t      cut;
+    ngx_str_t  *n;
+    ngx_uint_t  i, j, same, fewest;
+
+    n = pool->elts;
+    fewest = pool->nelts;
+
+    for (i = 0; lcf->match_digits && i < pool->nelts; i++) {
+        same = 0;
+        cut = n[i].len > lcf->match_digits ? n[i].len - lcf->match_digits : 0;
+
+        for (j = 0; j < pool->nelts; j++) {
+            if (n[j].len == n[i].len
+                && ngx_strncmp(n[j].data, n[i].data, cut) == 0)
+            {
+                same++;
+            }
+        }
+
+        fewest = ngx_min(fewest, same);
+    }
+
+    if (lcf->max_attempts * 100 > fewest) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "a guessed caller id succeeds with probability "
+                           "%ui%% (%ui attempts, %ui possible numbers%s): "
+                           "add pool numbers or lower "
+                           "\"missedcall_max_attempts\"",
+                           ngx_min(100, lcf->max_attempts * 100 / fewest),
+                           lcf->max_attempts, fewest,
+                           lcf->match_digits ? " sharing the hint" : "");
+    }
+}
+
+
 /* missedcall_match full | last <digits>; */
 
 static char *
@@ -1034,6 +1390,11 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->session_ttl = NGX_CONF_UNSET_MSEC;
     lcf->match_digits = NGX_CONF_UNSET_UINT;
     lcf->max_attempts = NGX_CONF_UNSET_UINT;
+    lcf->limits = NGX_CONF_UNSET_PTR;
+    lcf->resend = NGX_CONF_UNSET_MSEC;
+    lcf->countries = NGX_CONF_UNSET_PTR;
+    lcf->signatures = NGX_CONF_UNSET_PTR;
+    lcf->signature_required = NGX_CONF_UNSET;
     lcf->body_limit = NGX_CONF_UNSET_SIZE;
     lcf->token_ttl = NGX_CONF_UNSET;
     lcf->token_leeway = NGX_CONF_UNSET;
@@ -1077,6 +1438,29 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->session_ttl, prev->session_ttl, 120000);
     ngx_conf_merge_uint_value(conf->match_digits, prev->match_digits, 0);
     ngx_conf_merge_uint_value(conf->max_attempts, prev->max_attempts, 3);
+    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
+    ngx_conf_merge_msec_value(conf->resend, prev->resend, 0);
+    ngx_conf_merge_value(conf->signature_required, prev->signature_required,
+                         0);
+
+    if (conf->countries == NGX_CONF_UNSET_PTR) {
+        conf->countries = prev->countries;
+        conf->countries_allow = prev->countries_allow;
+    }
+
+    if (conf->countries == NGX_CONF_UNSET_PTR) {
+        conf->countries = NULL;
+    }
+
+    ngx_conf_merge_ptr_value(conf->signatures, prev->signatures, NULL);
+
+    if (conf->signature_required && conf->signatures == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"missedcall_app_signature_required\" needs "
+                           "\"missedcall_app_signature\" or "
+                           "\"missedcall_app_signature_file\"");
+        return NGX_CONF_ERROR;
+    }
     ngx_conf_merge_size_value(conf->body_limit, prev->body_limit, 4096);
     ngx_conf_merge_sec_value(conf->token_ttl, prev->token_ttl, 3600);
     ngx_conf_merge_sec_value(conf->token_leeway, prev->token_leeway, 30);
@@ -1149,6 +1533,8 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", rv);
             return NGX_CONF_ERROR;
         }
+
+        ngx_http_missedcall_pool_strength(cf, conf, mcf->pool);
     }
 
     if (need) {

@@ -16,6 +16,7 @@
 #include "ngx_http_missedcall_redis.h"
 #include "ngx_http_missedcall_curl.h"
 #include "ngx_http_missedcall_jwt.h"
+#include "ngx_http_missedcall_json.h"
 
 
 #define NGX_HTTP_MISSEDCALL_REQUEST  1
@@ -56,12 +57,32 @@ typedef struct {
 } ngx_http_missedcall_gateway_conf_t;
 
 
+/* calls counted per phone, client address, number prefix, or in all */
+#define NGX_HTTP_MISSEDCALL_LIMIT_PHONE   0
+#define NGX_HTTP_MISSEDCALL_LIMIT_IP      1
+#define NGX_HTTP_MISSEDCALL_LIMIT_PREFIX  2
+#define NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL  3
+
+typedef struct {
+    ngx_uint_t                         kind;
+    ngx_uint_t                         count;
+    ngx_msec_t                         window;
+    ngx_uint_t                         digits;    /* prefix length */
+} ngx_http_missedcall_limit_t;
+
+
 typedef struct {
     ngx_uint_t                         handler;
     ngx_http_missedcall_gateway_conf_t gateway;
     ngx_msec_t                         session_ttl;
     ngx_uint_t                         match_digits;  /* 0: whole caller id */
     ngx_uint_t                         max_attempts;
+    ngx_array_t                       *limits;    /* limit_t */
+    ngx_msec_t                         resend;
+    ngx_array_t                       *countries; /* ngx_str_t codes */
+    ngx_uint_t                         countries_allow;
+    ngx_array_t                       *signatures;  /* SHA-256 digests */
+    ngx_flag_t                         signature_required;
     size_t                             body_limit;
     time_t                             token_ttl;
     time_t                             token_leeway;
@@ -110,6 +131,8 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          caller;
     ngx_str_t                          session_key;
     ngx_str_t                          gateway_sid;  /* the gateway's id */
+    ngx_str_t                          resend_key;
+    ngx_str_t                          addr;     /* the client's address */
     int64_t                            expires_ms;
     ngx_event_t                        delay;    /* waits for a call slot */
 
@@ -166,6 +189,16 @@ void ngx_http_missedcall_pool_sync(void);
 
 /* src/ngx_http_missedcall_gateway_twilio.c */
 ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
+
+/* src/ngx_http_missedcall_limits.c */
+ngx_uint_t ngx_http_missedcall_signature_ok(ngx_http_request_t *r,
+    ngx_http_missedcall_body_t *body);
+ngx_uint_t ngx_http_missedcall_country_ok(ngx_http_request_t *r,
+    ngx_str_t *phone);
+ngx_int_t ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op,
+    ngx_str_t *keys);
+void ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op,
+    ngx_uint_t which, int64_t pttl);
 
 /* src/ngx_http_missedcall_check.c */
 ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);

@@ -14,7 +14,9 @@ static const char  *ngx_http_missedcall_key_names[] = {
     "session:",
     "phone:",
     "last:",
-    "throttle:"
+    "throttle:",
+    "resend:",
+    "limit:"
 };
 
 

@@ -18,8 +18,12 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_KEY_SESSION,    /* <prefix>session:<id>: hash */
     NGX_HTTP_MISSEDCALL_KEY_PHONE,      /* <prefix>phone:<e164>: newest id */
     NGX_HTTP_MISSEDCALL_KEY_LAST,       /* <prefix>last:<e164>: last caller */
-    NGX_HTTP_MISSEDCALL_KEY_THROTTLE    /* <prefix>throttle:<account>: the
+    NGX_HTTP_MISSEDCALL_KEY_THROTTLE,   /* <prefix>throttle:<account>: the
                                            next free call slot, ms */
+    NGX_HTTP_MISSEDCALL_KEY_RESEND,     /* <prefix>resend:<e164>: a call
+                                           was placed lately */
+    NGX_HTTP_MISSEDCALL_KEY_LIMIT       /* <prefix>limit:<kind>:<id>: calls
+                                           counted in a window */
 } ngx_http_missedcall_key_e;
 
 

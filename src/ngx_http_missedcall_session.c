@@ -36,11 +36,15 @@
 
 
 /*
- * KEYS: pool, session, last caller of the phone, the gateway's throttle.
+ * KEYS: pool, session, last caller of the phone, the gateway's throttle,
+ * the phone's resend mark, then one counter per limit.
  * ARGV: random 53-bit integer, phone, ttl ms, keep ms (status answers
  * that long after expiry), digits matched (0: whole caller id), salt,
  * call id, max attempts, ms between two calls (0: no throttle), longest
- * wait for a call slot in ms.
+ * wait for a call slot in ms, resend ms (0: none), the number of limits,
+ * then count and window ms of each.
+ * Limits are all checked before any is counted, and counted only for a
+ * reserved call: a race of requests cannot pass one.
  * The index is drawn from C's RNG: Lua's math.random is predictable.
  * The throttle keeps the time of the next free call slot, shared by all
  * workers and nodes: a call waits for its slot, or is refused when the
@@ -50,6 +54,16 @@
 static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "reserve",
     ngx_string(
+    "local nl = tonumber(ARGV[12]) "
+    "if tonumber(ARGV[11]) > 0 and redis.call('EXISTS', KEYS[5]) == 1 then "
+    "  return {'limited', 0, redis.call('PTTL', KEYS[5])} "
+    "end "
+    "for i = 1, nl do "
+    "  if tonumber(redis.call('GET', KEYS[5 + i]) or 0) "
+    "     >= tonumber(ARGV[11 + 2 * i]) then "
+    "    return {'limited', i, redis.call('PTTL', KEYS[5 + i])} "
+    "  end "
+    "end "
     "local n = redis.call('ZCARD', KEYS[1]) "
     "if n == 0 then return {'pool_empty'} end "
     NGX_HTTP_MISSEDCALL_LUA_NOW
@@ -92,6 +106,14 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]) + tonumber(ARGV[4])) "
     "redis.call('SET', KEYS[3], caller, 'PX', "
                    NGX_HTTP_MISSEDCALL_LAST_CALLER_TTL ") "
+    "for i = 1, nl do "
+    "  if redis.call('INCR', KEYS[5 + i]) == 1 then "
+    "    redis.call('PEXPIRE', KEYS[5 + i], ARGV[12 + 2 * i]) "
+    "  end "
+    "end "
+    "if tonumber(ARGV[11]) > 0 then "
+    "  redis.call('SET', KEYS[5], '1', 'PX', ARGV[11]) "
+    "end "
     "return {'ok', caller, expires, wait}"),
     ""
 };
@@ -202,6 +224,8 @@ static ngx_int_t ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key);
 static ngx_int_t ngx_http_missedcall_reply_is(redisReply *reply,
     const char *word, size_t elements);
+static void ngx_http_missedcall_args(ngx_str_t *arg, u_char **p,
+    ngx_uint_t value);
 
 
 void
@@ -226,7 +250,9 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 {
     u_char                           salt[16], rnd[8], *p;
     uint64_t                         n;
-    ngx_str_t                        argv[14], phone, value;
+    ngx_str_t                       *keys, *args, phone, value;
+    ngx_uint_t                       i, nl, nk, na;
+    ngx_http_missedcall_limit_t     *limit;
     ngx_http_missedcall_op_t        *op;
     ngx_http_missedcall_body_t      *body;
     ngx_http_missedcall_loc_conf_t  *lcf;
@@ -266,6 +292,20 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         return;
     }
 
+    if (!ngx_http_missedcall_signature_ok(r, body)) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_FORBIDDEN, "invalid_app_signature",
+                                  "\"app_signature\" is missing or unknown"));
+        return;
+    }
+
+    if (!ngx_http_missedcall_country_ok(r, &phone)) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_FORBIDDEN, "country_not_allowed",
+                                  "calls to this country are not allowed"));
+        return;
+    }
+
     op = ngx_http_missedcall_op_create(r);
     if (op == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
@@ -274,6 +314,8 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     lcf = op->lcf;
 
+    op->addr.len = r->connection->addr_text.len;
+    op->addr.data = ngx_pstrdup(op->pool, &r->connection->addr_text);
     op->phone.data = ngx_pstrdup(op->pool, &phone);
     op->phone.len = phone.len;
     op->sid.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
@@ -281,72 +323,82 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     op->call_id.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
     op->call_id.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
 
-    /* four keys, then the arguments: random salt (hex), random 53-bit
-     * pool index seed, and numbers */
+    /* the keys, then the arguments, in one argv */
 
-    argv[4].data = ngx_pnalloc(op->pool, NGX_INT64_LEN);
-    argv[9].data = ngx_pnalloc(op->pool, 2 * sizeof(salt));
-    p = ngx_pnalloc(op->pool, 5 * NGX_INT_T_LEN);
+    nl = lcf->limits ? lcf->limits->nelts : 0;
+    nk = 5 + nl;
+    na = 12 + 2 * nl;
 
-    if (op->phone.data == NULL || op->sid.data == NULL
-        || op->call_id.data == NULL || argv[4].data == NULL
-        || argv[9].data == NULL || p == NULL
+    keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
+    p = ngx_pnalloc(op->pool, NGX_INT64_LEN + 2 * sizeof(salt)
+                              + (8 + 2 * nl) * NGX_INT_T_LEN);
+
+    if (keys == NULL || p == NULL || op->addr.data == NULL
+        || op->phone.data == NULL || op->sid.data == NULL
+        || op->call_id.data == NULL
         || ngx_http_missedcall_uuid(op->sid.data) != NGX_OK
         || ngx_http_missedcall_uuid(op->call_id.data) != NGX_OK
         || ngx_http_missedcall_random(salt, sizeof(salt)) != NGX_OK
         || ngx_http_missedcall_random(rnd, sizeof(rnd)) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL,
-                                      NULL, &argv[0]) != NGX_OK
+                                      NULL, &keys[0]) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
                                       &op->sid, &op->session_key) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_LAST,
-                                      &op->phone, &argv[2]) != NGX_OK
+                                      &op->phone, &keys[2]) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_THROTTLE,
-                                      &lcf->gateway.account, &argv[3])
-           != NGX_OK)
+                                      &lcf->gateway.account, &keys[3])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RESEND,
+                                      &op->phone, &op->resend_key) != NGX_OK
+        || ngx_http_missedcall_limit_keys(op, &keys[5]) != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
         return;
     }
 
-    argv[1] = op->session_key;
+    keys[1] = op->session_key;
+    keys[4] = op->resend_key;
+
+    args = keys + nk;
 
     ngx_memcpy(&n, rnd, sizeof(n));
-    argv[4].len = ngx_sprintf(argv[4].data, "%uL", n >> 11) - argv[4].data;
+    args[0].data = p;
+    p = ngx_sprintf(p, "%uL", n >> 11);
+    args[0].len = p - args[0].data;
 
-    argv[5] = op->phone;
+    args[1] = op->phone;
 
-    argv[6].data = p;
+    args[2].data = p;
     p = ngx_sprintf(p, "%M", lcf->session_ttl);
-    argv[6].len = p - argv[6].data;
+    args[2].len = p - args[2].data;
 
     /* an expired session still answers "status" for another ttl */
-    argv[7] = argv[6];
+    args[3] = args[2];
 
-    argv[8].data = p;
-    p = ngx_sprintf(p, "%ui", lcf->match_digits);
-    argv[8].len = p - argv[8].data;
+    args[5].data = p;
+    p = ngx_hex_dump(p, salt, sizeof(salt));
+    args[5].len = p - args[5].data;
 
-    ngx_hex_dump(argv[9].data, salt, sizeof(salt));
-    argv[9].len = 2 * sizeof(salt);
+    args[6] = op->call_id;
 
-    argv[10] = op->call_id;
+    ngx_http_missedcall_args(&args[4], &p, lcf->match_digits);
+    ngx_http_missedcall_args(&args[7], &p, lcf->max_attempts);
+    ngx_http_missedcall_args(&args[8], &p, lcf->gateway.interval);
+    ngx_http_missedcall_args(&args[9], &p, lcf->gateway.max_delay);
+    ngx_http_missedcall_args(&args[10], &p, lcf->resend);
+    ngx_http_missedcall_args(&args[11], &p, nl);
 
-    argv[11].data = p;
-    p = ngx_sprintf(p, "%ui", lcf->max_attempts);
-    argv[11].len = p - argv[11].data;
+    limit = nl ? lcf->limits->elts : NULL;
 
-    argv[12].data = p;
-    p = ngx_sprintf(p, "%M", lcf->gateway.interval);
-    argv[12].len = p - argv[12].data;
+    for (i = 0; i < nl; i++) {
+        ngx_http_missedcall_args(&args[12 + 2 * i], &p, limit[i].count);
+        ngx_http_missedcall_args(&args[13 + 2 * i], &p, limit[i].window);
+    }
 
-    argv[13].data = p;
-    p = ngx_sprintf(p, "%M", lcf->gateway.max_delay);
-    argv[13].len = p - argv[13].data;
-
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_reserve, 4, 14, argv,
-                                ngx_http_missedcall_reserved);
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_reserve, nk, nk + na,
+                                keys, ngx_http_missedcall_reserved);
 }
 
 
@@ -363,6 +415,16 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
                                      "pool_empty",
                                      "no caller number is available");
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "limited", 3)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER
+        && reply->element[2]->type == REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_limited(op, (ngx_uint_t) reply->element[1]->integer,
+                                    reply->element[2]->integer);
+        ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
         return;
     }
 
@@ -592,12 +654,14 @@ ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op, ngx_uint_t status,
 static void
 ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
 {
-    ngx_str_t  argv[2];
+    ngx_str_t  argv[3];
 
+    /* the resend mark too: a call that failed may be asked for again */
     ngx_str_set(&argv[0], "DEL");
     argv[1] = op->session_key;
+    argv[2] = op->resend_key;
 
-    if (ngx_http_missedcall_redis_command(2, argv, ngx_http_missedcall_undone,
+    if (ngx_http_missedcall_redis_command(3, argv, ngx_http_missedcall_undone,
                                           op)
         != NGX_OK)
     {
@@ -1230,6 +1294,17 @@ ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
                                        id ? id->len : 0);
 
     return key->len ? NGX_OK : NGX_ERROR;
+}
+
+
+/* a number argument, printed at *p */
+
+static void
+ngx_http_missedcall_args(ngx_str_t *arg, u_char **p, ngx_uint_t value)
+{
+    arg->data = *p;
+    *p = ngx_sprintf(*p, "%ui", value);
+    arg->len = *p - arg->data;
 }
 
 
