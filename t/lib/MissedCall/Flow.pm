@@ -22,6 +22,7 @@ our %DEFAULTS = (
     GATEWAY_TIMEOUT => '2s',
     SESSION_TTL     => '60s',
     MAX_ATTEMPTS    => 3,
+    EXTRA           => '',
 );
 
 # Starts everything; %vars override the template's defaults, and the keys

@@ -1,0 +1,173 @@
+#!/usr/bin/perl
+
+# Abuse protection: app signatures, countries, the resend rule and each
+# velocity limit, kept in Redis; a race of parallel requests places no
+# more calls than the limit.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Test::More;
+use MissedCall::Flow;
+
+my $locations = <<'CONF';
+location = /sig/request/ {
+    missedcall_app_signature AbCdEfGhIjK Zz9Yy8Xx7Ww;
+    missedcall_app_signature_required on;
+    missedcall_request;
+}
+location = /sigopt/request/ {
+    missedcall_app_signature_file %%DIR%%/signatures.txt;
+    missedcall_request;
+}
+location = /resend/request/ { missedcall_resend 30s; missedcall_request; }
+location = /phone/request/ { missedcall_limit phone 2/1h; missedcall_request; }
+location = /ip/request/ { missedcall_limit ip 3/1h; missedcall_request; }
+location = /prefix/request/ {
+    missedcall_limit prefix 3/1h 4;
+    missedcall_request;
+}
+location = /global/request/ {
+    missedcall_limit global 10/1h;
+    missedcall_request;
+}
+location = /allow/request/ {
+    missedcall_countries allow 1 44;
+    missedcall_request;
+}
+location = /deny/request/ { missedcall_countries deny 7 234; missedcall_request; }
+CONF
+
+my $t = stack(no_nginx => 1);
+$t->write_file('signatures.txt', "# the app's signatures\nQwErTy12345\n\n");
+$locations =~ s/%%DIR%%/$t->dir/ge;
+$t->start_nginx('conf/test.conf',
+    { %MissedCall::Flow::DEFAULTS, EXTRA => $locations });
+
+sub req {
+    my ($path, $phone, %body) = @_;
+    return $t->post_json("/$path/request/",
+        { phone_number => $phone, %body });
+}
+
+sub refused {
+    my ($r, $status, $error, $name) = @_;
+    is($r->{status}, $status, "$name: $status");
+    is($r->{json}{error}, $error, "$name: $error");
+}
+
+sub calls { scalar @{ $t->gateway_calls() } }
+
+# app signatures
+
+my $before = calls();
+refused(req('sig', '+12025550143'), 403, 'invalid_app_signature',
+    'no signature where one is required');
+refused(req('sig', '+12025550143', app_signature => 'AbCdEfGhIjk'), 403,
+    'invalid_app_signature', 'a near miss');
+refused(req('sig', '+12025550143', app_signature => 'AbCdEfGhIjK ' ), 403,
+    'invalid_app_signature', 'a trailing space');
+is(req('sig', '+12025550143', app_signature => 'AbCdEfGhIjK')->{status},
+    202, 'the first signature');
+is(req('sig', '+12025550144', app_signature => 'Zz9Yy8Xx7Ww')->{status},
+    202, 'the second signature');
+is(req('sigopt', '+12025550145')->{status}, 202,
+    'not required: none is fine');
+refused(req('sigopt', '+12025550146', app_signature => 'nope'), 403,
+    'invalid_app_signature', 'not required, but an unknown one');
+is(req('sigopt', '+12025550147', app_signature => 'QwErTy12345')->{status},
+    202, 'a signature from the file');
+is(calls() - $before, 4, 'refused requests placed no call');
+
+# countries
+
+refused(req('allow', '+33612345678'), 403, 'country_not_allowed',
+    'France, with only 1 and 44 allowed');
+is(req('allow', '+447700900123')->{status}, 202, '44 allowed');
+refused(req('deny', '+79161234567'), 403, 'country_not_allowed', '7 denied');
+refused(req('deny', '+2348012345678'), 403, 'country_not_allowed',
+    '234 denied');
+is(req('deny', '+23512345678')->{status}, 202, '235 is not 23');
+
+# the resend rule
+
+my $r = req('resend', '+12025550150');
+is($r->{status}, 202, 'first call');
+$r = req('resend', '+12025550150');
+refused($r, 429, 'resend_too_soon', 'a second request at once');
+ok($r->{headers}{'retry-after'} > 25 && $r->{headers}{'retry-after'} <= 30,
+    'Retry-After: the rest of the 30 s');
+is(req('resend', '+12025550151')->{status}, 202, 'another number is fine');
+
+$t->gateway_mode('status 500');
+is(req('resend', '+12025550152')->{status}, 502, 'a failed call');
+$t->gateway_mode('ok');
+is(req('resend', '+12025550152')->{status}, 202,
+    'may be asked for again at once');
+
+# velocity limits
+
+my @s = map { req('phone', '+12025550160')->{status} } 1 .. 3;
+is_deeply(\@s, [ 202, 202, 429 ], 'per phone: 2 an hour');
+$r = req('phone', '+12025550160');
+refused($r, 429, 'limit_phone', 'per phone');
+ok($r->{headers}{'retry-after'} > 3500, 'Retry-After: the window');
+is(req('phone', '+12025550161')->{status}, 202, 'another phone is fine');
+
+@s = map { req('ip', sprintf '+1202555%04d', 170 + $_)->{status} } 1 .. 4;
+is_deeply(\@s, [ 202, 202, 202, 429 ], 'per client address: 3 an hour');
+refused(req('ip', '+12025550199'), 429, 'limit_ip', 'per address');
+
+@s = map { req('prefix', sprintf '+1202555%04d', 180 + $_)->{status} } 1 .. 4;
+is_deeply(\@s, [ 202, 202, 202, 429 ], 'per prefix +1202: 3 an hour');
+refused(req('prefix', '+12025550199'), 429, 'limit_prefix', 'per prefix');
+is(req('prefix', '+13035550100')->{status}, 202, 'another prefix is fine');
+
+# the global budget under a race: 40 parallel requests, 10 calls
+
+$before = calls();
+my @res = $t->parallel(40, sub {
+    my $r = req('global', sprintf('+4420794600%02d', $_[0]));
+    return $r->{status} . ' ' . ($r->{json}{error} // '');
+});
+my %count;
+$count{$_}++ for @res;
+note explain \%count;
+is($count{'202 '}, 10, 'exactly 10 of 40 parallel requests accepted');
+is($count{'429 limit_global'}, 30, 'the other 30: limit_global');
+is(calls() - $before, 10, 'the gateway received exactly 10 calls');
+
+my @counters = $t->redis_keys('missedcall:limit:*');
+ok(scalar @counters >= 4, 'the counters live in Redis');
+
+# nginx -t: a small pool warns, a bad limit fails
+
+my ($rc, $out) = $t->nginx_test('conf/test.conf',
+    { %MissedCall::Flow::DEFAULTS, EXTRA => '' });
+like($out, qr/\[warn\] a guessed caller id succeeds with probability 60%/,
+    '5 numbers and 3 attempts: a warning');
+($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    EXTRA => 'missedcall_limit phone 5 per hour;' });
+isnt($rc, 0, 'a malformed limit fails');
+($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    EXTRA => 'missedcall_limit phone 5/1h;' });
+is($rc, 0, 'a good one passes') or diag $out;
+($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    EXTRA => 'missedcall_limit phone 0/1h;' });
+like($out, qr/"missedcall_limit": invalid "0\/1h"/, 'zero calls: named');
+($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    EXTRA => 'missedcall_countries allow 1 0x;' });
+like($out, qr/"missedcall_countries": "0x" is not a calling code/,
+    'a bad calling code: named');
+($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    EXTRA => 'missedcall_app_signature_required on;' });
+like($out, qr/"missedcall_app_signature_required" needs/,
+    'required with no list: named');
+
+unlike($t->error_log, qr/\[(alert|crit|emerg)\]|signal \d+/,
+    'no alert or crash in the error log');
+
+done_testing();
