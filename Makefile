@@ -14,7 +14,7 @@ PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               zlib1g-dev redis-server redis-tools perl curl clang \
               libclang-rt-14-dev wrk openssl
 
-.PHONY: all deps run test fuzz bench clean
+.PHONY: all deps run test test-asan fuzz bench clean
 
 all: $(MODULE)
 
@@ -43,6 +43,30 @@ $(BUILD)/nginx/objs/Makefile: config $(wildcard src/*.c)
 $(MODULE): $(BUILD)/nginx/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
 	cp $(BUILD)/nginx/objs/ngx_http_missedcall_module.so $@
+
+# The same module built with AddressSanitizer and UBSan, in a tree of its
+# own; Debian's nginx is not instrumented, so the runtime is preloaded.
+ASAN       := $(BUILD)/asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+
+$(ASAN)/nginx/objs/Makefile: config $(wildcard src/*.c)
+	rm -rf $(ASAN)/nginx && mkdir -p $(ASAN)
+	cp -r $(NGX_TREE) $(ASAN)/nginx
+	cd $(ASAN)/nginx && . ./conf_flags && ./configure \
+	    "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module=$(CURDIR) \
+	    --with-cc-opt='$(ASAN_FLAGS)' --with-ld-opt='$(ASAN_FLAGS)' \
+	    > $(ASAN)/configure.log 2>&1 \
+	    || { tail -20 $(ASAN)/configure.log; exit 1; }
+
+$(ASAN)/ngx_http_missedcall_module.so: $(ASAN)/nginx/objs/Makefile $(SOURCES)
+	$(MAKE) -C $(ASAN)/nginx -f objs/Makefile modules
+	cp $(ASAN)/nginx/objs/ngx_http_missedcall_module.so $@
+
+# the integration tests against it; any sanitizer report fails the test
+test-asan: deps $(ASAN)/ngx_http_missedcall_module.so
+	MC_MODULE=$(ASAN)/ngx_http_missedcall_module.so \
+	MC_ASAN=$$(gcc -print-file-name=libasan.so) $(PROVE) t/1*.t
 
 # Redis, the fake gateway and nginx with conf/demo.conf on loopback.
 run: deps $(MODULE)

@@ -164,7 +164,11 @@ ngx_http_missedcall_redis_cmd_alloc(ngx_uint_t prefix, ngx_uint_t argc,
     for (i = 0; i < argc; i++) {
         cmd->argv[prefix + i] = (const char *) p;
         cmd->argvlen[prefix + i] = argv[i].len;
-        p = ngx_cpymem(p, argv[i].data, argv[i].len);
+
+        /* an empty argument may have no data at all */
+        if (argv[i].len) {
+            p = ngx_cpymem(p, argv[i].data, argv[i].len);
+        }
     }
 
     return cmd;

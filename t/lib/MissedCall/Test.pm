@@ -285,6 +285,10 @@ sub start_nginx {
     my $prefix = "$self->{dir}/nginx";
     my $conf = $self->nginx_conf($template, $vars);
     $self->write_file('nginx/nginx.conf', $conf);
+
+    my %env = $self->_sanitizer_env();
+    local @ENV{ keys %env } = values %env;
+
     $self->_spawn('nginx', "$prefix/logs/stderr.log", _nginx(),
         '-p', "$prefix/", '-c', "$prefix/nginx.conf",
         '-e', "$prefix/logs/error.log");
@@ -304,8 +308,22 @@ sub reload_nginx {
     kill 'HUP', $self->{procs}{nginx};
 }
 
+# MC_ASAN names the sanitizer runtime the module was built against: it is
+# preloaded, and reports go to files that END turns into a failure
+sub _sanitizer_env {
+    my ($self) = @_;
+    return () unless $ENV{MC_ASAN};
+    return (
+        LD_PRELOAD => $ENV{MC_ASAN},
+        ASAN_OPTIONS => "detect_leaks=0:log_path=$self->{dir}/asan",
+        UBSAN_OPTIONS => "print_stacktrace=1:log_path=$self->{dir}/ubsan",
+    );
+}
+
 sub nginx_test {
     my ($self, $template, $vars) = @_;
+    my %env = $self->_sanitizer_env();
+    local @ENV{ keys %env } = values %env;
     my $prefix = "$self->{dir}/nginx";
     my $path = $self->write_file('nginx/test.conf',
         $self->nginx_conf($template, $vars));
@@ -403,8 +421,32 @@ sub DESTROY {
     delete $LIVE{"$self"};
 }
 
+# sanitizer reports left by nginx, in their files or in nginx's logs
+# (a worker's stderr is the error log), each a failure of the test file
+sub sanitizer_reports {
+    my ($self) = @_;
+    my @files = glob("$self->{dir}/asan.* $self->{dir}/ubsan.*");
+    my @logs = grep { -f } map { "$self->{dir}/nginx/logs/$_" }
+        qw(error.log stderr.log);
+    return (
+        map({ local $/; open my $fh, '<', $_ or die "$_: $!"; <$fh> } @files),
+        map({ open my $fh, '<', $_ or die "$_: $!";
+              grep { /runtime error:|AddressSanitizer|LeakSanitizer/ } <$fh> }
+            @logs),
+    );
+}
+
 END {
-    $_->stop_all() for grep { $_->{pid} == $$ } values %LIVE;
+    my $status = $?;
+    for my $t (grep { $_->{pid} == $$ } values %LIVE) {
+        $t->stop_all();
+        my @reports = $t->sanitizer_reports();
+        next unless @reports;
+        print STDERR "# sanitizer report:\n", map { "# $_\n" }
+            map { split /\n/ } @reports;
+        $status ||= 1;
+    }
+    $? = $status;
 }
 
 1;
