@@ -22,14 +22,14 @@
 #include <openssl/hmac.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_twilio.h"
 
 
 #define NGX_HTTP_MISSEDCALL_TWILIO_API  "https://api.twilio.com"
-#define NGX_HTTP_MISSEDCALL_TWILIO_SID_MAX  64
 
 
 typedef struct {
-    ngx_int_t                  code;
+    long                       code;
     ngx_uint_t                 client;    /* the client's number is bad */
     const char                *fix;       /* for the operator */
 } ngx_http_missedcall_twilio_error_t;
@@ -295,60 +295,50 @@ static ngx_int_t
 ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
-    json_t                              *json, *sid, *message;
-    ngx_int_t                            code;
-    const char                          *text;
-    ngx_http_missedcall_twilio_error_t  *e;
+    ngx_http_missedcall_twilio_error_t   *e;
+    ngx_http_missedcall_twilio_answer_t   answer;
 
-    json = json_loadb((char *) req->body.data, req->body.len, 0, NULL);
+    ngx_http_missedcall_twilio_parse(req->body.data, req->body.len, &answer);
 
     if (req->status == 200 || req->status == 201) {
-        sid = json_object_get(json, "sid");
+        op->gateway_sid.len = ngx_strlen(answer.sid);
+        op->gateway_sid.data = ngx_pnalloc(op->pool, op->gateway_sid.len + 1);
 
-        if (json_is_string(sid)
-            && json_string_length(sid) <= NGX_HTTP_MISSEDCALL_TWILIO_SID_MAX)
-        {
-            op->gateway_sid.len = json_string_length(sid);
-            op->gateway_sid.data = ngx_pnalloc(op->pool, op->gateway_sid.len);
+        if (op->gateway_sid.data == NULL) {
+            ngx_str_null(&op->gateway_sid);
 
-            if (op->gateway_sid.data) {
-                ngx_memcpy(op->gateway_sid.data, json_string_value(sid),
-                           op->gateway_sid.len);
-                json_decref(json);
-                return NGX_OK;
-            }
+        } else {
+            ngx_memcpy(op->gateway_sid.data, answer.sid,
+                       op->gateway_sid.len);
         }
 
         /* placed, presumably, but unnamed: kept, with no sid to audit */
-        ngx_log_error(NGX_LOG_WARN, op->log, 0,
-                      "missedcall gateway \"twilio\": call %V placed, "
-                      "but Twilio's answer has no call sid", &op->call_id);
-        ngx_str_null(&op->gateway_sid);
-        json_decref(json);
+        if (op->gateway_sid.len == 0) {
+            ngx_log_error(NGX_LOG_WARN, op->log, 0,
+                          "missedcall gateway \"twilio\": call %V placed, "
+                          "but Twilio's answer has no call sid",
+                          &op->call_id);
+        }
+
         return NGX_OK;
     }
 
-    code = json_integer_value(json_object_get(json, "code"));
-    message = json_object_get(json, "message");
-    text = json_is_string(message) ? json_string_value(message) : "";
-
-    if (req->status == 429 || code == 20429) {
+    if (req->status == 429 || answer.code == 20429) {
         ngx_log_error(NGX_LOG_WARN, op->log, 0,
                       "missedcall gateway \"twilio\": call %V: Twilio is "
-                      "rate limiting the account (HTTP %l, code %i)",
-                      &op->call_id, req->status, code);
+                      "rate limiting the account (HTTP %l, code %l)",
+                      &op->call_id, req->status, answer.code);
 
         ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
                                     "gateway_busy",
                                     "too many calls right now, try again "
                                     "later");
         op->retry_after = 1;
-        json_decref(json);
         return NGX_ERROR;
     }
 
     for (e = ngx_http_missedcall_twilio_errors; e->code; e++) {
-        if (e->code == code) {
+        if (e->code == answer.code) {
             break;
         }
     }
@@ -356,23 +346,23 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
     if (e->code && e->client) {
         ngx_log_error(NGX_LOG_INFO, op->log, 0,
                       "missedcall gateway \"twilio\": call %V: number "
-                      "refused, code %i: %s", &op->call_id, code, text);
+                      "refused, code %l: %s", &op->call_id, answer.code,
+                      answer.message);
 
         ngx_http_missedcall_op_fail(op, NGX_HTTP_UNPROCESSABLE_ENTITY,
                                     "invalid_phone_number",
                                     "this phone number cannot be called");
-        json_decref(json);
         return NGX_ERROR;
     }
 
     ngx_log_error(NGX_LOG_ERR, op->log, 0,
                   "missedcall gateway \"twilio\": call %V refused, HTTP %l, "
-                  "code %i: %s%s%s", &op->call_id, req->status, code, text,
-                  e->code ? "; " : "", e->code ? e->fix : "");
+                  "code %l: %s%s%s", &op->call_id, req->status, answer.code,
+                  answer.message, e->code ? "; " : "",
+                  e->code ? e->fix : "");
 
     ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
                                 "the call could not be placed");
-    json_decref(json);
 
     return NGX_ERROR;
 }

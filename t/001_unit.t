@@ -20,6 +20,7 @@ my %sources = (
     json  => [ 'json' ],
     jwt   => [ 'jwt' ],
     keys  => [ 'keys' ],
+    twilio => [ 'twilio' ],
 );
 
 for my $name (sort keys %sources) {

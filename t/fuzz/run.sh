@@ -12,10 +12,10 @@ seconds=${1:-10}
 build=${MC_BUILD_DIR:-$root/build}/fuzz
 mkdir -p "$build"
 
-declare -A sources=([phone]=phone [jwt]=jwt [json]=json)
+declare -A sources=([phone]=phone [jwt]=jwt [json]=json [twilio]=twilio)
 failed=0
 
-for target in phone jwt json; do
+for target in phone jwt json twilio; do
     bin=$build/fuzz_$target
     clang -g -O1 -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=undefined -I"$root/src" \
