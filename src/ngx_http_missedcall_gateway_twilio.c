@@ -27,6 +27,9 @@
 
 #define NGX_HTTP_MISSEDCALL_TWILIO_API  "https://api.twilio.com"
 
+/* Twilio sends about 20 parameters with a status callback */
+#define NGX_HTTP_MISSEDCALL_FORM_MAX    64
+
 
 typedef struct {
     long                       code;
@@ -50,8 +53,8 @@ static ngx_int_t ngx_http_missedcall_twilio_auth(CURL *easy,
 static void ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
     ngx_http_missedcall_gateway_conf_t *gw, ngx_array_t *form);
-static ngx_array_t *ngx_http_missedcall_twilio_form(ngx_pool_t *pool,
-    ngx_str_t *body);
+static ngx_array_t *ngx_http_missedcall_twilio_callback_form(
+    ngx_pool_t *pool, ngx_str_t *body);
 static ngx_str_t *ngx_http_missedcall_twilio_param(ngx_array_t *form,
     char *name);
 static ngx_int_t ngx_http_missedcall_twilio_cmp(const void *one,
@@ -405,8 +408,8 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
         return;
     }
 
-    form = (rc == NGX_OK) ? ngx_http_missedcall_twilio_form(r->pool, &body)
-                          : NULL;
+    form = (rc == NGX_OK)
+           ? ngx_http_missedcall_twilio_callback_form(r->pool, &body) : NULL;
     if (form == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
@@ -551,62 +554,41 @@ ngx_http_missedcall_twilio_cmp(const void *one, const void *two)
 }
 
 
-/* name=value&... into decoded pairs: "+" is a space, then %XX */
+/* the callback's parameters, decoded by the pure parser */
 
 static ngx_array_t *
-ngx_http_missedcall_twilio_form(ngx_pool_t *pool, ngx_str_t *body)
+ngx_http_missedcall_twilio_callback_form(ngx_pool_t *pool, ngx_str_t *body)
 {
-    u_char        *p, *last, *amp, *eq, *dst, *src, *q;
-    ngx_str_t     *s, part[2];
-    ngx_uint_t     i;
-    ngx_array_t   *form;
-    ngx_keyval_t  *kv;
+    int                                 n, i;
+    u_char                             *buf;
+    ngx_array_t                        *form;
+    ngx_keyval_t                       *kv;
+    ngx_http_missedcall_twilio_pair_t   pairs[NGX_HTTP_MISSEDCALL_FORM_MAX];
 
-    form = ngx_array_create(pool, 8, sizeof(ngx_keyval_t));
+    buf = ngx_pnalloc(pool, body->len + 1);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    n = ngx_http_missedcall_twilio_form(body->data, body->len, buf, pairs,
+                                        NGX_HTTP_MISSEDCALL_FORM_MAX);
+
+    form = ngx_array_create(pool, n > 0 ? n : 1, sizeof(ngx_keyval_t));
     if (form == NULL) {
         return NULL;
     }
 
-    p = body->data;
-    last = body->data + body->len;
-
-    while (p < last) {
-        amp = ngx_strlchr(p, last, '&');
-        if (amp == NULL) {
-            amp = last;
-        }
-
-        eq = ngx_strlchr(p, amp, '=');
-
-        part[0].data = p;
-        part[0].len = (eq ? eq : amp) - p;
-        part[1].data = eq ? eq + 1 : amp;
-        part[1].len = eq ? (size_t) (amp - eq - 1) : 0;
-
+    /* more parameters than Twilio sends: the signature will not match */
+    for (i = 0; i < n; i++) {
         kv = ngx_array_push(form);
         if (kv == NULL) {
             return NULL;
         }
 
-        for (i = 0; i < 2; i++) {
-            s = i ? &kv->value : &kv->key;
-
-            s->data = ngx_pnalloc(pool, part[i].len + 1);
-            if (s->data == NULL) {
-                return NULL;
-            }
-
-            for (q = part[i].data; q < part[i].data + part[i].len; q++) {
-                s->data[q - part[i].data] = (*q == '+') ? ' ' : *q;
-            }
-
-            dst = s->data;
-            src = s->data;
-            ngx_unescape_uri(&dst, &src, part[i].len, 0);
-            s->len = dst - s->data;
-        }
-
-        p = amp + 1;
+        kv->key.data = (u_char *) pairs[i].key;
+        kv->key.len = pairs[i].key_len;
+        kv->value.data = (u_char *) pairs[i].value;
+        kv->value.len = pairs[i].value_len;
     }
 
     return form;

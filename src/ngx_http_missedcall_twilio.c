@@ -68,3 +68,108 @@ ngx_http_missedcall_twilio_parse(const unsigned char *body, size_t len,
 
     json_decref(json);
 }
+
+
+static int
+ngx_http_missedcall_twilio_hex(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+/* decodes in[0..len) to out; returns the decoded length, never above len */
+
+static size_t
+ngx_http_missedcall_twilio_unescape(const unsigned char *in, size_t len,
+    unsigned char *out)
+{
+    int     hi, lo;
+    size_t  i, n;
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        if (in[i] == '+') {
+            out[n++] = ' ';
+            continue;
+        }
+
+        if (in[i] == '%' && len - i > 2) {
+            hi = ngx_http_missedcall_twilio_hex(in[i + 1]);
+            lo = ngx_http_missedcall_twilio_hex(in[i + 2]);
+
+            if (hi >= 0 && lo >= 0) {
+                out[n++] = (unsigned char) (hi << 4 | lo);
+                i += 2;
+                continue;
+            }
+        }
+
+        out[n++] = in[i];
+    }
+
+    return n;
+}
+
+
+int
+ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
+    unsigned char *buf, ngx_http_missedcall_twilio_pair_t *pairs,
+    size_t max)
+{
+    size_t                              n, end, eq, i, start;
+    unsigned char                      *p;
+    ngx_http_missedcall_twilio_pair_t  *pair;
+
+    n = 0;
+    p = buf;
+    start = 0;
+
+    while (start < len) {
+        end = start;
+
+        while (end < len && body[end] != '&') {
+            end++;
+        }
+
+        if (end > start) {
+            if (n == max) {
+                return -1;
+            }
+
+            eq = start;
+
+            while (eq < end && body[eq] != '=') {
+                eq++;
+            }
+
+            pair = &pairs[n++];
+
+            pair->key = p;
+            pair->key_len = ngx_http_missedcall_twilio_unescape(body + start,
+                                                                eq - start, p);
+            p += pair->key_len;
+
+            i = (eq < end) ? eq + 1 : end;
+
+            pair->value = p;
+            pair->value_len = ngx_http_missedcall_twilio_unescape(body + i,
+                                                                  end - i, p);
+            p += pair->value_len;
+        }
+
+        start = end + 1;
+    }
+
+    return (int) n;
+}

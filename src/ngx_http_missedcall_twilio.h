@@ -24,6 +24,24 @@ typedef struct {
 } ngx_http_missedcall_twilio_answer_t;
 
 
+typedef struct {
+    const unsigned char  *key;
+    size_t                key_len;
+    const unsigned char  *value;
+    size_t                value_len;
+} ngx_http_missedcall_twilio_pair_t;
+
+
+/*
+ * Decodes an application/x-www-form-urlencoded body ("+" is a space, then
+ * %XX; a malformed escape stays as it is) into buf, which holds len
+ * bytes, and points at most max pairs into it.  Returns the pairs found,
+ * or -1 when there are more than max.
+ */
+int ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
+    unsigned char *buf, ngx_http_missedcall_twilio_pair_t *pairs,
+    size_t max);
+
 /*
  * Reads a Calls answer: "sid" (letters and digits only, else ignored),
  * "code" and "message" (printable ASCII only: it goes to the log).  Any

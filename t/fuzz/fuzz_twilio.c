@@ -14,7 +14,10 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    int                                  k, pairs_found;
     size_t                               i, n;
+    unsigned char                       *buf;
+    ngx_http_missedcall_twilio_pair_t    p[16];
     ngx_http_missedcall_twilio_answer_t  a;
 
     ngx_http_missedcall_twilio_parse(data, size, &a);
@@ -37,6 +40,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
+
+    /* the status callback's form: every pair inside the decode buffer */
+    buf = malloc(size + 1);
+    if (buf == NULL) {
+        return 0;
+    }
+
+    pairs_found = ngx_http_missedcall_twilio_form(data, size, buf, p, 16);
+
+    for (k = 0; k < pairs_found; k++) {
+        if (p[k].key < buf || p[k].key + p[k].key_len > buf + size
+            || p[k].value < buf || p[k].value + p[k].value_len > buf + size)
+        {
+            abort();
+        }
+    }
+
+    free(buf);
 
     return 0;
 }

@@ -58,5 +58,45 @@ main(void)
     ngx_http_missedcall_twilio_parse((const unsigned char *) "", 0, &a);
     ok(a.code == 0, "empty: nothing");
 
+    /* the status callback's form */
+    {
+        int                                 n;
+        unsigned char                       buf[256];
+        const char                         *f;
+        ngx_http_missedcall_twilio_pair_t   p[4];
+
+        f = "CallSid=CA01&CallStatus=ringing&To=%2B12025550143&"
+            "Caller=+1+202&x=%zz%4&&flag";
+        n = ngx_http_missedcall_twilio_form((const unsigned char *) f,
+                                            strlen(f), buf, p, 4);
+        ok(n == -1, "more pairs than room: -1");
+    }
+
+    {
+        int                                 n;
+        unsigned char                       buf[256];
+        const char                         *f;
+        ngx_http_missedcall_twilio_pair_t   p[8];
+
+        f = "CallSid=CA01&CallStatus=ringing&To=%2B12025550143&"
+            "Caller=+1+202&x=%zz%4&&flag";
+        n = ngx_http_missedcall_twilio_form((const unsigned char *) f,
+                                            strlen(f), buf, p, 8);
+
+        ok(n == 6, "six pairs, the empty one skipped");
+        ok(p[0].key_len == 7 && memcmp(p[0].key, "CallSid", 7) == 0
+           && p[0].value_len == 4 && memcmp(p[0].value, "CA01", 4) == 0,
+           "name=value");
+        ok(p[2].value_len == 12 && memcmp(p[2].value, "+12025550143", 12) == 0,
+           "%%2B decodes to +");
+        ok(p[3].value_len == 6 && memcmp(p[3].value, " 1 202", 6) == 0,
+           "+ decodes to a space");
+        ok(p[4].value_len == 5 && memcmp(p[4].value, "%zz%4", 5) == 0,
+           "malformed escapes stay");
+        ok(p[5].key_len == 4 && memcmp(p[5].key, "flag", 4) == 0
+           && p[5].value_len == 0,
+           "a name without =");
+    }
+
     return done();
 }
