@@ -95,7 +95,7 @@ struct ngx_http_missedcall_gateway_s {
 
     /* checks the gateway's directives at "nginx -t" */
     char                            *(*check)(ngx_conf_t *cf,
-                                         ngx_http_missedcall_gateway_conf_t *gw);
+                                    ngx_http_missedcall_gateway_conf_t *gw);
 
     /* sets URL, headers and body of the transfer placing op's call */
     ngx_int_t                        (*prepare)(ngx_http_missedcall_op_t *op,

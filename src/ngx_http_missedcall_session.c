@@ -207,6 +207,8 @@ static void ngx_http_missedcall_status_done(redisReply *reply, void *data);
 
 static ngx_int_t ngx_http_missedcall_parse(ngx_http_request_t *r,
     ngx_http_missedcall_body_t *body);
+static ngx_int_t ngx_http_missedcall_phone(ngx_http_request_t *r,
+    ngx_str_t *value, ngx_str_t *phone);
 static ngx_uint_t ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
     ngx_http_missedcall_field_e f, ngx_str_t *value);
 static ngx_http_missedcall_op_t *ngx_http_missedcall_op_create(
@@ -276,19 +278,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         return;
     }
 
-    phone.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_E164_LEN);
-    if (phone.data == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    phone.len = ngx_http_missedcall_phone_normalize(value.data, value.len,
-                                                    phone.data);
-    if (phone.len == 0) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
-                                  NGX_HTTP_BAD_REQUEST, "invalid_phone_number",
-                                  "\"phone_number\" is not a phone number in "
-                                  "international format"));
+    if (ngx_http_missedcall_phone(r, &value, &phone) != NGX_OK) {
         return;
     }
 
@@ -721,9 +711,8 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
     }
 
     digits.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_CALLERID_MAX);
-    phone.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_E164_LEN);
 
-    if (digits.data == NULL || phone.data == NULL) {
+    if (digits.data == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
@@ -755,15 +744,7 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
             return;
         }
 
-        phone.len = ngx_http_missedcall_phone_normalize(value.data, value.len,
-                                                        phone.data);
-
-        if (phone.len == 0) {
-            ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
-                                      NGX_HTTP_BAD_REQUEST,
-                                      "invalid_phone_number",
-                                      "\"phone_number\" is not a phone "
-                                      "number in international format"));
+        if (ngx_http_missedcall_phone(r, &value, &phone) != NGX_OK) {
             return;
         }
     }
@@ -1114,6 +1095,32 @@ ngx_http_missedcall_parse(ngx_http_request_t *r,
                               NGX_HTTP_BAD_REQUEST, "invalid_json",
                               "the body must be a JSON object"));
     return NGX_DONE;
+}
+
+
+/* E.164 from what the client sent; NGX_DONE: refused and answered */
+
+static ngx_int_t
+ngx_http_missedcall_phone(ngx_http_request_t *r, ngx_str_t *value,
+    ngx_str_t *phone)
+{
+    phone->data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_E164_LEN);
+    if (phone->data == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return NGX_DONE;
+    }
+
+    phone->len = ngx_http_missedcall_phone_normalize(value->data, value->len,
+                                                     phone->data);
+    if (phone->len == 0) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_phone_number",
+                                  "\"phone_number\" is not a phone number in "
+                                  "international format"));
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
 }
 
 
