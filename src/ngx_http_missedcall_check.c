@@ -7,17 +7,37 @@
 /*
  * The auth_request target: verifies a token with no I/O at all, so that
  * guarding a backend costs a few microseconds and survives Redis outages.
+ * An app sends one token many times: each worker keeps the claims of the
+ * tokens it verified lately, so that a repeat costs a hash, a constant-time
+ * compare of the whole token and the time checks, not a JWT verification.
+ * Only verified tokens are kept; a reload starts new workers, new caches.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <openssl/crypto.h>
 
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_phone.h"
 
 
+#define NGX_HTTP_MISSEDCALL_CACHE_SIZE       1024
+#define NGX_HTTP_MISSEDCALL_CACHED_MAX       512
+
+
+typedef struct {
+    size_t                             len;      /* 0: empty */
+    ngx_http_missedcall_jwt_claims_t   claims;
+    u_char                             token[NGX_HTTP_MISSEDCALL_CACHED_MAX];
+} ngx_http_missedcall_cached_t;
+
+
+static ngx_http_missedcall_jwt_rc_e ngx_http_missedcall_check_token(
+    ngx_str_t *token, ngx_http_missedcall_main_conf_t *mcf,
+    ngx_http_missedcall_loc_conf_t *lcf,
+    ngx_http_missedcall_jwt_claims_t *claims);
 static ngx_int_t ngx_http_missedcall_token(ngx_http_request_t *r,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_str_t *token);
 static ngx_int_t ngx_http_missedcall_unauthorized(ngx_http_request_t *r,
@@ -42,6 +62,10 @@ static ngx_http_variable_t  ngx_http_missedcall_vars[] = {
 };
 
 
+/* per worker, direct-mapped, allocated on first use */
+static ngx_http_missedcall_cached_t  *ngx_http_missedcall_cache;
+
+
 ngx_int_t
 ngx_http_missedcall_check_handler(ngx_http_request_t *r)
 {
@@ -64,10 +88,7 @@ ngx_http_missedcall_check_handler(ngx_http_request_t *r)
         return ngx_http_missedcall_unauthorized(r, "no token");
     }
 
-    rc = ngx_http_missedcall_jwt_verify((char *) token.data, token.len,
-                                        mcf->keys->elts, mcf->keys->nelts,
-                                        (int64_t) ngx_time(),
-                                        (int64_t) lcf->token_leeway, &claims);
+    rc = ngx_http_missedcall_check_token(&token, mcf, lcf, &claims);
 
     len = ngx_strlen(claims.sub);
 
@@ -103,6 +124,57 @@ ngx_http_missedcall_check_handler(ngx_http_request_t *r)
     ngx_memcpy(ctx->token_id.data, claims.jti, ctx->token_id.len);
 
     return NGX_HTTP_NO_CONTENT;
+}
+
+
+static ngx_http_missedcall_jwt_rc_e
+ngx_http_missedcall_check_token(ngx_str_t *token,
+    ngx_http_missedcall_main_conf_t *mcf, ngx_http_missedcall_loc_conf_t *lcf,
+    ngx_http_missedcall_jwt_claims_t *claims)
+{
+    ngx_http_missedcall_cached_t  *c;
+    ngx_http_missedcall_jwt_rc_e   rc;
+
+    if (ngx_http_missedcall_cache == NULL) {
+        ngx_http_missedcall_cache = ngx_calloc(
+                                     NGX_HTTP_MISSEDCALL_CACHE_SIZE
+                                     * sizeof(ngx_http_missedcall_cached_t),
+                                     ngx_cycle->log);
+    }
+
+    c = NULL;
+
+    if (ngx_http_missedcall_cache
+        && token->len <= NGX_HTTP_MISSEDCALL_CACHED_MAX)
+    {
+        c = &ngx_http_missedcall_cache[ngx_murmur_hash2(token->data,
+                                                        token->len)
+                                       % NGX_HTTP_MISSEDCALL_CACHE_SIZE];
+
+        /* the whole token, in constant time: a cached one is a secret */
+        if (c->len == token->len
+            && CRYPTO_memcmp(c->token, token->data, token->len) == 0)
+        {
+            *claims = c->claims;
+
+            return ngx_http_missedcall_jwt_check_time(claims,
+                                                  (int64_t) ngx_time(),
+                                                  (int64_t) lcf->token_leeway);
+        }
+    }
+
+    rc = ngx_http_missedcall_jwt_verify((char *) token->data, token->len,
+                                        mcf->keys->elts, mcf->keys->nelts,
+                                        (int64_t) ngx_time(),
+                                        (int64_t) lcf->token_leeway, claims);
+
+    if (rc == NGX_HTTP_MISSEDCALL_JWT_OK && c) {
+        c->len = token->len;
+        ngx_memcpy(c->token, token->data, token->len);
+        c->claims = *claims;
+    }
+
+    return rc;
 }
 
 

@@ -405,20 +405,36 @@ ngx_http_missedcall_jwt_verify(const char *token, size_t len,
         rc = NGX_HTTP_MISSEDCALL_JWT_MALFORMED;
 
     } else if (ngx_http_missedcall_jwt_int(payload, "exp", &claims->exp, 1)
-               != 0
-               || now > claims->exp + leeway)
+               != 0)
     {
         rc = NGX_HTTP_MISSEDCALL_JWT_EXPIRED;
 
-    } else if ((claims->nbf && now + leeway < claims->nbf)
-               || (claims->iat && now + leeway < claims->iat))
-    {
-        rc = NGX_HTTP_MISSEDCALL_JWT_NOT_YET_VALID;
+    } else {
+        rc = ngx_http_missedcall_jwt_check_time(claims, now, leeway);
     }
 
     json_decref(payload);
 
     return rc;
+}
+
+
+ngx_http_missedcall_jwt_rc_e
+ngx_http_missedcall_jwt_check_time(
+    const ngx_http_missedcall_jwt_claims_t *claims, int64_t now,
+    int64_t leeway)
+{
+    if (claims->exp == 0 || now > claims->exp + leeway) {
+        return NGX_HTTP_MISSEDCALL_JWT_EXPIRED;
+    }
+
+    if ((claims->nbf && now + leeway < claims->nbf)
+        || (claims->iat && now + leeway < claims->iat))
+    {
+        return NGX_HTTP_MISSEDCALL_JWT_NOT_YET_VALID;
+    }
+
+    return NGX_HTTP_MISSEDCALL_JWT_OK;
 }
 
 

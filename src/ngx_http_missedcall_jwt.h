@@ -69,6 +69,14 @@ ngx_http_missedcall_jwt_rc_e ngx_http_missedcall_jwt_verify(const char *token,
     size_t len, const ngx_http_missedcall_jwt_key_t *keys, size_t nkeys,
     int64_t now, int64_t leeway, ngx_http_missedcall_jwt_claims_t *claims);
 
+/*
+ * The time checks of verify alone: exp (required), nbf and iat against now
+ * with leeway seconds; for claims verified before.
+ */
+ngx_http_missedcall_jwt_rc_e ngx_http_missedcall_jwt_check_time(
+    const ngx_http_missedcall_jwt_claims_t *claims, int64_t now,
+    int64_t leeway);
+
 /* a short, stable, log-safe name of rc ("expired", "bad_signature"...) */
 const char *ngx_http_missedcall_jwt_strerror(ngx_http_missedcall_jwt_rc_e rc);
 
