@@ -30,6 +30,29 @@ is($r->{json}{status}, 'expired', 'status: expired');
 ok($r->{json}{is_expired}, 'is_expired');
 is($r->{json}{time_remaining_seconds}, 0, 'no time remaining');
 
+# Redis frozen: connected, but no reply comes; the reply timeout (500 ms
+# here) answers 503, and nothing else waits
+
+kill 'STOP', $t->{procs}{redis};
+my $start = time;
+my @frozen = $t->parallel(3, sub {
+    my $r = request_call($t, '+1202555014' . $_[0]);
+    return join ' ', $r->{status}, $r->{json}{error} // '', time - $start;
+});
+my $ping = $t->get('/ping');
+kill 'CONT', $t->{procs}{redis};
+note explain \@frozen;
+is(scalar(grep { /^503 service_unavailable / } @frozen), 3,
+    'redis frozen: 503 service_unavailable');
+ok(!(grep { (split / /)[2] > 1.5 } @frozen),
+    'within the reply timeout, not hanging');
+is($ping->{status}, 200, 'everything else is served meanwhile');
+like($t->error_log, qr/missedcall redis: reply timed out/,
+    'the timeout is logged');
+sleep 1.1;
+is(request_call($t, '+12025550149')->{status}, 202,
+    'redis thawed: the next request succeeds');
+
 # Redis stopped
 
 $t->stop_redis();
