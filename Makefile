@@ -81,9 +81,11 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	t/fuzz/run.sh $(FUZZ_SECONDS)
 
-# figures, not pass/fail: the check handler against "return 204" with wrk
+# figures, not pass/fail: the check handler against "return 204", request
+# and verify against the Redis round-trip ceiling, worker memory
 bench: deps $(MODULE)
 	perl bench/check.pl
+	perl bench/flow.pl
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,46 @@
+-- wrk: the answers by status, counted in the thread and printed at the
+-- end as "status <code> <count>" (done() runs in another Lua state, so
+-- the counts travel as thread globals).  Sourced by request.lua and
+-- verify.lua, which set `path` and `body(n)`.
+
+local threads = {}
+
+function setup(thread)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    n = 0
+    for _, code in ipairs({ 200, 202, 400, 429, 502, 503, 504 }) do
+        _G["s" .. code] = 0
+    end
+    other = 0
+end
+
+function request()
+    n = n + 1
+    return wrk.format("POST", path,
+                      { ["Content-Type"] = "application/json" }, body(n))
+end
+
+-- MC_LIMIT: stop after that many answers (verify: no more than sessions)
+local limit = tonumber(os.getenv("MC_LIMIT") or "0")
+local answers = 0
+
+function response(status, headers, b)
+    local k = "s" .. status
+    if _G[k] then _G[k] = _G[k] + 1 else other = other + 1 end
+    answers = answers + 1
+    if limit > 0 and answers >= limit then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+    for _, code in ipairs({ 200, 202, 400, 429, 502, 503, 504 }) do
+        local total = 0
+        for _, t in ipairs(threads) do total = total + t:get("s" .. code) end
+        if total > 0 then io.write(string.format("status %d %d\n", code, total)) end
+    end
+    local o = 0
+    for _, t in ipairs(threads) do o = o + t:get("other") end
+    if o > 0 then io.write(string.format("status other %d\n", o)) end
+end
