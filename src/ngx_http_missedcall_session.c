@@ -206,8 +206,8 @@ static void ngx_http_missedcall_verified(redisReply *reply, void *data);
 static void ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op);
 static void ngx_http_missedcall_status_done(redisReply *reply, void *data);
 
-static ngx_int_t ngx_http_missedcall_parse(ngx_http_request_t *r,
-    ngx_http_missedcall_body_t *body);
+static ngx_http_missedcall_body_t *ngx_http_missedcall_parse(
+    ngx_http_request_t *r);
 static ngx_int_t ngx_http_missedcall_phone(ngx_http_request_t *r,
     ngx_str_t *value, ngx_str_t *phone);
 static ngx_uint_t ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
@@ -260,13 +260,8 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     ngx_http_missedcall_body_t      *body;
     ngx_http_missedcall_loc_conf_t  *lcf;
 
-    body = ngx_palloc(r->pool, sizeof(ngx_http_missedcall_body_t));
+    body = ngx_http_missedcall_parse(r);
     if (body == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    if (ngx_http_missedcall_parse(r, body) != NGX_OK) {
         return;
     }
 
@@ -691,13 +686,8 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
     ngx_http_missedcall_op_t    *op;
     ngx_http_missedcall_body_t  *body;
 
-    body = ngx_palloc(r->pool, sizeof(ngx_http_missedcall_body_t));
+    body = ngx_http_missedcall_parse(r);
     if (body == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    if (ngx_http_missedcall_parse(r, body) != NGX_OK) {
         return;
     }
 
@@ -1038,18 +1028,18 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
 
 
 /*
- * Reads the body and parses it.  NGX_OK: go on; anything else: the request
- * was answered and finalized here.
+ * Reads the body and parses it.  NULL: the request was answered and
+ * finalized here.
  */
 
-static ngx_int_t
-ngx_http_missedcall_parse(ngx_http_request_t *r,
-    ngx_http_missedcall_body_t *body)
+static ngx_http_missedcall_body_t *
+ngx_http_missedcall_parse(ngx_http_request_t *r)
 {
     u_char                         *msg;
     ngx_int_t                       rc;
     ngx_str_t                       raw;
     const char                     *field;
+    ngx_http_missedcall_body_t     *body;
     ngx_http_missedcall_body_rc_e   brc;
 
     rc = ngx_http_missedcall_body(r, &raw);
@@ -1060,12 +1050,14 @@ ngx_http_missedcall_parse(ngx_http_request_t *r,
                                   NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
                                   "body_too_large",
                                   "the request body is too large"));
-        return NGX_DONE;
+        return NULL;
     }
 
-    if (rc != NGX_OK) {
+    body = ngx_palloc(r->pool, sizeof(ngx_http_missedcall_body_t));
+
+    if (rc != NGX_OK || body == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return NGX_DONE;
+        return NULL;
     }
 
     field = NULL;
@@ -1073,14 +1065,14 @@ ngx_http_missedcall_parse(ngx_http_request_t *r,
                                               &field);
 
     if (brc == NGX_HTTP_MISSEDCALL_BODY_OK) {
-        return NGX_OK;
+        return body;
     }
 
     if (brc == NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD && field) {
         msg = ngx_pnalloc(r->pool, 128);
         if (msg == NULL) {
             ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return NGX_DONE;
+            return NULL;
         }
 
         ngx_sprintf(msg, "\"%s\" must be a string of at most %d bytes%Z",
@@ -1089,13 +1081,13 @@ ngx_http_missedcall_parse(ngx_http_request_t *r,
         ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
                                   NGX_HTTP_BAD_REQUEST, "invalid_field",
                                   (char *) msg));
-        return NGX_DONE;
+        return NULL;
     }
 
     ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
                               NGX_HTTP_BAD_REQUEST, "invalid_json",
                               "the body must be a JSON object"));
-    return NGX_DONE;
+    return NULL;
 }
 
 
