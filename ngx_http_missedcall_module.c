@@ -53,8 +53,12 @@ static char *ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_missedcall_read_file(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *file, size_t max, ngx_str_t *out);
+static ngx_uint_t ngx_http_missedcall_next_line(u_char **p, u_char *last,
+    ngx_str_t *line);
 static char *ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
-    ngx_str_t *number);
+    ngx_str_t *args, ngx_uint_t n);
+static char *ngx_http_missedcall_admin_token_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 static ngx_int_t ngx_http_missedcall_preconfiguration(ngx_conf_t *cf);
 static void *ngx_http_missedcall_create_main_conf(ngx_conf_t *cf);
@@ -127,6 +131,20 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       0,
       NULL },
 
+    { ngx_string("missedcall_pool_max_failures"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_main_conf_t, max_failures),
+      NULL },
+
+    { ngx_string("missedcall_events_max_length"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_main_conf_t, events_max),
+      NULL },
+
     { ngx_string("missedcall_token_key"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
       ngx_http_missedcall_token_key,
@@ -167,6 +185,20 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       ngx_http_missedcall_handler,
       NGX_HTTP_LOC_CONF_OFFSET,
       NGX_HTTP_MISSEDCALL_TWILIO,
+      NULL },
+
+    { ngx_string("missedcall_admin"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_handler,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      NGX_HTTP_MISSEDCALL_ADMIN,
+      NULL },
+
+    { ngx_string("missedcall_admin_token_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_admin_token_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("missedcall_twilio_status_callback"),
@@ -380,7 +412,8 @@ static char  *ngx_http_missedcall_handler_names[] = {
     "missedcall_verify",
     "missedcall_status",
     "missedcall_check",
-    "missedcall_twilio_callback"
+    "missedcall_twilio_callback",
+    "missedcall_admin"
 };
 
 
@@ -477,34 +510,26 @@ ngx_http_missedcall_redis_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
+/* missedcall_pool <e164> ... [codes=<code>,...]; */
+
 static char *
 ngx_http_missedcall_pool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    char        *rv;
-    ngx_str_t   *value;
-    ngx_uint_t   i;
-
-    value = cf->args->elts;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-        rv = ngx_http_missedcall_pool_add(cf, &cmd->name, &value[i]);
-        if (rv != NGX_CONF_OK) {
-            return rv;
-        }
-    }
-
-    return NGX_CONF_OK;
+    return ngx_http_missedcall_pool_add(cf, &cmd->name,
+                                        (ngx_str_t *) cf->args->elts + 1,
+                                        cf->args->nelts - 1);
 }
 
 
-/* one number a line; blank lines and "#" comments are skipped */
+/* the same arguments, a line at a time; "#" comments */
 
 static char *
 ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    char       *rv;
-    u_char     *p, *last, *eol;
-    ngx_str_t  *value, text, line;
+    char        *rv;
+    u_char      *p, *last;
+    ngx_str_t   *value, text, line, args[16];
+    ngx_uint_t   n;
 
     value = cf->args->elts;
 
@@ -517,36 +542,29 @@ ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     p = text.data;
     last = text.data + text.len;
 
-    while (p < last) {
-        eol = ngx_strlchr(p, last, '\n');
-        if (eol == NULL) {
-            eol = last;
+    while (ngx_http_missedcall_next_line(&p, last, &line)) {
+
+        for (n = 0; line.len; n++) {
+            if (n == 16) {
+                return "has a line of more than 16 words";
+            }
+
+            args[n].data = line.data;
+
+            while (line.len && line.data[0] != ' ' && line.data[0] != '\t') {
+                line.data++;
+                line.len--;
+            }
+
+            args[n].len = line.data - args[n].data;
+
+            while (line.len && (line.data[0] == ' ' || line.data[0] == '\t')) {
+                line.data++;
+                line.len--;
+            }
         }
 
-        line.data = p;
-        line.len = eol - p;
-        p = eol + 1;
-
-        if (line.len && line.data[line.len - 1] == '\r') {
-            line.len--;
-        }
-
-        while (line.len && (line.data[0] == ' ' || line.data[0] == '\t')) {
-            line.data++;
-            line.len--;
-        }
-
-        while (line.len && (line.data[line.len - 1] == ' '
-                            || line.data[line.len - 1] == '\t'))
-        {
-            line.len--;
-        }
-
-        if (line.len == 0 || line.data[0] == '#') {
-            continue;
-        }
-
-        rv = ngx_http_missedcall_pool_add(cf, &cmd->name, &line);
+        rv = ngx_http_missedcall_pool_add(cf, &cmd->name, args, n);
         if (rv != NGX_CONF_OK) {
             return rv;
         }
@@ -556,52 +574,123 @@ ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/*
+ * The next line of a file, trimmed; blank lines and "#" comments are
+ * skipped.  0: no more lines.
+ */
+
+static ngx_uint_t
+ngx_http_missedcall_next_line(u_char **p, u_char *last, ngx_str_t *line)
+{
+    u_char  *eol, *start, *end;
+
+    while (*p < last) {
+        eol = ngx_strlchr(*p, last, '\n');
+        if (eol == NULL) {
+            eol = last;
+        }
+
+        start = *p;
+        end = eol;
+        *p = (eol < last) ? eol + 1 : last;
+
+        while (start < end && (*start == ' ' || *start == '\t')) {
+            start++;
+        }
+
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'
+                               || end[-1] == '\r'))
+        {
+            end--;
+        }
+
+        if (start < end && *start != '#') {
+            line->data = start;
+            line->len = end - start;
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 static char *
 ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
-    ngx_str_t *number)
+    ngx_str_t *args, ngx_uint_t n)
 {
-    ngx_str_t                        *n;
-    ngx_uint_t                        i;
+    ngx_str_t                         codes;
+    ngx_uint_t                        i, j;
+    ngx_http_missedcall_number_t     *number;
     ngx_http_missedcall_main_conf_t  *mcf;
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
 
-    /* written exactly as E.164, so what is configured is what is dialed */
-    if (!ngx_http_missedcall_phone_is_e164(number->data, number->len)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\": \"%V\" is not an E.164 number "
-                           "such as \"+15550100200\"", name, number);
-        return NGX_CONF_ERROR;
+    ngx_str_null(&codes);
+
+    if (n > 1 && args[n - 1].len > 6
+        && ngx_strncmp(args[n - 1].data, "codes=", 6) == 0)
+    {
+        codes.data = args[n - 1].data + 6;
+        codes.len = args[n - 1].len - 6;
+        n--;
+
+        if (!ngx_http_missedcall_calling_codes_valid(codes.data, codes.len)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": invalid \"codes=%V\": up to %d "
+                               "calling codes such as \"codes=44,353\"",
+                               name, &codes, NGX_HTTP_MISSEDCALL_CODES_MAX);
+            return NGX_CONF_ERROR;
+        }
     }
 
     if (mcf->pool == NULL) {
-        mcf->pool = ngx_array_create(cf->pool, 8, sizeof(ngx_str_t));
+        mcf->pool = ngx_array_create(cf->pool, 8,
+                                     sizeof(ngx_http_missedcall_number_t));
         if (mcf->pool == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
-    n = mcf->pool->elts;
+    for (i = 0; i < n; i++) {
 
-    for (i = 0; i < mcf->pool->nelts; i++) {
-        if (n[i].len == number->len
-            && ngx_strncmp(n[i].data, number->data, number->len) == 0)
-        {
+        /* written exactly as E.164, so what is configured is dialed */
+        if (!ngx_http_missedcall_phone_is_e164(args[i].data, args[i].len)) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"%V\": \"%V\" is listed twice", name, number);
+                               "\"%V\": \"%V\" is not an E.164 number "
+                               "such as \"+15550100200\"", name, &args[i]);
             return NGX_CONF_ERROR;
         }
-    }
 
-    n = ngx_array_push(mcf->pool);
-    if (n == NULL) {
-        return NGX_CONF_ERROR;
-    }
+        number = mcf->pool->elts;
 
-    n->len = number->len;
-    n->data = ngx_pstrdup(cf->pool, number);
-    if (n->data == NULL) {
-        return NGX_CONF_ERROR;
+        for (j = 0; j < mcf->pool->nelts; j++) {
+            if (number[j].number.len == args[i].len
+                && ngx_strncmp(number[j].number.data, args[i].data,
+                               args[i].len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"%V\": \"%V\" is listed twice",
+                                   name, &args[i]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        number = ngx_array_push(mcf->pool);
+        if (number == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        number->number.len = args[i].len;
+        number->number.data = ngx_pstrdup(cf->pool, &args[i]);
+        number->codes.len = codes.len;
+        number->codes.data = ngx_pstrdup(cf->pool, &codes);
+
+        if (number->number.data == NULL
+            || (codes.len && number->codes.data == NULL))
+        {
+            return NGX_CONF_ERROR;
+        }
     }
 
     return NGX_CONF_OK;
@@ -690,13 +779,17 @@ ngx_http_missedcall_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_missedcall_loc_conf_t *lcf = conf;
 
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_core_loc_conf_t         *clcf;
+    ngx_http_missedcall_main_conf_t  *mcf;
 
     if (lcf->handler) {
         return "is duplicate";
     }
 
     lcf->handler = cmd->offset;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
+    mcf->handlers |= 1 << lcf->handler;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
@@ -716,6 +809,10 @@ ngx_http_missedcall_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     case NGX_HTTP_MISSEDCALL_TWILIO:
         clcf->handler = ngx_http_missedcall_twilio_callback_handler;
+        break;
+
+    case NGX_HTTP_MISSEDCALL_ADMIN:
+        clcf->handler = ngx_http_missedcall_admin_handler;
         break;
 
     default: /* NGX_HTTP_MISSEDCALL_CHECK */
@@ -1054,8 +1151,8 @@ ngx_http_missedcall_app_signature_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     char       *rv;
-    u_char     *p, *last, *eol, *start, *end;
-    ngx_str_t  *value, text;
+    u_char     *p, *last;
+    ngx_str_t  *value, text, line;
 
     value = cf->args->elts;
 
@@ -1068,35 +1165,52 @@ ngx_http_missedcall_app_signature_file(ngx_conf_t *cf, ngx_command_t *cmd,
     p = text.data;
     last = text.data + text.len;
 
-    while (p < last) {
-        eol = ngx_strlchr(p, last, '\n');
-        if (eol == NULL) {
-            eol = last;
-        }
-
-        start = p;
-        end = eol;
-        p = eol + 1;
-
-        while (start < end && (*start == ' ' || *start == '\t')) {
-            start++;
-        }
-
-        while (end > start && (end[-1] == ' ' || end[-1] == '\t'
-                               || end[-1] == '\r'))
-        {
-            end--;
-        }
-
-        if (start == end || *start == '#') {
-            continue;
-        }
-
-        rv = ngx_http_missedcall_signature_add(cf, conf, start, end - start);
+    while (ngx_http_missedcall_next_line(&p, last, &line)) {
+        rv = ngx_http_missedcall_signature_add(cf, conf, line.data, line.len);
         if (rv != NGX_CONF_OK) {
             return rv;
         }
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the admin API's bearer token, kept as its SHA-256 digest */
+
+static char *
+ngx_http_missedcall_admin_token_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    char       *rv;
+    ngx_str_t  *value, token;
+
+    if (lcf->admin_token) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    rv = ngx_http_missedcall_read_file(cf, &cmd->name, &value[1],
+                                       NGX_HTTP_MISSEDCALL_SECRET_MAX, &token);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    if (token.len < 16) {
+        ngx_explicit_memzero(token.data, token.len);
+        return "needs a token of at least 16 characters";
+    }
+
+    lcf->admin_token = ngx_pnalloc(cf->pool, SHA256_DIGEST_LENGTH);
+    if (lcf->admin_token == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    SHA256(token.data, token.len, lcf->admin_token);
+    ngx_explicit_memzero(token.data, token.len);
 
     return NGX_CONF_OK;
 }
@@ -1140,21 +1254,23 @@ static void
 ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool)
 {
-    size_t      cut;
-    ngx_str_t  *n;
-    ngx_uint_t  i, j, same, fewest;
+    size_t                         cut;
+    ngx_str_t                     *a, *b;
+    ngx_uint_t                     i, j, same, fewest;
+    ngx_http_missedcall_number_t  *n;
 
     n = pool->elts;
     fewest = pool->nelts;
 
     for (i = 0; lcf->match_digits && i < pool->nelts; i++) {
         same = 0;
-        cut = n[i].len > lcf->match_digits ? n[i].len - lcf->match_digits : 0;
+        a = &n[i].number;
+        cut = a->len > lcf->match_digits ? a->len - lcf->match_digits : 0;
 
         for (j = 0; j < pool->nelts; j++) {
-            if (n[j].len == n[i].len
-                && ngx_strncmp(n[j].data, n[i].data, cut) == 0)
-            {
+            b = &n[j].number;
+
+            if (b->len == a->len && ngx_strncmp(b->data, a->data, cut) == 0) {
                 same++;
             }
         }
@@ -1338,6 +1454,8 @@ ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
 
     mcf->redis.db = NGX_CONF_UNSET_UINT;
     mcf->redis.timeout = NGX_CONF_UNSET_MSEC;
+    mcf->max_failures = NGX_CONF_UNSET;
+    mcf->events_max = NGX_CONF_UNSET;
 
     return mcf;
 }
@@ -1351,6 +1469,16 @@ ngx_http_missedcall_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(mcf->redis.db, 0);
     ngx_conf_init_msec_value(mcf->redis.timeout, 1000);
     mcf->redis.connect_timeout = mcf->redis.timeout;
+    ngx_conf_init_value(mcf->max_failures, 5);
+    ngx_conf_init_value(mcf->events_max, 100000);
+
+    if (mcf->max_failures < 0 || mcf->events_max < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"missedcall_pool_max_failures\" and "
+                           "\"missedcall_events_max_length\" cannot be "
+                           "negative");
+        return NGX_CONF_ERROR;
+    }
 
     if (mcf->prefix.data == NULL) {
         ngx_str_set(&mcf->prefix, "missedcall:");
@@ -1381,6 +1509,7 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
      *     lcf->gateway.secret = { 0, NULL };
      *     lcf->gateway.ca_file = { 0, NULL };
      *     lcf->token_cookie = { 0, NULL };
+     *     lcf->admin_token = NULL;
      */
 
     lcf->gateway.timeout = NGX_CONF_UNSET_MSEC;
@@ -1466,6 +1595,10 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->token_leeway, prev->token_leeway, 30);
     ngx_conf_merge_str_value(conf->token_cookie, prev->token_cookie, "");
 
+    if (conf->admin_token == NULL) {
+        conf->admin_token = prev->admin_token;
+    }
+
     if (conf->session_ttl < 1000) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"missedcall_session_ttl\" must be at least 1s");
@@ -1515,9 +1648,17 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         need = "missedcall_gateway";
 
     } else if (conf->handler == NGX_HTTP_MISSEDCALL_REQUEST
-               && mcf->pool == NULL)
+               && mcf->pool == NULL
+               && !(mcf->handlers & (1 << NGX_HTTP_MISSEDCALL_ADMIN)))
     {
-        need = "missedcall_pool\" or \"missedcall_pool_file";
+        /* else the admin API fills the pool */
+        need = "missedcall_pool\", \"missedcall_pool_file\" or "
+               "\"missedcall_admin";
+
+    } else if (conf->handler == NGX_HTTP_MISSEDCALL_ADMIN
+               && conf->admin_token == NULL)
+    {
+        need = "missedcall_admin_token_file";
 
     } else if ((conf->handler == NGX_HTTP_MISSEDCALL_VERIFY
                 || conf->handler == NGX_HTTP_MISSEDCALL_CHECK)
@@ -1534,7 +1675,10 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_ERROR;
         }
 
-        ngx_http_missedcall_pool_strength(cf, conf, mcf->pool);
+        /* a pool filled with the admin API alone is not known here */
+        if (mcf->pool) {
+            ngx_http_missedcall_pool_strength(cf, conf, mcf->pool);
+        }
     }
 
     if (need) {
@@ -1553,6 +1697,7 @@ static ngx_int_t
 ngx_http_missedcall_init_module(ngx_cycle_t *cycle)
 {
     ngx_http_missedcall_scripts_init();
+    ngx_http_missedcall_pool_scripts_init();
 
     return ngx_http_missedcall_curl_init_module(cycle);
 }

@@ -24,6 +24,8 @@
 #define NGX_HTTP_MISSEDCALL_STATUS   3
 #define NGX_HTTP_MISSEDCALL_CHECK    4
 #define NGX_HTTP_MISSEDCALL_TWILIO   5
+#define NGX_HTTP_MISSEDCALL_ADMIN    6
+#define NGX_HTTP_MISSEDCALL_METRICS  7
 
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
 
@@ -34,11 +36,21 @@ typedef struct ngx_http_missedcall_gateway_s  ngx_http_missedcall_gateway_t;
 typedef struct ngx_http_missedcall_op_s       ngx_http_missedcall_op_t;
 
 
+/* a configured pool number */
+typedef struct {
+    ngx_str_t                          number;    /* E.164 */
+    ngx_str_t                          codes;     /* "44,353", or empty */
+} ngx_http_missedcall_number_t;
+
+
 typedef struct {
     ngx_http_missedcall_redis_conf_t   redis;     /* addr.len 0: none */
     ngx_str_t                          prefix;
-    ngx_array_t                       *pool;      /* ngx_str_t, E.164 */
+    ngx_array_t                       *pool;      /* number_t */
+    ngx_int_t                          max_failures;  /* 0: never disable */
+    ngx_int_t                          events_max;    /* 0: no events */
     ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
+    ngx_uint_t                         handlers;  /* 1 << each one used */
 } ngx_http_missedcall_main_conf_t;
 
 
@@ -87,6 +99,7 @@ typedef struct {
     time_t                             token_ttl;
     time_t                             token_leeway;
     ngx_str_t                          token_cookie;
+    u_char                            *admin_token;  /* SHA-256 */
 } ngx_http_missedcall_loc_conf_t;
 
 
@@ -140,6 +153,9 @@ struct ngx_http_missedcall_op_s {
     const char                        *error;
     const char                        *message;
     time_t                             retry_after;
+    ngx_str_t                          fault;    /* the gateway refused the
+                                                    caller number: why */
+    ngx_uint_t                         admin;    /* the admin operation */
 };
 
 
@@ -176,16 +192,34 @@ ngx_http_missedcall_ctx_t *ngx_http_missedcall_get_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_random(u_char *buf, size_t len);
 ngx_int_t ngx_http_missedcall_uuid(u_char *out);
 
-/* src/ngx_http_missedcall_session.c: the flows */
+ngx_int_t ngx_http_missedcall_key_alloc(ngx_pool_t *pool,
+    ngx_http_missedcall_main_conf_t *mcf, ngx_uint_t kind, ngx_str_t *id,
+    ngx_str_t *key);
+
+/* src/ngx_http_missedcall_session.c: operations and the flows */
+ngx_http_missedcall_op_t *ngx_http_missedcall_op_create(
+    ngx_http_request_t *r);
+void ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_script_t *script, ngx_uint_t nkeys, ngx_uint_t argc,
+    ngx_str_t *argv, ngx_http_missedcall_redis_pt handler);
+void ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, json_t *json);
+void ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, const char *error, const char *message);
+void ngx_http_missedcall_op_unavailable(ngx_http_missedcall_op_t *op);
 void ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, const char *error, const char *message);
+void ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op,
+    ngx_int_t status, ngx_int_t code);
 ngx_int_t ngx_http_missedcall_request_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_verify_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);
 void ngx_http_missedcall_scripts_init(void);
 
 /* src/ngx_http_missedcall_pool.c */
+void ngx_http_missedcall_pool_scripts_init(void);
 void ngx_http_missedcall_pool_sync(void);
+ngx_int_t ngx_http_missedcall_admin_handler(ngx_http_request_t *r);
 
 /* src/ngx_http_missedcall_gateway_twilio.c */
 ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);

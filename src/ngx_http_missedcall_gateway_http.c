@@ -125,10 +125,40 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
         return NGX_OK;
     }
 
-    ngx_log_error(NGX_LOG_ERR, op->log, 0,
-                  "missedcall gateway \"http\": call %V refused with "
-                  "HTTP %l after %M ms", &op->call_id, req->status,
-                  req->elapsed);
+    ngx_log_error((ngx_uint_t) (req->status == 422 ? NGX_LOG_INFO
+                                                   : NGX_LOG_ERR),
+                  op->log, 0, "missedcall gateway \"http\": call %V refused with "
+                  "HTTP %l after %M ms%s", &op->call_id, req->status,
+                  req->elapsed,
+                  (req->status == 401 || req->status == 403)
+                  ? ": check the gateway secret" : "");
+
+    switch (req->status) {
+
+    case 422: /* the number called */
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_UNPROCESSABLE_ENTITY,
+                                    "invalid_phone_number",
+                                    "this phone number cannot be called");
+        return NGX_ERROR;
+
+    case 429:
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                    "gateway_busy",
+                                    "too many calls right now, try again "
+                                    "later");
+        op->retry_after = 1;
+        return NGX_ERROR;
+
+    case 401:
+    case 403:
+        break;
+
+    default:
+        /* other refusals count against the caller number; 5xx do not */
+        if (req->status >= 400 && req->status < 500) {
+            ngx_http_missedcall_op_fault(op, req->status, 0);
+        }
+    }
 
     ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
                                 "the call could not be placed");

@@ -31,9 +31,14 @@
 #define NGX_HTTP_MISSEDCALL_FORM_MAX    64
 
 
+/* whose fault an error is */
+#define NGX_HTTP_MISSEDCALL_TWILIO_PHONE    1   /* the number called */
+#define NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT  2   /* account, key, rights */
+#define NGX_HTTP_MISSEDCALL_TWILIO_CALLER   3   /* the pool number */
+
 typedef struct {
     long                       code;
-    ngx_uint_t                 client;    /* the client's number is bad */
+    ngx_uint_t                 fault;
     const char                *fix;       /* for the operator */
 } ngx_http_missedcall_twilio_error_t;
 
@@ -83,24 +88,35 @@ ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio = {
 
 static ngx_http_missedcall_twilio_error_t  ngx_http_missedcall_twilio_errors[]
     = {
-    { 21211, 1, NULL },     /* invalid "To" phone number */
-    { 21214, 1, NULL },     /* "To" phone number cannot be reached */
-    { 21217, 1, NULL },     /* phone number does not appear to be valid */
-    { 13223, 1, NULL },     /* invalid phone number format */
-    { 13224, 1, NULL },     /* invalid phone number */
+    { 21211, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* invalid "To" phone number */
+    { 21214, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* "To" phone number cannot be reached */
+    { 21217, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* phone number does not appear to be valid */
+    { 13223, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* invalid phone number format */
+    { 13224, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* invalid phone number */
 
-    { 20003, 0, "authentication failed: check \"missedcall_twilio_account\", "
-                "\"missedcall_twilio_api_key\" and the gateway secret" },
-    { 20005, 0, "the Twilio account is not active" },
-    { 20404, 0, "resource not found: check \"missedcall_twilio_account\"" },
-    { 21210, 0, "the caller number is not verified in the Twilio account: "
-                "verify it or take it out of the pool" },
-    { 21212, 0, "the caller number is not a valid Twilio caller id: "
-                "check the pool" },
-    { 21215, 0, "Twilio's geographic permissions forbid calling this "
-                "number: check the Voice geographic permissions" },
-    { 21216, 0, "the account may not call this number: check the Voice "
-                "geographic permissions" },
+    { 20003, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "authentication failed: check \"missedcall_twilio_account\", "
+      "\"missedcall_twilio_api_key\" and the gateway secret" },
+    { 20005, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "the Twilio account is not active" },
+    { 20404, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "resource not found: check \"missedcall_twilio_account\"" },
+    { 21210, NGX_HTTP_MISSEDCALL_TWILIO_CALLER,
+      "the caller number is not verified in the Twilio account: "
+      "verify it or take it out of the pool" },
+    { 21212, NGX_HTTP_MISSEDCALL_TWILIO_CALLER,
+      "the caller number is not a valid Twilio caller id: check the pool" },
+    { 21215, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "Twilio's geographic permissions forbid calling this number: check "
+      "the Voice geographic permissions" },
+    { 21216, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "the account may not call this number: check the Voice geographic "
+      "permissions" },
     { 0, 0, NULL }
 };
 
@@ -346,7 +362,7 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
         }
     }
 
-    if (e->code && e->client) {
+    if (e->fault == NGX_HTTP_MISSEDCALL_TWILIO_PHONE) {
         ngx_log_error(NGX_LOG_INFO, op->log, 0,
                       "missedcall gateway \"twilio\": call %V: number "
                       "refused, code %l: %s", &op->call_id, answer.code,
@@ -363,6 +379,14 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
                   "code %l: %s%s%s", &op->call_id, req->status, answer.code,
                   answer.message, e->code ? "; " : "",
                   e->code ? e->fix : "");
+
+    /* unknown refusals count against the number too, not Twilio's 5xx */
+    if (e->fault == NGX_HTTP_MISSEDCALL_TWILIO_CALLER
+        || (e->code == 0 && req->status >= 400 && req->status < 500
+            && req->status != 401 && req->status != 403))
+    {
+        ngx_http_missedcall_op_fault(op, req->status, answer.code);
+    }
 
     ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
                                 "the call could not be placed");

@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_keys.h"
 
 
 static ngx_str_t  ngx_http_missedcall_json_type =
@@ -260,6 +261,33 @@ ngx_http_missedcall_get_ctx(ngx_http_request_t *r)
     }
 
     return ctx;
+}
+
+
+/* the key of kind for id, allocated in pool */
+
+ngx_int_t
+ngx_http_missedcall_key_alloc(ngx_pool_t *pool,
+    ngx_http_missedcall_main_conf_t *mcf, ngx_uint_t kind, ngx_str_t *id,
+    ngx_str_t *key)
+{
+    size_t  size;
+
+    size = mcf->prefix.len + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
+           + (id ? id->len : 0);
+
+    key->data = ngx_pnalloc(pool, size);
+    if (key->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    key->len = ngx_http_missedcall_key(key->data, size, mcf->prefix.data,
+                                       mcf->prefix.len,
+                                       (ngx_http_missedcall_key_e) kind,
+                                       id ? id->data : NULL,
+                                       id ? id->len : 0);
+
+    return key->len ? NGX_OK : NGX_ERROR;
 }
 
 

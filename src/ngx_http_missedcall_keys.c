@@ -11,6 +11,10 @@
 
 static const char  *ngx_http_missedcall_key_names[] = {
     "pool",
+    "pool:all",
+    "pool:cc:",
+    "number:",
+    "events",
     "session:",
     "phone:",
     "last:",
@@ -31,7 +35,10 @@ ngx_http_missedcall_key(unsigned char *out, size_t size,
     name = ngx_http_missedcall_key_names[kind];
     name_len = strlen(name);
 
-    if (kind == NGX_HTTP_MISSEDCALL_KEY_POOL) {
+    if (kind == NGX_HTTP_MISSEDCALL_KEY_POOL
+        || kind == NGX_HTTP_MISSEDCALL_KEY_POOL_ALL
+        || kind == NGX_HTTP_MISSEDCALL_KEY_EVENTS)
+    {
         id_len = 0;
     }
 

@@ -14,7 +14,16 @@
 
 
 typedef enum {
-    NGX_HTTP_MISSEDCALL_KEY_POOL = 0,   /* <prefix>pool: zset of numbers */
+    NGX_HTTP_MISSEDCALL_KEY_POOL = 0,   /* <prefix>pool: zset of the
+                                           numbers calls are placed from */
+    NGX_HTTP_MISSEDCALL_KEY_POOL_ALL,   /* <prefix>pool:all: set of every
+                                           number known, enabled or not */
+    NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,  /* <prefix>pool:cc:<code>: zset of
+                                           the enabled numbers serving a
+                                           calling code */
+    NGX_HTTP_MISSEDCALL_KEY_NUMBER,     /* <prefix>number:<e164>: hash of
+                                           a pool number's state, figures */
+    NGX_HTTP_MISSEDCALL_KEY_EVENTS,     /* <prefix>events: stream */
     NGX_HTTP_MISSEDCALL_KEY_SESSION,    /* <prefix>session:<id>: hash */
     NGX_HTTP_MISSEDCALL_KEY_PHONE,      /* <prefix>phone:<e164>: newest id */
     NGX_HTTP_MISSEDCALL_KEY_LAST,       /* <prefix>last:<e164>: last caller */
@@ -31,8 +40,9 @@ typedef enum {
 
 
 /*
- * Writes the key of kind for id (ignored for the pool) to out; returns its
- * length, or 0 when it does not fit in size.
+ * Writes the key of kind for id (ignored for the pool, the set of all
+ * numbers and the events) to out; returns its length, or 0 when it does
+ * not fit in size.
  */
 size_t ngx_http_missedcall_key(unsigned char *out, size_t size,
     const unsigned char *prefix, size_t prefix_len,

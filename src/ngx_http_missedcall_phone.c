@@ -114,17 +114,29 @@ ngx_http_missedcall_callerid_digits(const unsigned char *in, size_t len,
 
 void
 ngx_http_missedcall_phone_mask(const unsigned char *e164, size_t len,
-    size_t n, unsigned char *out)
+    size_t n, int keep, unsigned char *out)
 {
     size_t  i;
 
     memcpy(out, e164, len);
 
-    for (i = len; i > 0 && n > 0; i--) {
-        if (out[i - 1] >= '0' && out[i - 1] <= '9') {
-            out[i - 1] = '*';
-            n--;
+    for (i = len; i > 0; i--) {
+        if (out[i - 1] < '0' || out[i - 1] > '9') {
+            continue;
         }
+
+        if (n > 0) {
+            n--;
+
+            if (keep) {
+                continue;
+            }
+
+        } else if (!keep) {
+            break;
+        }
+
+        out[i - 1] = '*';
     }
 }
 
@@ -145,6 +157,47 @@ ngx_http_missedcall_phone_is_e164(const unsigned char *s, size_t len)
         if (s[i] < '0' || s[i] > '9') {
             return 0;
         }
+    }
+
+    return 1;
+}
+
+
+int
+ngx_http_missedcall_calling_codes_valid(const unsigned char *s, size_t len)
+{
+    size_t  i, j, start, n, digits;
+
+    n = 0;
+    start = 0;
+
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] >= '0' && s[i] <= '9') {
+            continue;
+        }
+
+        if (i < len && s[i] != ',') {
+            return 0;
+        }
+
+        digits = i - start;
+
+        if (digits < 1 || digits > 3 || s[start] == '0'
+            || ++n > NGX_HTTP_MISSEDCALL_CODES_MAX)
+        {
+            return 0;
+        }
+
+        /* an earlier code the same: compared with its comma */
+        for (j = 0; j + digits < start; j++) {
+            if ((j == 0 || s[j - 1] == ',') && s[j + digits] == ','
+                && memcmp(s + j, s + start, digits) == 0)
+            {
+                return 0;
+            }
+        }
+
+        start = i + 1;
     }
 
     return 1;

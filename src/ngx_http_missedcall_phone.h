@@ -42,14 +42,26 @@ size_t ngx_http_missedcall_callerid_digits(const unsigned char *in,
     size_t len, unsigned char *out);
 
 /*
- * The hint shown in last-digits mode: e164 (len bytes) copied to out with
- * its last n digits replaced by '*'.  n larger than the digits masks all.
+ * e164 (len bytes) copied to out with digits replaced by '*': its last n
+ * digits (the hint shown in last-digits mode), or with keep set, all but
+ * its last n (a phone fit for logs).  n larger than the digits: all.
  */
 void ngx_http_missedcall_phone_mask(const unsigned char *e164, size_t len,
-    size_t n, unsigned char *out);
+    size_t n, int keep, unsigned char *out);
 
 /* 1 when s (len bytes) is a valid E.164 number as normalize() writes it */
 int ngx_http_missedcall_phone_is_e164(const unsigned char *s, size_t len);
+
+/*
+ * 1 when s (len bytes) is a list of calling codes as the pool keeps them:
+ * 1 to NGX_HTTP_MISSEDCALL_CODES_MAX codes of 1 to 3 digits, the first
+ * not 0, separated by commas, none twice: "1", "44,353".
+ */
+#define NGX_HTTP_MISSEDCALL_CODES_MAX     8
+#define NGX_HTTP_MISSEDCALL_CODES_LEN     (NGX_HTTP_MISSEDCALL_CODES_MAX * 4)
+
+int ngx_http_missedcall_calling_codes_valid(const unsigned char *s,
+    size_t len);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_PHONE_H_INCLUDED_ */

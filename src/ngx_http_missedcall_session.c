@@ -22,6 +22,7 @@
 #include "ngx_http_missedcall_phone.h"
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_keys.h"
+#include "ngx_http_missedcall_lua.h"
 
 
 /* remembered to call a phone from another number next time */
@@ -30,14 +31,11 @@
 #define NGX_HTTP_MISSEDCALL_TOKEN_MAX        1024
 
 
-#define NGX_HTTP_MISSEDCALL_LUA_NOW                                          \
-    "local t = redis.call('TIME') "                                          \
-    "local now = t[1] * 1000 + math.floor(t[2] / 1000) "
-
-
 /*
  * KEYS: pool, session, last caller of the phone, the gateway's throttle,
- * the phone's resend mark, then one counter per limit.
+ * the phone's resend mark, the pool numbers of the calling codes the
+ * phone may have (its first 3, 2 and 1 digits), then one counter per
+ * limit.
  * ARGV: random 53-bit integer, phone, ttl ms, keep ms (status answers
  * that long after expiry), digits matched (0: whole caller id), salt,
  * call id, max attempts, ms between two calls (0: no throttle), longest
@@ -45,7 +43,9 @@
  * then count and window ms of each.
  * Limits are all checked before any is counted, and counted only for a
  * reserved call: a race of requests cannot pass one.
- * The index is drawn from C's RNG: Lua's math.random is predictable.
+ * A number serving the phone's calling code is preferred, the longest
+ * code first.  The index is drawn from C's RNG: Lua's math.random is
+ * predictable.
  * The throttle keeps the time of the next free call slot, shared by all
  * workers and nodes: a call waits for its slot, or is refused when the
  * slot is too far away to ring before the session would be useless.
@@ -59,12 +59,16 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "  return {'limited', 0, redis.call('PTTL', KEYS[5])} "
     "end "
     "for i = 1, nl do "
-    "  if tonumber(redis.call('GET', KEYS[5 + i]) or 0) "
+    "  if tonumber(redis.call('GET', KEYS[8 + i]) or 0) "
     "     >= tonumber(ARGV[11 + 2 * i]) then "
-    "    return {'limited', i, redis.call('PTTL', KEYS[5 + i])} "
+    "    return {'limited', i, redis.call('PTTL', KEYS[8 + i])} "
     "  end "
     "end "
-    "local n = redis.call('ZCARD', KEYS[1]) "
+    "local set = KEYS[1] "
+    "for i = 6, 8 do "
+    "  if redis.call('ZCARD', KEYS[i]) > 0 then set = KEYS[i] break end "
+    "end "
+    "local n = redis.call('ZCARD', set) "
     "if n == 0 then return {'pool_empty'} end "
     NGX_HTTP_MISSEDCALL_LUA_NOW
     "local wait = 0 "
@@ -81,7 +85,7 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "local r = tonumber(ARGV[1]) / 9007199254740992 "
     "local last = redis.call('GET', KEYS[3]) "
     "local skip = false "
-    "if last and n > 1 then skip = redis.call('ZRANK', KEYS[1], last) end "
+    "if last and n > 1 then skip = redis.call('ZRANK', set, last) end "
     "local idx "
     "if skip then "
     "  idx = math.floor(r * (n - 1)) "
@@ -89,7 +93,7 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "else "
     "  idx = math.floor(r * n) "
     "end "
-    "local caller = redis.call('ZRANGE', KEYS[1], idx, idx)[1] "
+    "local caller = redis.call('ZRANGE', set, idx, idx)[1] "
     "local expires = now + tonumber(ARGV[3]) "
     "local digits = string.sub(caller, 2) "
     "local m = tonumber(ARGV[5]) "
@@ -107,8 +111,8 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
     "redis.call('SET', KEYS[3], caller, 'PX', "
                    NGX_HTTP_MISSEDCALL_LAST_CALLER_TTL ") "
     "for i = 1, nl do "
-    "  if redis.call('INCR', KEYS[5 + i]) == 1 then "
-    "    redis.call('PEXPIRE', KEYS[5 + i], ARGV[12 + 2 * i]) "
+    "  if redis.call('INCR', KEYS[8 + i]) == 1 then "
+    "    redis.call('PEXPIRE', KEYS[8 + i], ARGV[12 + 2 * i]) "
     "  end "
     "end "
     "if tonumber(ARGV[11]) > 0 then "
@@ -119,11 +123,16 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
 };
 
 
-/* KEYS: session, phone.  ARGV: session id, the gateway's call id. */
+/*
+ * KEYS: session, phone, caller number, events.  ARGV: session id, the
+ * gateway's call id, events kept, phone, caller number, call id.
+ * The event is written with the change it reports, or not at all.
+ */
 
 static ngx_http_missedcall_script_t  ngx_http_missedcall_confirm = {
     "confirm",
     ngx_string(
+    NGX_HTTP_MISSEDCALL_LUA_EVENT
     "local s = redis.call('HMGET', KEYS[1], 'state', 'expires') "
     "if s[1] ~= 'calling' then return 0 end "
     NGX_HTTP_MISSEDCALL_LUA_NOW
@@ -132,29 +141,74 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_confirm = {
     "redis.call('HSET', KEYS[1], 'state', 'pending', 'gateway_sid', "
     "  ARGV[2]) "
     "redis.call('SET', KEYS[2], ARGV[1], 'PX', left) "
+    "redis.call('HINCRBY', KEYS[3], 'placed', 1) "
+    "redis.call('HSET', KEYS[3], 'fails', 0, 'last_used', now) "
+    "event(KEYS[4], ARGV[3], 'event', 'call_placed', 'session_id', ARGV[1], "
+    "  'phone', ARGV[4], 'caller', ARGV[5], 'call_id', ARGV[6], "
+    "  'gateway_sid', ARGV[2]) "
     "return 1"),
     ""
 };
 
 
 /*
- * KEYS: session (or "" to find it by phone), phone (or "").
- * ARGV: received caller id digits, session key prefix.
- * Unknown, expired, used and burned sessions all answer "none".
+ * A call not placed.  KEYS: session, resend mark, caller number (or ""
+ * when none was drawn), pool, events.  ARGV: caller number, calling-code
+ * key prefix, why the gateway refused the number ("": not its fault),
+ * refusals in a row that disable it (0: never), events kept.
+ * Answers the refusals in a row when this one disabled the number, else 0.
+ */
+
+static ngx_http_missedcall_script_t  ngx_http_missedcall_fail = {
+    "fail",
+    ngx_string(
+    NGX_HTTP_MISSEDCALL_LUA_POOL
+    NGX_HTTP_MISSEDCALL_LUA_EVENT
+    "redis.call('DEL', KEYS[1], KEYS[2]) "
+    "if ARGV[1] == '' then return 0 end "
+    "redis.call('HINCRBY', KEYS[3], 'failed', 1) "
+    "if ARGV[3] == '' then return 0 end "
+    "local f = redis.call('HINCRBY', KEYS[3], 'fails', 1) "
+    "local max = tonumber(ARGV[4]) "
+    "if max == 0 or f < max "
+    "   or redis.call('HGET', KEYS[3], 'state') ~= 'enabled' then "
+    "  return 0 "
+    "end "
+    NGX_HTTP_MISSEDCALL_LUA_NOW
+    "local why = f .. ' calls in a row refused by the gateway, the last: ' "
+    "  .. ARGV[3] "
+    "redis.call('HSET', KEYS[3], 'state', 'disabled', 'reason', why, "
+    "  'changed', now) "
+    "pool_take(KEYS[4], ARGV[2], ARGV[1], redis.call('HGET', KEYS[3], "
+    "  'codes')) "
+    "event(KEYS[5], ARGV[5], 'event', 'number_disabled', 'number', ARGV[1], "
+    "  'reason', why) "
+    "return f"),
+    ""
+};
+
+
+/*
+ * KEYS: session (or "" to find it by phone), phone (or ""), events.
+ * ARGV: received caller id digits, session key prefix, session id (or ""),
+ * number key prefix, events kept.
+ * Unknown, expired, used and burned sessions all answer "none"; the
+ * others answer the session id last.
  */
 
 static ngx_http_missedcall_script_t  ngx_http_missedcall_verify = {
     "verify",
     ngx_string(
-    "local key = KEYS[1] "
+    NGX_HTTP_MISSEDCALL_LUA_EVENT
+    "local key, id = KEYS[1], ARGV[3] "
     "if key == '' then "
-    "  local id = redis.call('GET', KEYS[2]) "
+    "  id = redis.call('GET', KEYS[2]) "
     "  if not id then return {'none'} end "
     "  key = ARGV[2] .. id "
     "end "
     "local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', "
     "  'max', 'salt', 'phone', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', "
-    "  'm10', 'm11', 'm12', 'm13', 'm14', 'm15') "
+    "  'm10', 'm11', 'm12', 'm13', 'm14', 'm15', 'caller') "
     "if s[1] ~= 'pending' then return {'none'} end "
     NGX_HTTP_MISSEDCALL_LUA_NOW
     "if now >= tonumber(s[2]) then return {'none'} end "
@@ -168,15 +222,23 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_verify = {
     "end "
     "if match then "
     "  redis.call('HSET', key, 'state', 'verified', 'verified', now) "
-    "  return {'ok', s[6]} "
+    "  redis.call('HINCRBY', ARGV[4] .. s[20], 'verified', 1) "
+    "  event(KEYS[3], ARGV[5], 'event', 'verified', 'session_id', id, "
+    "    'phone', s[6], 'caller', s[20]) "
+    "  return {'ok', s[6], id} "
     "end "
     "local a = tonumber(s[3]) + 1 "
     "if a >= tonumber(s[4]) then "
     "  redis.call('HSET', key, 'state', 'burned', 'attempts', a) "
-    "  return {'burned'} "
+    "  event(KEYS[3], ARGV[5], 'event', 'session_burned', 'session_id', id, "
+    "    'phone', s[6], 'attempts', a) "
+    "  return {'burned', id} "
     "end "
     "redis.call('HSET', key, 'attempts', a) "
-    "return {'mismatch', tonumber(s[4]) - a}"),
+    "event(KEYS[3], ARGV[5], 'event', 'verification_failed', "
+    "  'session_id', id, 'phone', s[6], 'attempts_left', "
+    "  tonumber(s[4]) - a) "
+    "return {'mismatch', tonumber(s[4]) - a, id}"),
     ""
 };
 
@@ -212,17 +274,7 @@ static ngx_int_t ngx_http_missedcall_phone(ngx_http_request_t *r,
     ngx_str_t *value, ngx_str_t *phone);
 static ngx_uint_t ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
     ngx_http_missedcall_field_e f, ngx_str_t *value);
-static ngx_http_missedcall_op_t *ngx_http_missedcall_op_create(
-    ngx_http_request_t *r);
 static void ngx_http_missedcall_op_detach(void *data);
-static void ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
-    ngx_uint_t status, json_t *json);
-static void ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op,
-    ngx_uint_t status, const char *error, const char *message);
-static void ngx_http_missedcall_unavailable(ngx_http_missedcall_op_t *op);
-static void ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
-    ngx_http_missedcall_script_t *script, ngx_uint_t nkeys, ngx_uint_t argc,
-    ngx_str_t *argv, ngx_http_missedcall_redis_pt handler);
 static ngx_int_t ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key);
 static ngx_int_t ngx_http_missedcall_reply_is(redisReply *reply,
@@ -236,6 +288,7 @@ ngx_http_missedcall_scripts_init(void)
 {
     ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_reserve);
     ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_confirm);
+    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_fail);
     ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_verify);
     ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_status);
 }
@@ -312,7 +365,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     /* the keys, then the arguments, in one argv */
 
     nl = lcf->limits ? lcf->limits->nelts : 0;
-    nk = 5 + nl;
+    nk = 8 + nl;
     na = 12 + 2 * nl;
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
@@ -337,7 +390,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RESEND,
                                       &op->phone, &op->resend_key) != NGX_OK
-        || ngx_http_missedcall_limit_keys(op, &keys[5]) != NGX_OK)
+        || ngx_http_missedcall_limit_keys(op, &keys[8]) != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
@@ -346,6 +399,21 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     keys[1] = op->session_key;
     keys[4] = op->resend_key;
+
+    /* the calling codes the phone may have: its first 3, 2 and 1 digits */
+    for (i = 0; i < 3; i++) {
+        value.data = op->phone.data + 1;
+        value.len = 3 - i;
+
+        if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
+                                       &value, &keys[5 + i])
+            != NGX_OK)
+        {
+            ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                           NULL);
+            return;
+        }
+    }
 
     args = keys + nk;
 
@@ -431,7 +499,7 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         || reply->element[2]->type != REDIS_REPLY_INTEGER
         || reply->element[3]->type != REDIS_REPLY_INTEGER)
     {
-        ngx_http_missedcall_unavailable(op);
+        ngx_http_missedcall_op_unavailable(op);
         return;
     }
 
@@ -499,8 +567,9 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 {
     ngx_http_missedcall_op_t *op = req->data;
 
+    u_char     *p;
     ngx_int_t   rc;
-    ngx_str_t   argv[4];
+    ngx_str_t   argv[10];
 
     if (req->code == CURLE_OK) {
         rc = op->lcf->gateway.type->result(op, req);
@@ -535,20 +604,30 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     }
 
     argv[0] = op->session_key;
+    argv[4] = op->sid;
+    argv[5] = op->gateway_sid;
+    argv[7] = op->phone;
+    argv[8] = op->caller;
+    argv[9] = op->call_id;
 
-    if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
-                                   &op->phone, &argv[1])
-        != NGX_OK)
+    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
+
+    if (p == NULL
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                                      &op->phone, &argv[1]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                                      &op->caller, &argv[2]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
+                                      NULL, &argv[3]) != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
         return;
     }
 
-    argv[2] = op->sid;
-    argv[3] = op->gateway_sid;
+    ngx_http_missedcall_args(&argv[6], &p, op->mcf->events_max);
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_confirm, 2, 4, argv,
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_confirm, 4, 10, argv,
                                 ngx_http_missedcall_confirmed);
 }
 
@@ -572,7 +651,7 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
         ngx_log_error(NGX_LOG_ERR, op->log, 0,
                       "missedcall: call %V placed but its session could not "
                       "be activated", &op->call_id);
-        ngx_http_missedcall_unavailable(op);
+        ngx_http_missedcall_op_unavailable(op);
         return;
     }
 
@@ -602,7 +681,7 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
 
         } else {
             ngx_http_missedcall_phone_mask(op->caller.data, op->caller.len,
-                                           digits, hint);
+                                           digits, 0, hint);
 
             if (json_object_set_new(json, "caller_hint",
                                     json_stringn((char *) hint,
@@ -635,20 +714,73 @@ ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op, ngx_uint_t status,
 }
 
 
-/* the call was not placed: no session may stay behind */
+/*
+ * The gateway refused the caller number itself (not the phone called, nor
+ * the account, nor a busy gateway): why, for the number's record.
+ */
+
+void
+ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op, ngx_int_t status,
+    ngx_int_t code)
+{
+    u_char  *p;
+
+    p = ngx_pnalloc(op->pool, sizeof("HTTP , code ") + 2 * NGX_INT_T_LEN);
+    if (p == NULL) {
+        return;
+    }
+
+    op->fault.data = p;
+    p = ngx_sprintf(p, "HTTP %i", status);
+
+    if (code) {
+        p = ngx_sprintf(p, ", code %i", code);
+    }
+
+    op->fault.len = p - op->fault.data;
+}
+
+
+/*
+ * The call was not placed: no session may stay behind.  The failure counts
+ * against the caller number, which is disabled when it keeps failing.
+ */
 
 static void
 ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
 {
-    ngx_str_t  argv[3];
+    u_char     *p;
+    ngx_str_t   argv[10], none;
 
-    /* the resend mark too: a call that failed may be asked for again */
-    ngx_str_set(&argv[0], "DEL");
-    argv[1] = op->session_key;
-    argv[2] = op->resend_key;
+    argv[0] = op->session_key;
+    argv[1] = op->resend_key;
+    argv[5] = op->caller;
+    argv[7] = op->fault;
+    ngx_str_null(&argv[2]);
+    ngx_str_null(&none);
 
-    if (ngx_http_missedcall_redis_command(3, argv, ngx_http_missedcall_undone,
-                                          op)
+    p = ngx_pnalloc(op->pool, 2 * NGX_INT_T_LEN);
+
+    if (p == NULL
+        || (op->caller.len
+            && ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                                          &op->caller, &argv[2]) != NGX_OK)
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL,
+                                      NULL, &argv[3]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
+                                      NULL, &argv[4]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
+                                      &none, &argv[6]) != NGX_OK)
+    {
+        ngx_http_missedcall_undone(NULL, op);
+        return;
+    }
+
+    ngx_http_missedcall_args(&argv[8], &p, op->mcf->max_failures);
+    ngx_http_missedcall_args(&argv[9], &p, op->mcf->events_max);
+
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_fail, 5, 10, argv,
+                                       ngx_http_missedcall_undone, op)
         != NGX_OK)
     {
         /* left in state "calling", it never verifies and soon expires */
@@ -662,10 +794,16 @@ ngx_http_missedcall_undone(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
 
-    if (reply == NULL) {
+    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
         ngx_log_error(NGX_LOG_WARN, op->log, 0,
                       "missedcall: session of failed call %V not deleted, "
                       "it expires unverifiable", &op->call_id);
+
+    } else if (reply->integer > 0) {
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall: caller number %V disabled: %L calls in a "
+                      "row refused by the gateway, the last: %V",
+                      &op->caller, (int64_t) reply->integer, &op->fault);
     }
 
     ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
@@ -682,7 +820,8 @@ ngx_http_missedcall_verify_handler(ngx_http_request_t *r)
 static void
 ngx_http_missedcall_verify_body(ngx_http_request_t *r)
 {
-    ngx_str_t                    argv[4], id, digits, phone, value;
+    u_char                      *p;
+    ngx_str_t                    argv[8], id, digits, phone, value;
     ngx_http_missedcall_op_t    *op;
     ngx_http_missedcall_body_t  *body;
 
@@ -748,7 +887,8 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
 
     ngx_str_null(&argv[0]);
     ngx_str_null(&argv[1]);
-    argv[2] = digits;
+    argv[3] = digits;
+    ngx_str_null(&argv[5]);
 
     if (phone.len) {
         if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
@@ -775,16 +915,28 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         return;
     }
 
-    if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
-                                   NULL, &argv[3])
-        != NGX_OK)
+    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
+
+    if (p == NULL
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
+                                      NULL, &argv[2]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                                      &argv[5], &argv[4]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                                      &argv[5], &argv[6]) != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
         return;
     }
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_verify, 2, 4, argv,
+    if (argv[0].len) {
+        argv[5] = id;
+    }
+
+    ngx_http_missedcall_args(&argv[7], &p, op->mcf->events_max);
+
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_verify, 3, 8, argv,
                                 ngx_http_missedcall_verified);
 }
 
@@ -803,11 +955,13 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     ngx_http_missedcall_jwt_claims_t   claims;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
-        ngx_http_missedcall_unavailable(op);
+        ngx_http_missedcall_op_unavailable(op);
         return;
     }
 
-    if (ngx_http_missedcall_reply_is(reply, "mismatch", 2)) {
+    if (ngx_http_missedcall_reply_is(reply, "mismatch", 3)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER)
+    {
         json = json_pack("{s:s, s:s, s:s, s:I}",
                          "error", "caller_id_mismatch",
                          "message", "the caller id does not match",
@@ -818,7 +972,7 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         return;
     }
 
-    if (ngx_http_missedcall_reply_is(reply, "burned", 1)) {
+    if (ngx_http_missedcall_reply_is(reply, "burned", 2)) {
         json = json_pack("{s:s, s:s, s:s, s:i}",
                          "error", "caller_id_mismatch",
                          "message", "the caller id does not match; no "
@@ -830,7 +984,7 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         return;
     }
 
-    if (!ngx_http_missedcall_reply_is(reply, "ok", 2)
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 3)
         || reply->element[1]->type != REDIS_REPLY_STRING
         || reply->element[1]->len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
     {
@@ -995,7 +1149,7 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
         || reply->element[0]->type != REDIS_REPLY_STRING
         || reply->element[1]->type != REDIS_REPLY_INTEGER)
     {
-        ngx_http_missedcall_unavailable(op);
+        ngx_http_missedcall_op_unavailable(op);
         return;
     }
 
@@ -1128,7 +1282,7 @@ ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
 }
 
 
-static ngx_http_missedcall_op_t *
+ngx_http_missedcall_op_t *
 ngx_http_missedcall_op_create(ngx_http_request_t *r)
 {
     ngx_pool_t                 *pool;
@@ -1187,7 +1341,7 @@ ngx_http_missedcall_op_detach(void *data)
 
 /* answers the client, if it is still there, and ends the op */
 
-static void
+void
 ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, json_t *json)
 {
@@ -1240,7 +1394,7 @@ ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
 }
 
 
-static void
+void
 ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op, ngx_uint_t status,
     const char *error, const char *message)
 {
@@ -1250,8 +1404,8 @@ ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op, ngx_uint_t status,
 }
 
 
-static void
-ngx_http_missedcall_unavailable(ngx_http_missedcall_op_t *op)
+void
+ngx_http_missedcall_op_unavailable(ngx_http_missedcall_op_t *op)
 {
     ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
                                  "service_unavailable",
@@ -1261,7 +1415,7 @@ ngx_http_missedcall_unavailable(ngx_http_missedcall_op_t *op)
 
 /* runs a script for op; Redis unavailable right now: a 503 at once */
 
-static void
+void
 ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_script_t *script, ngx_uint_t nkeys, ngx_uint_t argc,
     ngx_str_t *argv, ngx_http_missedcall_redis_pt handler)
@@ -1269,7 +1423,7 @@ ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
     if (ngx_http_missedcall_redis_eval(script, nkeys, argc, argv, handler, op)
         != NGX_OK)
     {
-        ngx_http_missedcall_unavailable(op);
+        ngx_http_missedcall_op_unavailable(op);
     }
 }
 
@@ -1278,22 +1432,7 @@ static ngx_int_t
 ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key)
 {
-    size_t  size;
-
-    size = op->mcf->prefix.len + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
-           + (id ? id->len : 0);
-
-    key->data = ngx_pnalloc(op->pool, size);
-    if (key->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    key->len = ngx_http_missedcall_key(key->data, size, op->mcf->prefix.data,
-                                       op->mcf->prefix.len, kind,
-                                       id ? id->data : NULL,
-                                       id ? id->len : 0);
-
-    return key->len ? NGX_OK : NGX_ERROR;
+    return ngx_http_missedcall_key_alloc(op->pool, op->mcf, kind, id, key);
 }
 
 

@@ -30,8 +30,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
 
-        ngx_http_missedcall_phone_mask(e164, n, size % 10, masked);
+        ngx_http_missedcall_phone_mask(e164, n, size % 10, size & 1, masked);
     }
+
+    (void) ngx_http_missedcall_calling_codes_valid(data, size);
 
     n = ngx_http_missedcall_callerid_digits(data, size, digits);
 

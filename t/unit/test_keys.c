@@ -33,6 +33,15 @@ main(void)
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL, NULL, "mc:pool"), "pool key");
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL, "ignored", "mc:pool"),
        "the pool key has no id");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL_ALL, "x", "mc:pool:all"),
+       "the set of all numbers has no id");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL_CODE, "44", "mc:pool:cc:44"),
+       "the numbers of a calling code");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_NUMBER, "+15550100001",
+              "mc:number:+15550100001"),
+       "a pool number's hash");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_EVENTS, "x", "mc:events"),
+       "the event stream has no id");
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_SESSION, "abc", "mc:session:abc"),
        "session key");
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_PHONE, "+15550100003",

@@ -55,6 +55,15 @@ digits(const char *in, const char *want)
 }
 
 
+static void
+codes(const char *in, int valid)
+{
+    ok(ngx_http_missedcall_calling_codes_valid((const unsigned char *) in,
+                                               strlen(in)) == valid,
+       "calling codes \"%s\" %s", in, valid ? "valid" : "refused");
+}
+
+
 int
 main(void)
 {
@@ -108,11 +117,34 @@ main(void)
     digits("1+5550100003", NULL);
 
     ngx_http_missedcall_phone_mask((const unsigned char *) "+15550100003", 12,
-                                   4, masked);
+                                   4, 0, masked);
     ok(memcmp(masked, "+1555010****", 12) == 0, "mask last 4");
     ngx_http_missedcall_phone_mask((const unsigned char *) "+15550100003", 12,
-                                   40, masked);
+                                   40, 0, masked);
     ok(memcmp(masked, "+***********", 12) == 0, "mask more than the digits");
+    ngx_http_missedcall_phone_mask((const unsigned char *) "+15550100003", 12,
+                                   4, 1, masked);
+    ok(memcmp(masked, "+*******0003", 12) == 0, "keep last 4");
+    ngx_http_missedcall_phone_mask((const unsigned char *) "+15550100003", 12,
+                                   40, 1, masked);
+    ok(memcmp(masked, "+15550100003", 12) == 0, "keep more than the digits");
+
+    codes("1", 1);
+    codes("44,353", 1);
+    codes("1,7,44,49,353,358,380,998", 1);
+    codes("1,7,44,49,353,358,380,998,33", 0);
+    codes("", 0);
+    codes(",", 0);
+    codes("44,", 0);
+    codes(",44", 0);
+    codes("044", 0);
+    codes("4444", 0);
+    codes("44,44", 0);
+    codes("4,44,4", 0);
+    codes("44,4", 1);
+    codes("4,44", 1);
+    codes("1 ", 0);
+    codes("+1", 0);
 
     ok(ngx_http_missedcall_phone_is_e164((const unsigned char *) "+15550100003",
                                          12),

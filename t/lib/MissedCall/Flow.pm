@@ -23,6 +23,7 @@ our %DEFAULTS = (
     SESSION_TTL     => '60s',
     MAX_ATTEMPTS    => 3,
     EXTRA           => '',
+    HTTP_EXTRA      => '',
 );
 
 # Starts everything; %vars override the template's defaults, and the keys
