@@ -12,7 +12,7 @@ PROVE      := prove -I t/lib
 PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               libcurl4-openssl-dev libjansson-dev libssl-dev libpcre3-dev \
               zlib1g-dev redis-server redis-tools perl curl clang \
-              libclang-rt-14-dev wrk openssl
+              libclang-rt-14-dev wrk openssl prometheus
 
 .PHONY: all deps run test test-asan fuzz bench clean
 

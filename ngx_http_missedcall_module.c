@@ -187,6 +187,20 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NGX_HTTP_MISSEDCALL_TWILIO,
       NULL },
 
+    { ngx_string("missedcall_metrics_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_metrics_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_handler,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      NGX_HTTP_MISSEDCALL_METRICS,
+      NULL },
+
     { ngx_string("missedcall_admin"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_missedcall_handler,
@@ -413,7 +427,8 @@ static char  *ngx_http_missedcall_handler_names[] = {
     "missedcall_status",
     "missedcall_check",
     "missedcall_twilio_callback",
-    "missedcall_admin"
+    "missedcall_admin",
+    "missedcall_metrics"
 };
 
 
@@ -813,6 +828,10 @@ ngx_http_missedcall_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     case NGX_HTTP_MISSEDCALL_ADMIN:
         clcf->handler = ngx_http_missedcall_admin_handler;
+        break;
+
+    case NGX_HTTP_MISSEDCALL_METRICS:
+        clcf->handler = ngx_http_missedcall_metrics_handler;
         break;
 
     default: /* NGX_HTTP_MISSEDCALL_CHECK */
@@ -1637,6 +1656,9 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_ERROR;
         }
 
+    } else if (conf->handler == NGX_HTTP_MISSEDCALL_METRICS) {
+        need = mcf->metrics_zone ? NULL : "missedcall_metrics_zone";
+
     } else if (conf->handler != NGX_HTTP_MISSEDCALL_CHECK
                && mcf->redis.addr.len == 0)
     {
@@ -1711,7 +1733,13 @@ ngx_http_missedcall_init_process(ngx_cycle_t *cycle)
     mcf = ngx_http_cycle_get_module_main_conf(cycle,
                                               ngx_http_missedcall_module);
 
-    if (mcf == NULL || mcf->redis.addr.len == 0) {
+    if (mcf == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_http_missedcall_metrics_init_process(cycle);
+
+    if (mcf->redis.addr.len == 0) {
         return NGX_OK;
     }
 

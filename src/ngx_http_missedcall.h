@@ -17,6 +17,7 @@
 #include "ngx_http_missedcall_curl.h"
 #include "ngx_http_missedcall_jwt.h"
 #include "ngx_http_missedcall_json.h"
+#include "ngx_http_missedcall_metrics.h"
 
 
 #define NGX_HTTP_MISSEDCALL_REQUEST  1
@@ -51,6 +52,7 @@ typedef struct {
     ngx_int_t                          events_max;    /* 0: no events */
     ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
     ngx_uint_t                         handlers;  /* 1 << each one used */
+    ngx_shm_zone_t                    *metrics_zone;
 } ngx_http_missedcall_main_conf_t;
 
 
@@ -156,14 +158,19 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          fault;    /* the gateway refused the
                                                     caller number: why */
     ngx_uint_t                         admin;    /* the admin operation */
+    ngx_msec_int_t                     gateway_ms;   /* -1: no call */
 };
 
 
-/* per request: the verified phone for variables, and the op in flight */
+/* per request: the op in flight, and what the variables show */
 typedef struct {
     ngx_http_missedcall_op_t          *op;
-    ngx_str_t                          phone;
+    ngx_str_t                          phone;     /* verified */
     ngx_str_t                          token_id;
+    ngx_str_t                          outcome;   /* "ok" or an error */
+    ngx_str_t                          verification_id;
+    ngx_str_t                          phone_masked;
+    ngx_str_t                          gateway_time;  /* s.ms */
 } ngx_http_missedcall_ctx_t;
 
 
@@ -204,6 +211,8 @@ void ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
     ngx_str_t *argv, ngx_http_missedcall_redis_pt handler);
 void ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, json_t *json);
+ngx_http_request_t *ngx_http_missedcall_op_end(ngx_http_missedcall_op_t *op);
+void ngx_http_missedcall_finalize(ngx_http_request_t *r, ngx_int_t rc);
 void ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, const char *error, const char *message);
 void ngx_http_missedcall_op_unavailable(ngx_http_missedcall_op_t *op);

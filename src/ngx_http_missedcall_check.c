@@ -58,6 +58,26 @@ static ngx_http_variable_t  ngx_http_missedcall_vars[] = {
       offsetof(ngx_http_missedcall_ctx_t, token_id),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("missedcall_status"), NULL,
+      ngx_http_missedcall_variable,
+      offsetof(ngx_http_missedcall_ctx_t, outcome),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("missedcall_verification_id"), NULL,
+      ngx_http_missedcall_variable,
+      offsetof(ngx_http_missedcall_ctx_t, verification_id),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("missedcall_phone_masked"), NULL,
+      ngx_http_missedcall_variable,
+      offsetof(ngx_http_missedcall_ctx_t, phone_masked),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("missedcall_gateway_time"), NULL,
+      ngx_http_missedcall_variable,
+      offsetof(ngx_http_missedcall_ctx_t, gateway_time),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -122,6 +142,8 @@ ngx_http_missedcall_check_handler(ngx_http_request_t *r)
     ctx->phone.len = len;
     ngx_memcpy(ctx->phone.data, claims.sub, len);
     ngx_memcpy(ctx->token_id.data, claims.jti, ctx->token_id.len);
+
+    ngx_http_missedcall_metrics_outcome(r, "ok", 2);
 
     return NGX_HTTP_NO_CONTENT;
 }

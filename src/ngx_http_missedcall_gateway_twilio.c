@@ -475,6 +475,8 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
         ngx_add_timer(&ring->timer, gw->ring);
     }
 
+    ngx_http_missedcall_metrics_outcome(r, "ok", 2);
+
     r->header_only = 1;
     r->headers_out.status = NGX_HTTP_NO_CONTENT;
     r->headers_out.content_length_n = 0;

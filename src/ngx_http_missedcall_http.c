@@ -171,9 +171,21 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
 {
     char             *text;
     size_t            len;
+    json_t           *error;
     ngx_int_t         rc;
     ngx_buf_t        *b;
     ngx_chain_t       out;
+
+    error = json_object_get(json, "error");
+
+    if (json_is_string(error)) {
+        ngx_http_missedcall_metrics_outcome(r, json_string_value(error),
+                                            json_string_length(error));
+
+    } else {
+        ngx_http_missedcall_metrics_outcome(r, json ? "ok" : "internal_error",
+                                            json ? 2 : 14);
+    }
 
     text = json ? json_dumps(json, JSON_COMPACT) : NULL;
     json_decref(json);

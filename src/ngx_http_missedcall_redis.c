@@ -24,6 +24,7 @@
 
 #include "ngx_http_missedcall_redis.h"
 #include "ngx_http_missedcall_event.h"
+#include "ngx_http_missedcall_metrics.h"
 
 
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN  100
@@ -39,6 +40,7 @@ typedef struct {
     ngx_event_t                            timer;
     ngx_uint_t                             pending;
     ngx_uint_t                             connected;
+    ngx_uint_t                             connects;
     ngx_msec_t                             backoff;
     ngx_msec_t                             retry_at;
 } ngx_http_missedcall_redis_t;
@@ -227,6 +229,7 @@ ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
     if (rd->conf == NULL
         || (rd->ac == NULL && ngx_http_missedcall_redis_connect() != NGX_OK))
     {
+        ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS);
         ngx_free(cmd);
         return NGX_ERROR;
     }
@@ -298,6 +301,10 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     if (reply && reply->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                       "missedcall redis: error reply: %s", reply->str);
+    }
+
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+        ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS);
     }
 
     cmd->handler(reply, cmd->data);
@@ -445,6 +452,11 @@ ngx_http_missedcall_redis_connected(const redisAsyncContext *ac, int status)
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "missedcall redis: connected");
+
+    if (rd->connects++) {
+        ngx_http_missedcall_metrics_inc(
+                                     NGX_HTTP_MISSEDCALL_M_REDIS_RECONNECTS);
+    }
 
     rd->connected = 1;
     rd->backoff = NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN;

@@ -596,6 +596,12 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
         rc = NGX_ERROR;
     }
 
+    op->gateway_ms = (ngx_msec_int_t) req->elapsed;
+    ngx_http_missedcall_metrics_call(op->lcf->gateway.type
+                                     == &ngx_http_missedcall_gateway_twilio,
+                                     rc == NGX_OK ? NULL : op->error,
+                                     req->elapsed);
+
     ngx_http_missedcall_curl_free(req);
 
     if (rc != NGX_OK) {
@@ -950,6 +956,7 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     size_t                             len;
     json_t                            *json;
     ngx_str_t                          jti;
+    redisReply                        *e;
     ngx_http_missedcall_ctx_t         *ctx;
     ngx_http_missedcall_jwt_key_t     *key;
     ngx_http_missedcall_jwt_claims_t   claims;
@@ -957,6 +964,23 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
         ngx_http_missedcall_op_unavailable(op);
         return;
+    }
+
+    /* the session's id comes last, for $missedcall_verification_id */
+    e = reply->elements > 1 ? reply->element[reply->elements - 1] : NULL;
+
+    if (e && e->type == REDIS_REPLY_STRING
+        && ngx_http_missedcall_uuid_valid((u_char *) e->str, e->len))
+    {
+        op->sid.len = e->len;
+        op->sid.data = ngx_pnalloc(op->pool, e->len);
+
+        if (op->sid.data == NULL) {
+            op->sid.len = 0;
+
+        } else {
+            ngx_memcpy(op->sid.data, e->str, e->len);
+        }
     }
 
     if (ngx_http_missedcall_reply_is(reply, "mismatch", 3)
@@ -996,6 +1020,9 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
 
     ngx_memzero(&claims, sizeof(claims));
     ngx_memcpy(claims.sub, reply->element[1]->str, reply->element[1]->len);
+
+    op->phone.len = reply->element[1]->len;
+    op->phone.data = (u_char *) claims.sub;
 
     jti.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
     jti.data = (u_char *) claims.jti;
@@ -1317,6 +1344,7 @@ ngx_http_missedcall_op_create(ngx_http_request_t *r)
     op->lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
     op->mcf = ngx_http_get_module_main_conf(r, ngx_http_missedcall_module);
     op->log = r->connection->log;
+    op->gateway_ms = -1;
 
     cln->handler = ngx_http_missedcall_op_detach;
     cln->data = op;
@@ -1339,6 +1367,73 @@ ngx_http_missedcall_op_detach(void *data)
 }
 
 
+/*
+ * Ends the op: its request, if still there, is returned to be answered
+ * and finalized; what the log variables show is copied to it first.
+ */
+
+ngx_http_request_t *
+ngx_http_missedcall_op_end(ngx_http_missedcall_op_t *op)
+{
+    u_char                     *p;
+    ngx_http_request_t         *r;
+    ngx_http_missedcall_ctx_t  *ctx;
+
+    r = op->r;
+
+    if (r) {
+        op->cln->handler = NULL;
+        op->r = NULL;
+
+        ctx = ngx_http_missedcall_get_ctx(r);
+
+        if (ctx && op->sid.len) {
+            ctx->verification_id.data = ngx_pstrdup(r->pool, &op->sid);
+            ctx->verification_id.len = ctx->verification_id.data
+                                       ? op->sid.len : 0;
+        }
+
+        if (ctx && op->phone.len && op->admin == 0) {
+            p = ngx_pnalloc(r->pool, op->phone.len);
+
+            if (p) {
+                ngx_http_missedcall_phone_mask(op->phone.data, op->phone.len,
+                                               4, 1, p);
+                ctx->phone_masked.data = p;
+                ctx->phone_masked.len = op->phone.len;
+            }
+        }
+
+        if (ctx && op->gateway_ms >= 0) {
+            p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 4);
+
+            if (p) {
+                ctx->gateway_time.data = p;
+                ctx->gateway_time.len = ngx_sprintf(p, "%T.%03M",
+                                              (time_t) op->gateway_ms / 1000,
+                                              op->gateway_ms % 1000)
+                                        - p;
+            }
+        }
+    }
+
+    ngx_destroy_pool(op->pool);
+
+    return r;
+}
+
+
+void
+ngx_http_missedcall_finalize(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_connection_t  *c;
+
+    c = r->connection;
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
 /* answers the client, if it is still there, and ends the op */
 
 void
@@ -1346,26 +1441,24 @@ ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, json_t *json)
 {
     u_char              *p;
+    time_t               retry_after;
     ngx_int_t            rc;
-    ngx_connection_t    *c;
     ngx_http_request_t  *r;
 
-    r = op->r;
+    retry_after = op->retry_after;
+
+    r = ngx_http_missedcall_op_end(op);
 
     if (r == NULL) {
         json_decref(json);
-        ngx_destroy_pool(op->pool);
         return;
     }
 
-    op->cln->handler = NULL;
-    op->r = NULL;
-
-    if (op->retry_after) {
+    if (retry_after) {
         p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 1);
 
         if (p) {
-            ngx_sprintf(p, "%T%Z", op->retry_after);
+            ngx_sprintf(p, "%T%Z", retry_after);
         }
 
         if (p == NULL
@@ -1386,11 +1479,7 @@ ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
                                             "internal error");
     }
 
-    ngx_destroy_pool(op->pool);
-
-    c = r->connection;
-    ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
+    ngx_http_missedcall_finalize(r, rc);
 }
 
 

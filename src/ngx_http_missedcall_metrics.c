@@ -1,0 +1,586 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * Counters in a shared memory zone, so that every worker's figures add up
+ * and a reload keeps them, served in Prometheus' text format.  The layout
+ * is fixed: a counter is an atomic add, with no lock and no allocation.
+ * The pool's size is asked of Redis at each scrape.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_keys.h"
+#include "ngx_http_missedcall_metrics.h"
+
+
+#define NGX_HTTP_MISSEDCALL_ENDPOINTS  8
+#define NGX_HTTP_MISSEDCALL_GATEWAYS   2
+#define NGX_HTTP_MISSEDCALL_BUCKETS    7
+#define NGX_HTTP_MISSEDCALL_PAGE_MAX   (64 * 1024)
+
+
+/* what requests end with: "ok", or the error code of the answer */
+static char  *ngx_http_missedcall_outcomes[] = {
+    "ok",
+    "invalid_json", "invalid_field", "missing_field", "body_too_large",
+    "method_not_allowed", "not_found", "unauthorized",
+    "invalid_phone_number", "invalid_caller_id", "invalid_app_signature",
+    "country_not_allowed", "resend_too_soon", "limit_phone", "limit_ip",
+    "limit_prefix", "limit_global", "invalid_session", "caller_id_mismatch",
+    "invalid_token", "invalid_signature", "gateway_busy", "gateway_error",
+    "gateway_timeout", "pool_empty", "service_unavailable",
+    "internal_error",
+    "other"
+};
+
+#define NGX_HTTP_MISSEDCALL_OUTCOMES                                         \
+    (sizeof(ngx_http_missedcall_outcomes) / sizeof(char *))
+
+/* the refusals of abuse protection, among the outcomes, from this one */
+#define NGX_HTTP_MISSEDCALL_REFUSALS_FIRST  10
+#define NGX_HTTP_MISSEDCALL_REFUSALS_LAST   16
+
+
+/* indexed by the location's handler */
+static char  *ngx_http_missedcall_endpoints[] = {
+    "other", "request", "verify", "status", "check", "twilio_callback",
+    "admin", "metrics"
+};
+
+
+/* a call's result: placed, or the error the client got */
+static char  *ngx_http_missedcall_results[] = {
+    "placed", "gateway_error", "gateway_timeout", "gateway_busy",
+    "invalid_phone_number"
+};
+
+#define NGX_HTTP_MISSEDCALL_RESULTS                                          \
+    (sizeof(ngx_http_missedcall_results) / sizeof(char *))
+
+
+static ngx_msec_t  ngx_http_missedcall_buckets[NGX_HTTP_MISSEDCALL_BUCKETS] = {
+    100, 250, 500, 1000, 2500, 5000, 10000
+};
+
+
+static char  *ngx_http_missedcall_counters[][2] = {
+    { "missedcall_redis_errors_total",
+      "Redis commands that failed: no connection, a timeout, an error" },
+    { "missedcall_redis_reconnects_total",
+      "Connections to Redis made again after one was lost" },
+    { "missedcall_webhooks_sent_total",
+      "Webhooks the receiver accepted" },
+    { "missedcall_webhooks_retried_total",
+      "Webhook attempts that failed and were tried again" },
+    { "missedcall_webhooks_failed_total",
+      "Webhooks given up after the last attempt" }
+};
+
+
+typedef struct {
+    ngx_atomic_t   requests[NGX_HTTP_MISSEDCALL_ENDPOINTS]
+                           [NGX_HTTP_MISSEDCALL_OUTCOMES];
+    ngx_atomic_t   calls[NGX_HTTP_MISSEDCALL_GATEWAYS]
+                        [NGX_HTTP_MISSEDCALL_RESULTS];
+    ngx_atomic_t   latency[NGX_HTTP_MISSEDCALL_GATEWAYS]
+                          [NGX_HTTP_MISSEDCALL_BUCKETS + 1];
+    ngx_atomic_t   latency_ms[NGX_HTTP_MISSEDCALL_GATEWAYS];
+    ngx_atomic_t   counters[NGX_HTTP_MISSEDCALL_M_COUNTERS];
+} ngx_http_missedcall_metrics_t;
+
+
+/* KEYS: every number.  ARGV: number key prefix.  Answers the counts of
+ * enabled, disabled and removed numbers. */
+
+static ngx_http_missedcall_script_t  ngx_http_missedcall_pool_size = {
+    "pool_size",
+    ngx_string(
+    "local c = {enabled = 0, disabled = 0, removed = 0} "
+    "for _, n in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
+    "  local s = redis.call('HGET', ARGV[1] .. n, 'state') "
+    "  if c[s] then c[s] = c[s] + 1 end "
+    "end "
+    "return {c.enabled, c.disabled, c.removed}"),
+    ""
+};
+
+static char  *ngx_http_missedcall_states[] = {
+    "enabled", "disabled", "removed"
+};
+
+
+static ngx_int_t ngx_http_missedcall_metrics_init_zone(
+    ngx_shm_zone_t *shm_zone, void *data);
+static void ngx_http_missedcall_metrics_pool(redisReply *reply, void *data);
+static ngx_chain_t *ngx_http_missedcall_metrics_page(ngx_http_request_t *r,
+    redisReply *pool);
+
+
+/* this worker's view of the zone; NULL: no zone */
+static ngx_http_missedcall_metrics_t  *ngx_http_missedcall_metrics;
+
+
+/* missedcall_metrics_zone zone=<name>:<size>; */
+
+char *
+ngx_http_missedcall_metrics_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_missedcall_main_conf_t *mcf = conf;
+
+    u_char     *p;
+    ssize_t     size;
+    ngx_str_t  *value, name, s;
+
+    if (mcf->metrics_zone) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strncmp(value[1].data, "zone=", 5) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\", expected "
+                           "\"zone=name:size\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data + 5;
+    p = (u_char *) ngx_strchr(name.data, ':');
+
+    if (p == NULL || p == name.data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\", expected \"zone=name:size\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.len = p - name.data;
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is too small, at least %uzk",
+                           &value[1], 8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->metrics_zone = ngx_shared_memory_add(cf, &name, size,
+                                              &ngx_http_missedcall_module);
+    if (mcf->metrics_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (mcf->metrics_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is already in use", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->metrics_zone->init = ngx_http_missedcall_metrics_init_zone;
+    mcf->metrics_zone->data = mcf;
+
+    return NGX_CONF_OK;
+}
+
+
+/* data: the same zone of the cycle before a reload, its counters kept */
+
+static ngx_int_t
+ngx_http_missedcall_metrics_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_slab_pool_t                *shpool;
+    ngx_http_missedcall_metrics_t  *m;
+
+    if (data) {
+        shm_zone->data = data;
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        shm_zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    m = ngx_slab_calloc(shpool, sizeof(ngx_http_missedcall_metrics_t));
+    if (m == NULL) {
+        return NGX_ERROR;
+    }
+
+    shpool->data = m;
+    shm_zone->data = m;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_missedcall_metrics_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    mcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                              ngx_http_missedcall_module);
+
+    ngx_http_missedcall_metrics = mcf && mcf->metrics_zone
+                                  ? mcf->metrics_zone->data : NULL;
+
+    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_pool_size);
+}
+
+
+void
+ngx_http_missedcall_metrics_inc(ngx_http_missedcall_counter_e counter)
+{
+    if (ngx_http_missedcall_metrics) {
+        (void) ngx_atomic_fetch_add(
+                         &ngx_http_missedcall_metrics->counters[counter], 1);
+    }
+}
+
+
+/*
+ * Counted by the location's endpoint, and kept for $missedcall_status:
+ * the outcome is one of the table's, so the variable points at it.
+ */
+
+void
+ngx_http_missedcall_metrics_outcome(ngx_http_request_t *r,
+    const char *outcome, size_t len)
+{
+    ngx_uint_t                       i;
+    ngx_http_missedcall_ctx_t       *ctx;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    for (i = 0; i < NGX_HTTP_MISSEDCALL_OUTCOMES - 1; i++) {
+        if (ngx_strlen(ngx_http_missedcall_outcomes[i]) == len
+            && ngx_strncmp(ngx_http_missedcall_outcomes[i], outcome, len)
+               == 0)
+        {
+            break;
+        }
+    }
+
+    ctx = ngx_http_missedcall_get_ctx(r);
+
+    if (ctx) {
+        ctx->outcome.data = (u_char *) ngx_http_missedcall_outcomes[i];
+        ctx->outcome.len = ngx_strlen(ctx->outcome.data);
+    }
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+
+    if (ngx_http_missedcall_metrics
+        && lcf->handler < NGX_HTTP_MISSEDCALL_ENDPOINTS)
+    {
+        (void) ngx_atomic_fetch_add(
+                    &ngx_http_missedcall_metrics->requests[lcf->handler][i],
+                    1);
+    }
+}
+
+
+void
+ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
+    ngx_msec_t elapsed)
+{
+    ngx_uint_t                      i, b;
+    ngx_http_missedcall_metrics_t  *m;
+
+    m = ngx_http_missedcall_metrics;
+
+    if (m == NULL) {
+        return;
+    }
+
+    for (i = 0; error && i < NGX_HTTP_MISSEDCALL_RESULTS - 1; i++) {
+        if (ngx_strcmp(ngx_http_missedcall_results[i + 1], error) == 0) {
+            break;
+        }
+    }
+
+    i = error ? ngx_min(i + 1, NGX_HTTP_MISSEDCALL_RESULTS - 1) : 0;
+
+    for (b = 0; b < NGX_HTTP_MISSEDCALL_BUCKETS; b++) {
+        if (elapsed <= ngx_http_missedcall_buckets[b]) {
+            break;
+        }
+    }
+
+    (void) ngx_atomic_fetch_add(&m->calls[twilio][i], 1);
+    (void) ngx_atomic_fetch_add(&m->latency[twilio][b], 1);
+    (void) ngx_atomic_fetch_add(&m->latency_ms[twilio], elapsed);
+}
+
+
+ngx_int_t
+ngx_http_missedcall_metrics_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  argv[2], none;
+    ngx_http_missedcall_op_t  *op;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return ngx_http_missedcall_not_allowed(r, "GET, HEAD");
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    op = ngx_http_missedcall_op_create(r);
+    if (op == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* from here on the op finalizes the request */
+    r->main->count++;
+
+    ngx_str_null(&none);
+
+    if (op->mcf->redis.addr.len == 0
+        || ngx_http_missedcall_key_alloc(op->pool, op->mcf,
+                                         NGX_HTTP_MISSEDCALL_KEY_POOL_ALL,
+                                         NULL, &argv[0]) != NGX_OK
+        || ngx_http_missedcall_key_alloc(op->pool, op->mcf,
+                                         NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                                         &none, &argv[1]) != NGX_OK
+        || ngx_http_missedcall_redis_eval(&ngx_http_missedcall_pool_size, 1,
+                                          2, argv,
+                                          ngx_http_missedcall_metrics_pool,
+                                          op)
+           != NGX_OK)
+    {
+        /* the counters still, without the pool */
+        ngx_http_missedcall_metrics_pool(NULL, op);
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    ngx_int_t            rc;
+    ngx_chain_t         *out;
+    ngx_http_request_t  *r;
+
+    r = ngx_http_missedcall_op_end(op);
+
+    if (r == NULL) {
+        return;
+    }
+
+    if (reply && (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
+                  || reply->element[0]->type != REDIS_REPLY_INTEGER
+                  || reply->element[1]->type != REDIS_REPLY_INTEGER
+                  || reply->element[2]->type != REDIS_REPLY_INTEGER))
+    {
+        reply = NULL;
+    }
+
+    out = ngx_http_missedcall_metrics_page(r, reply);
+
+    if (out == NULL) {
+        ngx_http_missedcall_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ngx_http_missedcall_metrics_outcome(r, "ok", 2);
+
+    r->headers_out.status = NGX_HTTP_OK;
+    ngx_str_set(&r->headers_out.content_type,
+                "text/plain; version=0.0.4; charset=utf-8");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_length_n = out->buf->last - out->buf->pos;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        ngx_http_missedcall_finalize(r, rc);
+        return;
+    }
+
+    ngx_http_missedcall_finalize(r, ngx_http_output_filter(r, out));
+}
+
+
+static ngx_chain_t *
+ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
+{
+    u_char                         *p, *last;
+    ngx_buf_t                      *b;
+    ngx_uint_t                      e, i, g, k;
+    ngx_atomic_t                    n, sum;
+    ngx_chain_t                    *out;
+    ngx_http_missedcall_metrics_t  *m;
+
+    static char  *gateways[] = { "http", "twilio" };
+
+    m = ngx_http_missedcall_metrics;
+
+    b = ngx_create_temp_buf(r->pool, NGX_HTTP_MISSEDCALL_PAGE_MAX);
+    out = ngx_alloc_chain_link(r->pool);
+
+    if (m == NULL || b == NULL || out == NULL) {
+        return NULL;
+    }
+
+    p = b->pos;
+    last = b->end;
+
+    p = ngx_slprintf(p, last,
+                     "# HELP missedcall_requests_total Requests answered, "
+                     "by endpoint and outcome (ok or the error code).\n"
+                     "# TYPE missedcall_requests_total counter\n");
+
+    for (e = 1; e < NGX_HTTP_MISSEDCALL_ENDPOINTS; e++) {
+        for (i = 0; i < NGX_HTTP_MISSEDCALL_OUTCOMES; i++) {
+            n = m->requests[e][i];
+
+            /* every endpoint's "ok", else only what happened */
+            if (n || i == 0) {
+                p = ngx_slprintf(p, last,
+                                 "missedcall_requests_total{endpoint=\"%s\","
+                                 "outcome=\"%s\"} %uA\n",
+                                 ngx_http_missedcall_endpoints[e],
+                                 ngx_http_missedcall_outcomes[i], n);
+            }
+        }
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP missedcall_refusals_total Calls refused by "
+                     "abuse protection, by limit.\n"
+                     "# TYPE missedcall_refusals_total counter\n");
+
+    for (i = NGX_HTTP_MISSEDCALL_REFUSALS_FIRST;
+         i <= NGX_HTTP_MISSEDCALL_REFUSALS_LAST;
+         i++)
+    {
+        n = 0;
+
+        for (e = 1; e < NGX_HTTP_MISSEDCALL_ENDPOINTS; e++) {
+            n += m->requests[e][i];
+        }
+
+        p = ngx_slprintf(p, last, "missedcall_refusals_total{limit=\"%s\"} "
+                         "%uA\n", ngx_http_missedcall_outcomes[i], n);
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP missedcall_calls_total Calls sent to the "
+                     "gateway, by gateway and result.\n"
+                     "# TYPE missedcall_calls_total counter\n");
+
+    for (g = 0; g < NGX_HTTP_MISSEDCALL_GATEWAYS; g++) {
+        for (i = 0; i < NGX_HTTP_MISSEDCALL_RESULTS; i++) {
+            p = ngx_slprintf(p, last,
+                             "missedcall_calls_total{gateway=\"%s\","
+                             "result=\"%s\"} %uA\n", gateways[g],
+                             ngx_http_missedcall_results[i],
+                             m->calls[g][i]);
+        }
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP missedcall_gateway_latency_seconds Time the "
+                     "gateway took to answer a call request.\n"
+                     "# TYPE missedcall_gateway_latency_seconds histogram\n");
+
+    for (g = 0; g < NGX_HTTP_MISSEDCALL_GATEWAYS; g++) {
+        sum = 0;
+
+        for (k = 0; k <= NGX_HTTP_MISSEDCALL_BUCKETS; k++) {
+            sum += m->latency[g][k];
+
+            if (k < NGX_HTTP_MISSEDCALL_BUCKETS) {
+                p = ngx_slprintf(p, last,
+                                 "missedcall_gateway_latency_seconds_bucket"
+                                 "{gateway=\"%s\",le=\"%M.%03M\"} %uA\n",
+                                 gateways[g],
+                                 ngx_http_missedcall_buckets[k] / 1000,
+                                 ngx_http_missedcall_buckets[k] % 1000, sum);
+            }
+        }
+
+        n = m->latency_ms[g];
+
+        p = ngx_slprintf(p, last,
+                         "missedcall_gateway_latency_seconds_bucket"
+                         "{gateway=\"%s\",le=\"+Inf\"} %uA\n"
+                         "missedcall_gateway_latency_seconds_sum"
+                         "{gateway=\"%s\"} %uA.%03uA\n"
+                         "missedcall_gateway_latency_seconds_count"
+                         "{gateway=\"%s\"} %uA\n",
+                         gateways[g], sum, gateways[g], n / 1000, n % 1000,
+                         gateways[g], sum);
+    }
+
+    for (i = 0; i < NGX_HTTP_MISSEDCALL_M_COUNTERS; i++) {
+        p = ngx_slprintf(p, last, "# HELP %s %s.\n# TYPE %s counter\n%s %uA\n",
+                         ngx_http_missedcall_counters[i][0],
+                         ngx_http_missedcall_counters[i][1],
+                         ngx_http_missedcall_counters[i][0],
+                         ngx_http_missedcall_counters[i][0],
+                         m->counters[i]);
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP missedcall_redis_up Whether Redis answered "
+                     "this scrape.\n"
+                     "# TYPE missedcall_redis_up gauge\n"
+                     "missedcall_redis_up %d\n", pool ? 1 : 0);
+
+    if (pool) {
+        p = ngx_slprintf(p, last,
+                         "# HELP missedcall_pool_numbers Caller numbers of "
+                         "the pool, by state.\n"
+                         "# TYPE missedcall_pool_numbers gauge\n");
+
+        for (i = 0; i < 3; i++) {
+            p = ngx_slprintf(p, last,
+                             "missedcall_pool_numbers{state=\"%s\"} %L\n",
+                             ngx_http_missedcall_states[i],
+                             (int64_t) pool->element[i]->integer);
+        }
+    }
+
+    if (p == last) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "missedcall metrics: the page is too long");
+        return NULL;
+    }
+
+    b->last = p;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    out->buf = b;
+    out->next = NULL;
+
+    return out;
+}

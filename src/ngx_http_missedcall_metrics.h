@@ -1,0 +1,44 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+#ifndef _NGX_HTTP_MISSEDCALL_METRICS_H_INCLUDED_
+#define _NGX_HTTP_MISSEDCALL_METRICS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+/* plain counters, beside the labelled ones */
+typedef enum {
+    NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS = 0,
+    NGX_HTTP_MISSEDCALL_M_REDIS_RECONNECTS,
+    NGX_HTTP_MISSEDCALL_M_WEBHOOKS_SENT,
+    NGX_HTTP_MISSEDCALL_M_WEBHOOKS_RETRIED,
+    NGX_HTTP_MISSEDCALL_M_WEBHOOKS_FAILED,
+    NGX_HTTP_MISSEDCALL_M_COUNTERS
+} ngx_http_missedcall_counter_e;
+
+
+char *ngx_http_missedcall_metrics_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_missedcall_metrics_init_process(ngx_cycle_t *cycle);
+
+void ngx_http_missedcall_metrics_inc(ngx_http_missedcall_counter_e counter);
+
+/* what a request of one of the module's locations ended with */
+void ngx_http_missedcall_metrics_outcome(ngx_http_request_t *r,
+    const char *outcome, size_t len);
+
+/* a call the gateway answered, or not; error NULL: placed */
+void ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
+    ngx_msec_t elapsed);
+
+ngx_int_t ngx_http_missedcall_metrics_handler(ngx_http_request_t *r);
+
+
+#endif /* _NGX_HTTP_MISSEDCALL_METRICS_H_INCLUDED_ */
