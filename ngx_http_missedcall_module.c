@@ -59,6 +59,10 @@ static char *ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *args, ngx_uint_t n);
 static char *ngx_http_missedcall_admin_token_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_webhook(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_missedcall_url(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *url);
 
 static ngx_int_t ngx_http_missedcall_preconfiguration(ngx_conf_t *cf);
 static void *ngx_http_missedcall_create_main_conf(ngx_conf_t *cf);
@@ -375,6 +379,20 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, token_leeway),
+      NULL },
+
+    { ngx_string("missedcall_webhook"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_missedcall_webhook,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_webhook_secret_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_secret_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, webhook.secret),
       NULL },
 
     { ngx_string("missedcall_token_cookie"),
@@ -882,18 +900,90 @@ ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_OK;
     }
 
-    if (ngx_strncasecmp(value[2].data, (u_char *) "http://", 7) != 0
-        && ngx_strncasecmp(value[2].data, (u_char *) "https://", 8) != 0)
+    lcf->gateway.url = value[2];
+
+    return ngx_http_missedcall_url(cf, &cmd->name, &value[2]);
+}
+
+
+static char *
+ngx_http_missedcall_url(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *url)
+{
+    if (ngx_strncasecmp(url->data, (u_char *) "http://", 7) != 0
+        && ngx_strncasecmp(url->data, (u_char *) "https://", 8) != 0)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%V\": \"%V\" is not an http:// or https:// URL",
-                           &cmd->name, &value[2]);
+                           name, url);
         return NGX_CONF_ERROR;
     }
 
-    lcf->gateway.url = value[2];
+    return NGX_CONF_OK;
+}
+
+
+/* missedcall_webhook <url> [retries=<n>] [timeout=<time>]; */
+
+static char *
+ngx_http_missedcall_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value, s;
+    ngx_uint_t   i;
+
+    if (lcf->webhook.url.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_http_missedcall_url(cf, &cmd->name, &value[1]) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    lcf->webhook.url = value[1];
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "retries=", 8) == 0) {
+            n = ngx_atoi(value[i].data + 8, value[i].len - 8);
+
+            if (n == NGX_ERROR || n > 10) {
+                goto invalid;
+            }
+
+            lcf->webhook.retries = (ngx_uint_t) n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            n = ngx_parse_time(&s, 0);
+
+            if (n == NGX_ERROR || n == 0) {
+                goto invalid;
+            }
+
+            lcf->webhook.timeout = (ngx_msec_t) n;
+            continue;
+        }
+
+        goto invalid;
+    }
 
     return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%V\": invalid parameter \"%V\", expected "
+                       "\"retries=0..10\" or \"timeout=<time>\"",
+                       &cmd->name, &value[i]);
+    return NGX_CONF_ERROR;
 }
 
 
@@ -1529,6 +1619,8 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
      *     lcf->gateway.ca_file = { 0, NULL };
      *     lcf->token_cookie = { 0, NULL };
      *     lcf->admin_token = NULL;
+     *     lcf->webhook.url = { 0, NULL };
+     *     lcf->webhook.secret = { 0, NULL };
      */
 
     lcf->gateway.timeout = NGX_CONF_UNSET_MSEC;
@@ -1546,6 +1638,8 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->body_limit = NGX_CONF_UNSET_SIZE;
     lcf->token_ttl = NGX_CONF_UNSET;
     lcf->token_leeway = NGX_CONF_UNSET;
+    lcf->webhook.retries = NGX_CONF_UNSET_UINT;
+    lcf->webhook.timeout = NGX_CONF_UNSET_MSEC;
 
     return lcf;
 }
@@ -1616,6 +1710,26 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->admin_token == NULL) {
         conf->admin_token = prev->admin_token;
+    }
+
+    if (conf->webhook.url.data == NULL) {
+        conf->webhook.url = prev->webhook.url;
+    }
+
+    ngx_conf_merge_str_value(conf->webhook.secret, prev->webhook.secret, "");
+    ngx_conf_merge_uint_value(conf->webhook.retries, prev->webhook.retries,
+                              3);
+    ngx_conf_merge_msec_value(conf->webhook.timeout, prev->webhook.timeout,
+                              5000);
+
+    /* verified as the gateway is: the system store, or the CA file */
+    conf->webhook.ca_file = conf->gateway.ca_file;
+
+    if (conf->webhook.url.len && conf->webhook.secret.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"missedcall_webhook\" requires "
+                           "\"missedcall_webhook_secret_file\"");
+        return NGX_CONF_ERROR;
     }
 
     if (conf->session_ttl < 1000) {

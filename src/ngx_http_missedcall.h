@@ -71,6 +71,15 @@ typedef struct {
 } ngx_http_missedcall_gateway_conf_t;
 
 
+typedef struct {
+    ngx_str_t                          url;       /* empty: none */
+    ngx_str_t                          secret;
+    ngx_str_t                          ca_file;
+    ngx_uint_t                         retries;
+    ngx_msec_t                         timeout;
+} ngx_http_missedcall_webhook_conf_t;
+
+
 /* calls counted per phone, client address, number prefix, or in all */
 #define NGX_HTTP_MISSEDCALL_LIMIT_PHONE   0
 #define NGX_HTTP_MISSEDCALL_LIMIT_IP      1
@@ -102,6 +111,7 @@ typedef struct {
     time_t                             token_leeway;
     ngx_str_t                          token_cookie;
     u_char                            *admin_token;  /* SHA-256 */
+    ngx_http_missedcall_webhook_conf_t webhook;
 } ngx_http_missedcall_loc_conf_t;
 
 
@@ -232,6 +242,10 @@ ngx_int_t ngx_http_missedcall_admin_handler(ngx_http_request_t *r);
 
 /* src/ngx_http_missedcall_gateway_twilio.c */
 ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
+
+/* src/ngx_http_missedcall_webhook.c */
+void ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
+    ngx_str_t *token_id, ngx_str_t *event_id);
 
 /* src/ngx_http_missedcall_limits.c */
 ngx_uint_t ngx_http_missedcall_signature_ok(ngx_http_request_t *r,

@@ -193,7 +193,7 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_fail = {
  * ARGV: received caller id digits, session key prefix, session id (or ""),
  * number key prefix, events kept.
  * Unknown, expired, used and burned sessions all answer "none"; the
- * others answer the session id last.
+ * others answer the session id last, "ok" the phone and the event id too.
  */
 
 static ngx_http_missedcall_script_t  ngx_http_missedcall_verify = {
@@ -223,9 +223,9 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_verify = {
     "if match then "
     "  redis.call('HSET', key, 'state', 'verified', 'verified', now) "
     "  redis.call('HINCRBY', ARGV[4] .. s[20], 'verified', 1) "
-    "  event(KEYS[3], ARGV[5], 'event', 'verified', 'session_id', id, "
-    "    'phone', s[6], 'caller', s[20]) "
-    "  return {'ok', s[6], id} "
+    "  local eid = event(KEYS[3], ARGV[5], 'event', 'verified', "
+    "    'session_id', id, 'phone', s[6], 'caller', s[20]) "
+    "  return {'ok', s[6], eid, id} "
     "end "
     "local a = tonumber(s[3]) + 1 "
     "if a >= tonumber(s[4]) then "
@@ -955,7 +955,7 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     char                              *token;
     size_t                             len;
     json_t                            *json;
-    ngx_str_t                          jti;
+    ngx_str_t                          jti, eid;
     redisReply                        *e;
     ngx_http_missedcall_ctx_t         *ctx;
     ngx_http_missedcall_jwt_key_t     *key;
@@ -1008,7 +1008,8 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         return;
     }
 
-    if (!ngx_http_missedcall_reply_is(reply, "ok", 3)
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 4)
+        || reply->element[2]->type != REDIS_REPLY_STRING
         || reply->element[1]->type != REDIS_REPLY_STRING
         || reply->element[1]->len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
     {
@@ -1066,6 +1067,13 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
                 ngx_str_null(&ctx->token_id);
             }
         }
+    }
+
+    if (op->lcf->webhook.url.len) {
+        eid.data = (u_char *) reply->element[2]->str;
+        eid.len = reply->element[2]->len;
+
+        ngx_http_missedcall_webhook_send(op, &jti, &eid);
     }
 
     json = json_pack("{s:s, s:b, s:s, s:s#, s:s, s:I}",
