@@ -36,6 +36,7 @@ static int ngx_http_missedcall_curl_timer(CURLM *multi, long timeout_ms,
 static void ngx_http_missedcall_curl_event_handler(ngx_event_t *ev);
 static void ngx_http_missedcall_curl_timer_handler(ngx_event_t *ev);
 static void ngx_http_missedcall_curl_action(curl_socket_t s, int action);
+static void ngx_http_missedcall_curl_abort(void);
 static size_t ngx_http_missedcall_curl_write(char *ptr, size_t size,
     size_t nmemb, void *userdata);
 
@@ -297,6 +298,12 @@ ngx_http_missedcall_curl_event_handler(ngx_event_t *ev)
 {
     ngx_connection_t  *c = ev->data;
 
+    if (c->close) {
+        /* worker_shutdown_timeout: every transfer ends now, not later */
+        ngx_http_missedcall_curl_abort();
+        return;
+    }
+
     /* c may be released inside: nothing of it is used after the call */
     ngx_http_missedcall_curl_action(c->fd,
                                     ev->write ? CURL_CSELECT_OUT
@@ -355,6 +362,36 @@ ngx_http_missedcall_curl_action(curl_socket_t s, int action)
     }
 
     cu->timer.cancelable = ngx_queue_empty(&cu->active);
+}
+
+
+/* ends every transfer as failed, each owner told as usual */
+
+static void
+ngx_http_missedcall_curl_abort(void)
+{
+    ngx_queue_t                     *q;
+    ngx_http_missedcall_curl_t      *cu = &ngx_http_missedcall_curl;
+    ngx_http_missedcall_curl_req_t  *req;
+
+    while (!ngx_queue_empty(&cu->active)) {
+        q = ngx_queue_head(&cu->active);
+        req = ngx_queue_data(q, ngx_http_missedcall_curl_req_t, queue);
+
+        ngx_queue_remove(q);
+        curl_multi_remove_handle(cu->multi, req->easy);
+
+        req->code = CURLE_ABORTED_BY_CALLBACK;
+        req->status = 0;
+        req->elapsed = ngx_current_msec - req->start;
+        ngx_cpystrn((u_char *) req->errbuf,
+                    (u_char *) "aborted: the worker is shutting down",
+                    CURL_ERROR_SIZE);
+
+        req->done(req);
+    }
+
+    cu->timer.cancelable = 1;
 }
 
 

@@ -322,7 +322,10 @@ ngx_http_missedcall_redis_connect(void)
     ngx_str_t                          argv[2];
     u_char                             db[NGX_INT_T_LEN];
 
-    if ((ngx_msec_int_t) (rd->retry_at - ngx_current_msec) > 0) {
+    /* an exiting worker finishes with what it has, and opens nothing */
+    if (ngx_exiting
+        || (ngx_msec_int_t) (rd->retry_at - ngx_current_msec) > 0)
+    {
         return NGX_ERROR;
     }
 
@@ -500,6 +503,12 @@ static void
 ngx_http_missedcall_redis_read_handler(ngx_event_t *ev)
 {
     ngx_connection_t  *c = ev->data;
+
+    if (c->close) {
+        /* worker_shutdown_timeout: what waits fails now, not later */
+        redisAsyncFree(c->data);
+        return;
+    }
 
     redisAsyncHandleRead(c->data);
 }

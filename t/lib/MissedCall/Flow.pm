@@ -24,6 +24,7 @@ our %DEFAULTS = (
     MAX_ATTEMPTS    => 3,
     EXTRA           => '',
     HTTP_EXTRA      => '',
+    MAIN_EXTRA      => '',
 );
 
 # Starts everything; %vars override the template's defaults, and the keys
