@@ -127,4 +127,36 @@ fails('attempts', qr/"missedcall_max_attempts" directive .*must be between 1 and
 fails('redis address', qr/"missedcall_redis": /,
     HTTP => "missedcall_redis 127.0.0.1:99999;");
 
+# the README's production configuration, its files in the test dir
+{
+    my $dir = $t->dir;
+    my $conf = do {
+        open my $fh, '<', $t->root . '/conf/production.conf' or die $!;
+        local $/;
+        <$fh>;
+    };
+    $conf =~ s{modules/ngx_http_missedcall_module\.so}{%%MODULE%%};
+    $conf =~ s{/etc/nginx/missedcall/}{$dir/prod/}g;
+    $conf =~ s{/var/log/nginx/}{%%PREFIX%%/logs/}g;
+    $conf =~ s{listen 443 }{listen 127.0.0.1:%%NGINX_PORT%% };
+    $conf =~ s{listen 10\.0\.0\.10:8080}{'listen 127.0.0.1:' . $t->port('admin')}e;
+    $conf =~ s{^(worker_processes .*)$}{$1\npid %%PREFIX%%/nginx.pid;}m;
+    $conf =~ s{^(http \{)$}{$1\n    client_body_temp_path %%PREFIX%%/temp/body;\n    proxy_temp_path %%PREFIX%%/temp/proxy;}m;
+
+    $t->write_file("prod/$_", "secret-for-$_-0123456789abcdef0123456789\n")
+        for qw(redis.password jwt-2026-11.key jwt-2026-10.key twilio.token
+            webhook.key admin.token);
+    $t->write_file('prod/pool.txt',
+        "# number and the calling codes it serves\n"
+        . "+15550100001 codes=1\n+447700900001 codes=44\n"
+        . "+4930555000001 codes=49\n+33155501234 codes=33,32\n"
+        . "+15550100002 +15550100003\n");
+    $t->write_file('prod/app.signatures', "AbCdEfGhIjK\n");
+    my $out = `openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=verify.example.com -keyout $dir/prod/tls.key -out $dir/prod/tls.crt 2>&1`;
+    is($?, 0, 'a test certificate') or diag $out;
+
+    ($rc, $out) = $t->nginx_test($conf);
+    is($rc, 0, 'conf/production.conf passes nginx -t') or diag $out;
+}
+
 done_testing();
