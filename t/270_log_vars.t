@@ -25,11 +25,17 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
         . 'gw=$missedcall_gateway_time\';',
     EXTRA => "access_log $log missedcall;" });
 
+# the line of the request just answered: nginx logs after it answers
+my $seen = 0;
+
 sub last_line {
-    for (1 .. 20) {
+    for (1 .. 40) {
         open my $fh, '<', $log or next;
-        my @l = <$fh>;
-        return $l[-1] if @l && $l[-1] =~ /\n$/;
+        my @l = grep { /\n$/ } <$fh>;
+        if (@l > $seen) {
+            $seen = @l;
+            return $l[-1];
+        }
     } continue { sleep 0.05 }
     return '';
 }
