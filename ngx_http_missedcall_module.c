@@ -75,6 +75,13 @@ static ngx_int_t ngx_http_missedcall_init_process(ngx_cycle_t *cycle);
 static void ngx_http_missedcall_exit_process(ngx_cycle_t *cycle);
 
 
+static char *ngx_http_missedcall_prefix_check(ngx_conf_t *cf, void *post,
+    void *data);
+
+static ngx_conf_post_t  ngx_http_missedcall_prefix_post = {
+    ngx_http_missedcall_prefix_check
+};
+
 static ngx_conf_num_bounds_t  ngx_http_missedcall_db_bounds = {
     ngx_conf_check_num_bounds, 0, 1023
 };
@@ -119,7 +126,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_missedcall_main_conf_t, prefix),
-      NULL },
+      &ngx_http_missedcall_prefix_post },
 
     { ngx_string("missedcall_pool"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
@@ -540,6 +547,29 @@ ngx_http_missedcall_redis_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
     return ngx_http_missedcall_read_file(cf, &cmd->name, &value[1],
                                          NGX_HTTP_MISSEDCALL_SECRET_MAX,
                                          &mcf->redis.password);
+}
+
+
+/*
+ * Every key of the module shares the prefix's hash tag, so that a Lua
+ * script touching several of them runs on one Redis Cluster slot.
+ */
+
+static char *
+ngx_http_missedcall_prefix_check(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_str_t  *prefix = data;
+
+    u_char  *open, *close;
+
+    open = ngx_strlchr(prefix->data, prefix->data + prefix->len, '{');
+    close = open ? ngx_strlchr(open, prefix->data + prefix->len, '}') : NULL;
+
+    if (close == NULL || close == open + 1) {
+        return "needs a hash tag, such as \"{missedcall}:\"";
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -1590,7 +1620,7 @@ ngx_http_missedcall_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     if (mcf->prefix.data == NULL) {
-        ngx_str_set(&mcf->prefix, "missedcall:");
+        ngx_str_set(&mcf->prefix, "{missedcall}:");
     }
 
     return NGX_CONF_OK;

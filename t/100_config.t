@@ -71,6 +71,12 @@ fails('request without redis',
 fails('request without gateway',
     qr/"missedcall_request" requires "missedcall_gateway"/,
     SERVER => '');
+fails('a prefix without a hash tag',
+    qr/"missedcall_redis_prefix" directive needs a hash tag/,
+    HTTP => $good{HTTP} . "missedcall_redis_prefix mc:;\n");
+fails('an empty hash tag',
+    qr/"missedcall_redis_prefix" directive needs a hash tag/,
+    HTTP => $good{HTTP} . "missedcall_redis_prefix \"mc{}:\";\n");
 fails('request without pool',
     qr/"missedcall_request" requires "missedcall_pool"/,
     HTTP => "missedcall_redis 127.0.0.1:6379;\n");

@@ -23,7 +23,7 @@ is($r->{status}, 502, 'gateway 500: 502');
 is($r->{json}{error}, 'gateway_error', 'gateway_error');
 is(scalar @{ $t->gateway_calls() }, 1, 'the call was tried');
 is_deeply([ session_keys($t) ], [], 'gateway 500: no session left');
-is_deeply([ $t->redis_keys('missedcall:phone:*') ], [],
+is_deeply([ $t->redis_keys('{missedcall}:phone:*') ], [],
     'gateway 500: no phone pointer');
 
 for my $mode ('garbage', 'close', 'reset', 'status 404') {

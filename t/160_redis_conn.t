@@ -38,10 +38,10 @@ $r = verify_call($t, session_id => $r->{json}{session_id},
 is($r->{status}, 200, 'verified');
 
 # another database than the harness's client reads: redis-cli
-my $keys = `redis-cli -s $socket -a $password -n 3 --no-auth-warning KEYS 'missedcall:*'`;
-like($keys, qr/missedcall:session:/, 'sessions are in database 3');
-like($keys, qr/missedcall:pool/, 'the pool is in database 3');
-my $db0 = `redis-cli -s $socket -a $password -n 0 --no-auth-warning KEYS 'missedcall:*'`;
+my $keys = `redis-cli -s $socket -a $password -n 3 --no-auth-warning KEYS '{missedcall}:*'`;
+like($keys, qr/\{missedcall\}:session:/, 'sessions are in database 3');
+like($keys, qr/\{missedcall\}:pool/, 'the pool is in database 3');
+my $db0 = `redis-cli -s $socket -a $password -n 0 --no-auth-warning KEYS '{missedcall}:*'`;
 is($db0, "\n", 'nothing in database 0') or diag $db0;
 
 $t->stop_nginx();

@@ -140,7 +140,7 @@ is($count{'202 '}, 10, 'exactly 10 of 40 parallel requests accepted');
 is($count{'429 limit_global'}, 30, 'the other 30: limit_global');
 is(calls() - $before, 10, 'the gateway received exactly 10 calls');
 
-my @counters = $t->redis_keys('missedcall:limit:*');
+my @counters = $t->redis_keys('{missedcall}:limit:*');
 ok(scalar @counters >= 4, 'the counters live in Redis');
 
 # nginx -t: a small pool warns, a bad limit fails

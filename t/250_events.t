@@ -15,7 +15,7 @@ use Test::More;
 use MissedCall::Test;
 use MissedCall::Flow;
 
-my $STREAM = 'missedcall:events';
+my $STREAM = '{missedcall}:events';
 
 my $t = stack(HTTP_EXTRA => 'missedcall_events_max_length 100;');
 

@@ -64,7 +64,7 @@ is($json->{session_id}, $sid, 'session id');
 is($json->{phone_number}, '+12025550143', 'phone');
 like($json->{token_id}, qr/^[0-9a-f-]{36}$/, 'the token id');
 like($json->{event_id}, qr/^\d+-\d+$/, 'the stream entry id');
-my $entry = $t->redis('XRANGE', 'missedcall:events', $json->{event_id},
+my $entry = $t->redis('XRANGE', '{missedcall}:events', $json->{event_id},
     $json->{event_id});
 is($entry->[0][1][1], 'verified', 'the stream entry it names');
 cmp_ok(abs($json->{timestamp} - time), '<', 5, 'a timestamp');

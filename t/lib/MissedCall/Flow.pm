@@ -79,7 +79,7 @@ sub last_call {
 sub session_keys {
     my ($t) = @_;
 
-    return $t->redis_keys('missedcall:session:*');
+    return $t->redis_keys('{missedcall}:session:*');
 }
 
 sub digits_of {
