@@ -10,7 +10,7 @@ use Exporter 'import';
 use Test::More;
 use MissedCall::Test;
 
-our @EXPORT = qw(stack request_call verify_call last_call session_keys
+our @EXPORT = qw(stack node request_call verify_call last_call session_keys
     digits_of);
 
 our @POOL = map { sprintf '+1555010%04d', $_ } 1 .. 5;
@@ -48,6 +48,20 @@ sub stack {
     $t->start_nginx($conf, { %DEFAULTS, %opt }) unless $no_nginx;
 
     return $t;
+}
+
+# Another nginx node on the same Redis and fake gateway as $t, with the
+# same keys and pool; %vars as for stack().
+sub node {
+    my ($t, %vars) = @_;
+    my $n = MissedCall::Test->new();
+    $n->{ports}{$_} = $t->port($_) for qw(redis gateway);
+    for my $f (qw(pool.txt jwt1.key jwt2.key gateway.token)) {
+        open my $fh, '<', $t->dir . "/$f" or die "$f: $!";
+        $n->write_file($f, do { local $/; <$fh> });
+    }
+    $n->start_nginx('conf/test.conf', { %DEFAULTS, %vars });
+    return $n;
 }
 
 sub request_call {
