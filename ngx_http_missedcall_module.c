@@ -21,6 +21,13 @@ static char *ngx_http_missedcall_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_missedcall_redis_password_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_redis_sentinel(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_redis_wait(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_missedcall_redis_addr(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *value, in_port_t default_port,
+    ngx_http_missedcall_redis_addr_t *a);
 static char *ngx_http_missedcall_pool(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -96,6 +103,20 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
     { ngx_string("missedcall_redis"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_missedcall_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_redis_sentinel"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_missedcall_redis_sentinel,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_redis_wait"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_missedcall_redis_wait,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -469,33 +490,137 @@ ngx_http_missedcall_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_missedcall_main_conf_t *mcf = conf;
 
-    u_char     *p;
-    ngx_str_t  *value;
-    ngx_url_t   u;
+    ngx_str_t                         *value;
+    ngx_http_missedcall_redis_addr_t   a;
 
-    if (mcf->redis.addr.len) {
+    if (ngx_http_missedcall_redis_configured(&mcf->redis)) {
+        return "is duplicate, or goes with \"missedcall_redis_sentinel\"";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_http_missedcall_redis_addr(cf, &cmd->name, &value[1], 6379, &a)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->redis.addr = a.addr;
+    mcf->redis.port = a.port;
+
+    return NGX_CONF_OK;
+}
+
+
+/* missedcall_redis_sentinel <master name> <address> ...; */
+
+static char *
+ngx_http_missedcall_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_missedcall_main_conf_t *mcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_uint_t                         i;
+    ngx_http_missedcall_redis_addr_t  *a;
+
+    if (ngx_http_missedcall_redis_configured(&mcf->redis)) {
+        return "is duplicate, or goes with \"missedcall_redis\"";
+    }
+
+    value = cf->args->elts;
+
+    mcf->redis.master = value[1];
+    mcf->redis.sentinels = ngx_array_create(cf->pool, cf->args->nelts - 2,
+                                    sizeof(ngx_http_missedcall_redis_addr_t));
+    if (mcf->redis.sentinels == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        a = ngx_array_push(mcf->redis.sentinels);
+        if (a == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_missedcall_redis_addr(cf, &cmd->name, &value[i], 26379,
+                                           a)
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        if (a->port == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": sentinels are reached over TCP",
+                               &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* missedcall_redis_wait <replicas> <timeout>; */
+
+static char *
+ngx_http_missedcall_redis_wait(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_missedcall_main_conf_t *mcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (mcf->redis.wait) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n == NGX_ERROR || n < 1 || n > 16) {
+        return "needs 1 to 16 replicas";
+    }
+
+    mcf->redis.wait = (ngx_uint_t) n;
+    mcf->redis.wait_timeout = ngx_parse_time(&value[2], 0);
+
+    if (mcf->redis.wait_timeout == (ngx_msec_t) NGX_ERROR
+        || mcf->redis.wait_timeout == 0)
+    {
+        return "needs a timeout, such as 100ms";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* an address, resolved here, once: hiredis would resolve names blocking */
+
+static char *
+ngx_http_missedcall_redis_addr(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *value, in_port_t default_port,
+    ngx_http_missedcall_redis_addr_t *a)
+{
+    u_char     *p;
+    ngx_url_t   u;
+
     ngx_memzero(&u, sizeof(ngx_url_t));
 
-    u.url = value[1];
-    u.default_port = 6379;
+    u.url = *value;
+    u.default_port = default_port;
 
-    /* resolved here, once: hiredis would resolve names blocking */
     if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": %s in \"%V\"",
-                           &cmd->name, u.err ? u.err : "invalid address",
-                           &value[1]);
+                           name, u.err ? u.err : "invalid address", value);
         return NGX_CONF_ERROR;
     }
 
     if (u.naddrs == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\": no address for \"%V\"", &cmd->name,
-                           &value[1]);
+                           "\"%V\": no address for \"%V\"", name, value);
         return NGX_CONF_ERROR;
     }
 
@@ -506,25 +631,24 @@ ngx_http_missedcall_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (u.family == AF_UNIX) {
         /* "unix:/path": the path follows the scheme */
-        mcf->redis.addr.len = u.url.len - 5;
-        ngx_memcpy(p, u.url.data + 5, mcf->redis.addr.len);
-        mcf->redis.port = 0;
+        a->addr.len = u.url.len - 5;
+        ngx_memcpy(p, u.url.data + 5, a->addr.len);
+        a->port = 0;
 
     } else {
-        mcf->redis.addr.len = ngx_sock_ntop(u.addrs[0].sockaddr,
-                                            u.addrs[0].socklen, p,
-                                            NGX_SOCKADDR_STRLEN, 0);
-        mcf->redis.port = ngx_inet_get_port(u.addrs[0].sockaddr);
+        a->addr.len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen,
+                                    p, NGX_SOCKADDR_STRLEN, 0);
+        a->port = ngx_inet_get_port(u.addrs[0].sockaddr);
 
         /* "[::1]" as printed; hiredis wants the bare address */
         if (p[0] == '[') {
-            mcf->redis.addr.len -= 2;
-            ngx_memmove(p, p + 1, mcf->redis.addr.len);
+            a->addr.len -= 2;
+            ngx_memmove(p, p + 1, a->addr.len);
         }
     }
 
-    p[mcf->redis.addr.len] = '\0';
-    mcf->redis.addr.data = p;
+    p[a->addr.len] = '\0';
+    a->addr.data = p;
 
     return NGX_CONF_OK;
 }
@@ -1585,6 +1709,8 @@ ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     mcf->redis.addr = { 0, NULL };
+     *     mcf->redis.sentinels = NULL;
+     *     mcf->redis.wait = 0;
      *     mcf->redis.password = { 0, NULL };
      *     mcf->prefix = { 0, NULL };
      *     mcf->pool = NULL;
@@ -1608,6 +1734,13 @@ ngx_http_missedcall_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(mcf->redis.db, 0);
     ngx_conf_init_msec_value(mcf->redis.timeout, 1000);
     mcf->redis.connect_timeout = mcf->redis.timeout;
+    if (mcf->redis.wait && mcf->redis.wait_timeout >= mcf->redis.timeout) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the timeout of \"missedcall_redis_wait\" must "
+                           "be shorter than \"missedcall_redis_timeout\"");
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_init_value(mcf->max_failures, 5);
     ngx_conf_init_value(mcf->events_max, 100000);
 
@@ -1804,7 +1937,7 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         need = mcf->metrics_zone ? NULL : "missedcall_metrics_zone";
 
     } else if (conf->handler != NGX_HTTP_MISSEDCALL_CHECK
-               && mcf->redis.addr.len == 0)
+               && !ngx_http_missedcall_redis_configured(&mcf->redis))
     {
         need = "missedcall_redis";
 
@@ -1883,7 +2016,7 @@ ngx_http_missedcall_init_process(ngx_cycle_t *cycle)
 
     ngx_http_missedcall_metrics_init_process(cycle);
 
-    if (mcf->redis.addr.len == 0) {
+    if (!ngx_http_missedcall_redis_configured(&mcf->redis)) {
         return NGX_OK;
     }
 

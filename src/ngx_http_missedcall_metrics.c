@@ -358,7 +358,7 @@ ngx_http_missedcall_metrics_handler(ngx_http_request_t *r)
 
     ngx_str_null(&none);
 
-    if (op->mcf->redis.addr.len == 0
+    if (!ngx_http_missedcall_redis_configured(&op->mcf->redis)
         || ngx_http_missedcall_key_alloc(op->pool, op->mcf,
                                          NGX_HTTP_MISSEDCALL_KEY_POOL_ALL,
                                          NULL, &argv[0]) != NGX_OK

@@ -43,6 +43,15 @@ typedef struct {
     ngx_uint_t                             connects;
     ngx_msec_t                             backoff;
     ngx_msec_t                             retry_at;
+
+    ngx_http_missedcall_redis_addr_t      *peer;     /* connected to */
+    ngx_http_missedcall_redis_addr_t       server;   /* missedcall_redis */
+
+    /* with sentinels: the master they named, and whom to ask next */
+    ngx_uint_t                             to_sentinel;
+    ngx_uint_t                             next_sentinel;
+    ngx_http_missedcall_redis_addr_t       master;   /* addr.len 0: ask */
+    u_char                                 master_ip[NGX_SOCKADDR_STRLEN];
 } ngx_http_missedcall_redis_t;
 
 
@@ -65,6 +74,9 @@ static void ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_http_missedcall_redis_setup_reply(redisReply *reply,
     void *data);
+static void ngx_http_missedcall_redis_discovered(redisReply *reply,
+    void *data);
+static void ngx_http_missedcall_redis_role(redisReply *reply, void *data);
 static void ngx_http_missedcall_redis_connected(const redisAsyncContext *ac,
     int status);
 static void ngx_http_missedcall_redis_disconnected(
@@ -92,6 +104,8 @@ ngx_http_missedcall_redis_init_process(ngx_cycle_t *cycle,
     ngx_memzero(rd, sizeof(ngx_http_missedcall_redis_t));
 
     rd->conf = conf;
+    rd->server.addr = conf->addr;
+    rd->server.port = conf->port;
     rd->on_connect = on_connect;
     rd->log = cycle->log;
     rd->backoff = NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN;
@@ -301,6 +315,13 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     if (reply && reply->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                       "missedcall redis: error reply: %s", reply->str);
+
+        /* a master demoted under us: never write to it, find the new one */
+        if (rd->conf->sentinels
+            && ngx_strncmp(reply->str, "READONLY", 8) == 0)
+        {
+            redisAsyncFree(ac);
+        }
     }
 
     if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
@@ -315,12 +336,13 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
 static ngx_int_t
 ngx_http_missedcall_redis_connect(void)
 {
-    redisAsyncContext                 *ac;
-    ngx_connection_t                  *c;
-    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis;
-    ngx_http_missedcall_redis_conf_t  *conf = rd->conf;
-    ngx_str_t                          argv[2];
     u_char                             db[NGX_INT_T_LEN];
+    ngx_str_t                          argv[3];
+    ngx_connection_t                  *c;
+    redisAsyncContext                 *ac;
+    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_addr_t  *a;
+    ngx_http_missedcall_redis_conf_t  *conf = rd->conf;
 
     /* an exiting worker finishes with what it has, and opens nothing */
     if (ngx_exiting
@@ -329,11 +351,27 @@ ngx_http_missedcall_redis_connect(void)
         return NGX_ERROR;
     }
 
-    if (conf->port) {
-        ac = redisAsyncConnect((char *) conf->addr.data, (int) conf->port);
+    /* with sentinels, the master they name, or else one of them to ask */
+    rd->to_sentinel = conf->sentinels && rd->master.addr.len == 0;
+
+    if (rd->to_sentinel) {
+        a = conf->sentinels->elts;
+        a += rd->next_sentinel++ % conf->sentinels->nelts;
+
+    } else if (conf->sentinels) {
+        a = &rd->master;
 
     } else {
-        ac = redisAsyncConnectUnix((char *) conf->addr.data);
+        a = &rd->server;
+    }
+
+    rd->peer = a;
+
+    if (a->port) {
+        ac = redisAsyncConnect((char *) a->addr.data, (int) a->port);
+
+    } else {
+        ac = redisAsyncConnectUnix((char *) a->addr.data);
     }
 
     if (ac == NULL) {
@@ -346,7 +384,7 @@ ngx_http_missedcall_redis_connect(void)
     if (ac->err) {
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                       "missedcall redis: connect to \"%V\" failed: %s",
-                      &conf->addr, ac->errstr);
+                      &a->addr, ac->errstr);
         redisAsyncFree(ac);
         ngx_http_missedcall_redis_failed();
         return NGX_ERROR;
@@ -382,6 +420,17 @@ ngx_http_missedcall_redis_connect(void)
 
     ngx_add_timer(&rd->timer, conf->connect_timeout);
 
+    if (rd->to_sentinel) {
+        /* the command that needed Redis fails: the next one finds it */
+        ngx_str_set(&argv[0], "SENTINEL");
+        ngx_str_set(&argv[1], "get-master-addr-by-name");
+        argv[2] = conf->master;
+
+        (void) ngx_http_missedcall_redis_command(3, argv,
+                                      ngx_http_missedcall_redis_discovered, a);
+        return NGX_ERROR;
+    }
+
     /* queued first, so they precede every command of this connection */
 
     if (conf->password.len) {
@@ -409,11 +458,99 @@ ngx_http_missedcall_redis_connect(void)
         }
     }
 
+    /* what a sentinel named may have been demoted since */
+    if (conf->sentinels) {
+        ngx_str_set(&argv[0], "ROLE");
+
+        if (ngx_http_missedcall_redis_command(1, argv,
+                                          ngx_http_missedcall_redis_role, NULL)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
     if (rd->on_connect) {
         rd->on_connect();
     }
 
     return rd->ac ? NGX_OK : NGX_ERROR;
+}
+
+
+/* a sentinel's answer: ["ip", "port"] of the master, or nil */
+
+static void
+ngx_http_missedcall_redis_discovered(redisReply *reply, void *data)
+{
+    ngx_int_t                          port;
+    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_addr_t  *sentinel = data;
+
+    port = NGX_ERROR;
+
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && reply->element[1]->type == REDIS_REPLY_STRING
+        && reply->element[0]->len < NGX_SOCKADDR_STRLEN)
+    {
+        port = ngx_atoi((u_char *) reply->element[1]->str,
+                        reply->element[1]->len);
+    }
+
+    if (port <= 0 || port > 65535) {
+        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                      "missedcall redis: sentinel %V:%i does not name the "
+                      "master \"%V\"", &sentinel->addr, sentinel->port,
+                      &rd->conf->master);
+        ngx_http_missedcall_redis_failed();
+
+    } else {
+        rd->master.addr.data = rd->master_ip;
+        rd->master.addr.len = reply->element[0]->len;
+        ngx_memcpy(rd->master_ip, reply->element[0]->str,
+                   rd->master.addr.len);
+        rd->master_ip[rd->master.addr.len] = '\0';
+        rd->master.port = port;
+
+        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                      "missedcall redis: sentinel %V:%i names %V:%i the "
+                      "master \"%V\"", &sentinel->addr, sentinel->port,
+                      &rd->master.addr, rd->master.port, &rd->conf->master);
+    }
+
+    /* freed once this callback returns */
+    if (rd->ac) {
+        redisAsyncFree(rd->ac);
+    }
+}
+
+
+static void
+ngx_http_missedcall_redis_role(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && reply->element[0]->len == 6
+        && ngx_strncmp(reply->element[0]->str, "master", 6) == 0)
+    {
+        return;
+    }
+
+    if (reply == NULL) {
+        /* the connection failed: the cleanup asks the sentinels again */
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "missedcall redis: %V:%i is not the master, asking the "
+                  "sentinels again", &rd->master.addr, rd->master.port);
+
+    if (rd->ac) {
+        redisAsyncFree(rd->ac);
+    }
 }
 
 
@@ -449,7 +586,7 @@ ngx_http_missedcall_redis_connected(const redisAsyncContext *ac, int status)
         /* hiredis frees the context right after this callback */
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                       "missedcall redis: connect to \"%V\" failed: %s",
-                      &rd->conf->addr, ac->errstr);
+                      &rd->peer->addr, ac->errstr);
         return;
     }
 
@@ -579,6 +716,11 @@ ngx_http_missedcall_redis_cleanup(void *privdata)
 
     if (!rd->connected) {
         ngx_http_missedcall_redis_failed();
+    }
+
+    /* a master's connection ended: ask the sentinels before the next */
+    if (!rd->to_sentinel) {
+        rd->master.addr.len = 0;
     }
 
     rd->ac = NULL;

@@ -17,11 +17,26 @@ typedef struct {
     ngx_str_t                  addr;      /* numeric address or unix path,
                                              NUL-terminated */
     ngx_int_t                  port;      /* 0: unix socket */
+} ngx_http_missedcall_redis_addr_t;
+
+
+typedef struct {
+    ngx_str_t                  addr;      /* as redis_addr_t; empty: the
+                                             sentinels name the master */
+    ngx_int_t                  port;
+    ngx_array_t               *sentinels; /* redis_addr_t */
+    ngx_str_t                  master;    /* the sentinels' master name */
     ngx_str_t                  password;  /* empty: no AUTH */
     ngx_uint_t                 db;
     ngx_msec_t                 timeout;
     ngx_msec_t                 connect_timeout;
+    ngx_uint_t                 wait;      /* replicas a session must reach */
+    ngx_msec_t                 wait_timeout;
 } ngx_http_missedcall_redis_conf_t;
+
+
+#define ngx_http_missedcall_redis_configured(conf)                           \
+    ((conf)->addr.len || (conf)->sentinels)
 
 
 /* a Lua script, run with EVALSHA and sent whole only on NOSCRIPT */

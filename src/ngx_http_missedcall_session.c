@@ -152,10 +152,12 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_confirm = {
 
 
 /*
- * A call not placed.  KEYS: session, resend mark, caller number (or ""
- * when none was drawn), pool, events.  ARGV: caller number, calling-code
- * key prefix, why the gateway refused the number ("": not its fault),
- * refusals in a row that disable it (0: never), events kept.
+ * A call not placed, or a session withdrawn.  KEYS: session, resend mark,
+ * caller number (or "" when none was drawn), pool, events, phone.
+ * ARGV: caller number, calling-code key prefix, why the gateway refused
+ * the number ("": not its fault), refusals in a row that disable it (0:
+ * never), events kept, session id (the phone's pointer goes if it is to
+ * this session).
  * Answers the refusals in a row when this one disabled the number, else 0.
  */
 
@@ -165,6 +167,9 @@ static ngx_http_missedcall_script_t  ngx_http_missedcall_fail = {
     NGX_HTTP_MISSEDCALL_LUA_POOL
     NGX_HTTP_MISSEDCALL_LUA_EVENT
     "redis.call('DEL', KEYS[1], KEYS[2]) "
+    "if redis.call('GET', KEYS[6]) == ARGV[6] then "
+    "  redis.call('DEL', KEYS[6]) "
+    "end "
     "if ARGV[1] == '' then return 0 end "
     "redis.call('HINCRBY', KEYS[3], 'failed', 1) "
     "if ARGV[3] == '' then return 0 end "
@@ -260,6 +265,8 @@ static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
 static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
 static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
+static void ngx_http_missedcall_replicated(redisReply *reply, void *data);
+static void ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op);
 static void ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op);
 static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
 static void ngx_http_missedcall_undone(redisReply *reply, void *data);
@@ -643,12 +650,8 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
 
-    u_char      *hint, iso[sizeof("1970-01-01T00:00:00Z")];
-    json_t      *json;
-    int64_t      left;
-    ngx_tm_t     tm;
-    ngx_time_t  *tp;
-    ngx_uint_t   digits;
+    u_char      *p;
+    ngx_str_t    argv[3];
 
     if (reply == NULL || reply->type != REDIS_REPLY_INTEGER
         || reply->integer != 1)
@@ -660,6 +663,75 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
         ngx_http_missedcall_op_unavailable(op);
         return;
     }
+
+    if (op->mcf->redis.wait == 0) {
+        ngx_http_missedcall_accepted(op);
+        return;
+    }
+
+    /* 202 only once replicas hold the session: a failover cannot lose it */
+
+    p = ngx_pnalloc(op->pool, 2 * NGX_INT_T_LEN);
+    if (p == NULL) {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    ngx_str_set(&argv[0], "WAIT");
+    ngx_http_missedcall_args(&argv[1], &p, op->mcf->redis.wait);
+    ngx_http_missedcall_args(&argv[2], &p, op->mcf->redis.wait_timeout);
+
+    if (ngx_http_missedcall_redis_command(3, argv,
+                                          ngx_http_missedcall_replicated, op)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_replicated(NULL, op);
+    }
+}
+
+
+static void
+ngx_http_missedcall_replicated(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    if (reply && reply->type == REDIS_REPLY_INTEGER
+        && reply->integer >= (long long) op->mcf->redis.wait)
+    {
+        ngx_http_missedcall_accepted(op);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                  "missedcall: session of call %V reached %L of %ui "
+                  "replicas in time, withdrawn", &op->call_id,
+                  (int64_t) (reply && reply->type == REDIS_REPLY_INTEGER
+                             ? reply->integer : 0),
+                  op->mcf->redis.wait);
+
+    /* the caller number did nothing wrong */
+    ngx_str_null(&op->caller);
+
+    ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                "service_unavailable",
+                                "the session store could not keep the "
+                                "session safe, try again");
+    ngx_http_missedcall_undo(op);
+}
+
+
+/* the call is placed and its session verifiable: 202 */
+
+static void
+ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
+{
+    u_char      *hint, iso[sizeof("1970-01-01T00:00:00Z")];
+    json_t      *json;
+    int64_t      left;
+    ngx_tm_t     tm;
+    ngx_time_t  *tp;
+    ngx_uint_t   digits;
 
     ngx_gmtime((time_t) (op->expires_ms / 1000), &tm);
     ngx_sprintf(iso, "%4d-%02d-%02dT%02d:%02d:%02dZ%Z",
@@ -756,12 +828,13 @@ static void
 ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
 {
     u_char     *p;
-    ngx_str_t   argv[10], none;
+    ngx_str_t   argv[12], none;
 
     argv[0] = op->session_key;
     argv[1] = op->resend_key;
-    argv[5] = op->caller;
-    argv[7] = op->fault;
+    argv[6] = op->caller;
+    argv[8] = op->fault;
+    argv[11] = op->sid;
     ngx_str_null(&argv[2]);
     ngx_str_null(&none);
 
@@ -775,17 +848,19 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
                                       NULL, &argv[3]) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
                                       NULL, &argv[4]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                                      &op->phone, &argv[5]) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
-                                      &none, &argv[6]) != NGX_OK)
+                                      &none, &argv[7]) != NGX_OK)
     {
         ngx_http_missedcall_undone(NULL, op);
         return;
     }
 
-    ngx_http_missedcall_args(&argv[8], &p, op->mcf->max_failures);
-    ngx_http_missedcall_args(&argv[9], &p, op->mcf->events_max);
+    ngx_http_missedcall_args(&argv[9], &p, op->mcf->max_failures);
+    ngx_http_missedcall_args(&argv[10], &p, op->mcf->events_max);
 
-    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_fail, 5, 10, argv,
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_fail, 6, 12, argv,
                                        ngx_http_missedcall_undone, op)
         != NGX_OK)
     {

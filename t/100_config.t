@@ -77,6 +77,15 @@ fails('a prefix without a hash tag',
 fails('an empty hash tag',
     qr/"missedcall_redis_prefix" directive needs a hash tag/,
     HTTP => $good{HTTP} . "missedcall_redis_prefix \"mc{}:\";\n");
+fails('redis and sentinels',
+    qr/"missedcall_redis_sentinel" directive is duplicate, or goes with "missedcall_redis"/,
+    HTTP => $good{HTTP} . "missedcall_redis_sentinel m 127.0.0.1:26379;\n");
+fails('a wait as long as the Redis timeout',
+    qr/the timeout of "missedcall_redis_wait" must be shorter than "missedcall_redis_timeout"/,
+    HTTP => $good{HTTP} . "missedcall_redis_wait 1 1s;\n");
+fails('a wait for no replica',
+    qr/"missedcall_redis_wait" directive needs 1 to 16 replicas/,
+    HTTP => $good{HTTP} . "missedcall_redis_wait 0 100ms;\n");
 fails('request without pool',
     qr/"missedcall_request" requires "missedcall_pool"/,
     HTTP => "missedcall_redis 127.0.0.1:6379;\n");

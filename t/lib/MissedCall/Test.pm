@@ -130,13 +130,16 @@ sub _port_closed {
 
 # Redis
 
+# %opt: password, args (more redis-server arguments), name (another
+# server than "redis": its own port, folder, log and process)
 sub start_redis {
     my ($self, %opt) = @_;
-    my $port = $self->port('redis');
-    my $dir = "$self->{dir}/redis";
+    my $name = $opt{name} || 'redis';
+    my $port = $self->port($name);
+    my $dir = "$self->{dir}/$name";
     make_path($dir);
-    $self->{redis_password} = $opt{password};
-    $self->_spawn('redis', "$self->{dir}/redis.log", 'redis-server',
+    $self->{redis_password} = $opt{password} if $name eq 'redis';
+    $self->_spawn($name, "$self->{dir}/$name.log", 'redis-server',
         '--port', $port, '--bind', '127.0.0.1', '--save', '',
         '--appendonly', 'no', '--daemonize', 'no', '--dir', $dir,
         '--protected-mode', 'no',
@@ -145,11 +148,33 @@ sub start_redis {
 
     my $until = time + 5;
     while (time < $until) {
-        my $r = eval { $self->redis('PING') };
+        my $r = eval { $self->redis_at($port, 'PING') };
         return $port if defined $r && !ref $r && $r eq 'PONG';
         sleep 0.02;
     }
-    croak 'redis-server did not start: ' . `tail -5 $self->{dir}/redis.log`;
+    croak "redis-server $name did not start: "
+        . `tail -5 $self->{dir}/$name.log`;
+}
+
+# a redis-sentinel watching the master on $master_port as "mymaster"
+sub start_sentinel {
+    my ($self, $name, $master_port, $quorum) = @_;
+    my $port = $self->port($name);
+    my $conf = $self->write_file("$name/sentinel.conf", <<"EOF");
+port $port
+bind 127.0.0.1
+protected-mode no
+daemonize no
+dir $self->{dir}/$name
+sentinel monitor mymaster 127.0.0.1 $master_port $quorum
+sentinel down-after-milliseconds mymaster 1000
+sentinel failover-timeout mymaster 4000
+sentinel parallel-syncs mymaster 1
+EOF
+    $self->_spawn($name, "$self->{dir}/$name.log", 'redis-server', $conf,
+        '--sentinel');
+    $self->_wait_port($port, $name, "$self->{dir}/$name.log");
+    return $port;
 }
 
 sub stop_redis {
@@ -160,10 +185,15 @@ sub stop_redis {
 
 sub redis {
     my ($self, @cmd) = @_;
+    return $self->redis_at($self->port('redis'), @cmd);
+}
+
+sub redis_at {
+    my ($self, $port, @cmd) = @_;
     my $s = IO::Socket::INET->new(
-        PeerAddr => '127.0.0.1:' . $self->port('redis'), Timeout => 5)
+        PeerAddr => "127.0.0.1:$port", Timeout => 5)
         or croak "redis connect: $!";
-    if (defined $self->{redis_password}) {
+    if (defined $self->{redis_password} && $port == $self->port('redis')) {
         print $s _command('AUTH', $self->{redis_password});
         _resp($s);
     }
@@ -267,6 +297,7 @@ sub nginx_conf {
         NGINX_PORT => $self->port('nginx'),
         REDIS_PORT => $self->port('redis'),
         GATEWAY_PORT => $self->port('gateway'),
+        REDIS => 'missedcall_redis 127.0.0.1:' . $self->port('redis') . ';',
         ROOT => $ROOT,
         DIR => $self->{dir},
         %{ $vars || {} },
