@@ -84,8 +84,7 @@ fuzz: deps
 # figures, not pass/fail: the check handler against "return 204", request
 # and verify against the Redis round-trip ceiling, worker memory
 bench: deps $(MODULE)
-	perl bench/check.pl
-	perl bench/flow.pl
+	perl bench/bench.pl
 
 clean:
 	rm -rf $(BUILD)

@@ -1,17 +1,19 @@
 -- wrk: the answers by status, counted in the thread and printed at the
 -- end as "status <code> <count>" (done() runs in another Lua state, so
 -- the counts travel as thread globals).  Sourced by request.lua and
--- verify.lua, which set `path` and `body(n)`.
+-- verify.lua, which set `path` and `body(n)`, and check.lua, which sets
+-- `path`, `method` and `headers`.
 
 local threads = {}
+codes = { 200, 202, 204, 400, 401, 429, 502, 503, 504 }
 
 function setup(thread)
     table.insert(threads, thread)
 end
 
 function init(args)
-    n = 0
-    for _, code in ipairs({ 200, 202, 400, 429, 502, 503, 504 }) do
+    n = tonumber(os.getenv("MC_OFFSET") or "0")
+    for _, code in ipairs(codes) do
         _G["s" .. code] = 0
     end
     other = 0
@@ -19,11 +21,15 @@ end
 
 function request()
     n = n + 1
+    if method == "GET" then
+        return wrk.format("GET", path, headers)
+    end
     return wrk.format("POST", path,
                       { ["Content-Type"] = "application/json" }, body(n))
 end
 
--- MC_LIMIT: stop after that many answers (verify: no more than sessions)
+-- MC_OFFSET: the first index; MC_LIMIT: stop sending after that many
+-- answers (wrk still waits out its duration)
 local limit = tonumber(os.getenv("MC_LIMIT") or "0")
 local answers = 0
 
@@ -35,7 +41,7 @@ function response(status, headers, b)
 end
 
 function done(summary, latency, requests)
-    for _, code in ipairs({ 200, 202, 400, 429, 502, 503, 504 }) do
+    for _, code in ipairs(codes) do
         local total = 0
         for _, t in ipairs(threads) do total = total + t:get("s" .. code) end
         if total > 0 then io.write(string.format("status %d %d\n", code, total)) end
@@ -43,4 +49,7 @@ function done(summary, latency, requests)
     local o = 0
     for _, t in ipairs(threads) do o = o + t:get("other") end
     if o > 0 then io.write(string.format("status other %d\n", o)) end
+    local last = 0
+    for _, t in ipairs(threads) do last = math.max(last, t:get("n")) end
+    io.write(string.format("sent up to %d\n", last))
 end

@@ -204,6 +204,9 @@ ngx_table_elt_t *ngx_http_missedcall_add_header(ngx_http_request_t *r,
     char *key, char *value);
 ngx_int_t ngx_http_missedcall_not_allowed(ngx_http_request_t *r,
     char *allow);
+ngx_int_t ngx_http_missedcall_too_large(ngx_http_request_t *r);
+ngx_uint_t ngx_http_missedcall_get_only(ngx_http_request_t *r,
+    ngx_int_t *rc);
 ngx_uint_t ngx_http_missedcall_uuid_valid(u_char *p, size_t len);
 ngx_http_missedcall_ctx_t *ngx_http_missedcall_get_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_random(u_char *buf, size_t len);
@@ -230,6 +233,7 @@ void ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, const char *error, const char *message);
 void ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op,
     ngx_int_t status, ngx_int_t code);
+void ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op);
 ngx_int_t ngx_http_missedcall_request_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_verify_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);

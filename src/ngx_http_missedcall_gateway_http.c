@@ -142,11 +142,7 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
 
     case 429:
-        ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                    "gateway_busy",
-                                    "too many calls right now, try again "
-                                    "later");
-        op->retry_after = 1;
+        ngx_http_missedcall_op_busy(op);
         return NGX_ERROR;
 
     case 401:

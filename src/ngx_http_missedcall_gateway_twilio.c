@@ -348,11 +348,7 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
                       "rate limiting the account (HTTP %l, code %l)",
                       &op->call_id, req->status, answer.code);
 
-        ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                    "gateway_busy",
-                                    "too many calls right now, try again "
-                                    "later");
-        op->retry_after = 1;
+        ngx_http_missedcall_op_busy(op);
         return NGX_ERROR;
     }
 
@@ -425,10 +421,7 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
     rc = ngx_http_missedcall_body(r, &body);
 
     if (rc == NGX_DECLINED) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
-                                  NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                  "body_too_large",
-                                  "the request body is too large"));
+        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
         return;
     }
 

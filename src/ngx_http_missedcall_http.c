@@ -44,12 +44,7 @@ ngx_http_missedcall_read_body(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        r->keepalive = 0;
-
-        return ngx_http_missedcall_send_error(r,
-                                          NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                          "body_too_large",
-                                          "the request body is too large");
+        return ngx_http_missedcall_too_large(r);
     }
 
     r->request_body_in_single_buf = 1;
@@ -61,6 +56,39 @@ ngx_http_missedcall_read_body(ngx_http_request_t *r,
     }
 
     return NGX_DONE;
+}
+
+
+/* 413, and the connection closed: the rest of the body is not read */
+
+ngx_int_t
+ngx_http_missedcall_too_large(ngx_http_request_t *r)
+{
+    r->keepalive = 0;
+
+    return ngx_http_missedcall_send_error(r,
+                                          NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                          "body_too_large",
+                                          "the request body is too large");
+}
+
+
+/*
+ * GET and HEAD only, the body discarded.  0: the request was answered,
+ * and the handler returns *rc.
+ */
+
+ngx_uint_t
+ngx_http_missedcall_get_only(ngx_http_request_t *r, ngx_int_t *rc)
+{
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        *rc = ngx_http_missedcall_not_allowed(r, "GET, HEAD");
+        return 0;
+    }
+
+    *rc = ngx_http_discard_request_body(r);
+
+    return *rc == NGX_OK;
 }
 
 

@@ -339,12 +339,7 @@ ngx_http_missedcall_metrics_handler(ngx_http_request_t *r)
     ngx_str_t                  argv[2], none;
     ngx_http_missedcall_op_t  *op;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return ngx_http_missedcall_not_allowed(r, "GET, HEAD");
-    }
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
+    if (!ngx_http_missedcall_get_only(r, &rc)) {
         return rc;
     }
 

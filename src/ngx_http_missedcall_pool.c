@@ -435,10 +435,7 @@ ngx_http_missedcall_admin_body(ngx_http_request_t *r)
     rc = ngx_http_missedcall_body(r, &raw);
 
     if (rc == NGX_DECLINED) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
-                                  NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                  "body_too_large",
-                                  "the request body is too large"));
+        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
         return;
     }
 

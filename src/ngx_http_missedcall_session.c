@@ -792,6 +792,18 @@ ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op, ngx_uint_t status,
 }
 
 
+/* the gateway says it is busy: the client may try again in a second */
+
+void
+ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op)
+{
+    ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                "gateway_busy",
+                                "too many calls right now, try again later");
+    op->retry_after = 1;
+}
+
+
 /*
  * The gateway refused the caller number itself (not the phone called, nor
  * the account, nor a busy gateway): why, for the number's record.
@@ -1182,12 +1194,7 @@ ngx_http_missedcall_status_handler(ngx_http_request_t *r)
     ngx_str_t                  id, key;
     ngx_http_missedcall_op_t  *op;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return ngx_http_missedcall_not_allowed(r, "GET, HEAD");
-    }
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
+    if (!ngx_http_missedcall_get_only(r, &rc)) {
         return rc;
     }
 
@@ -1309,11 +1316,7 @@ ngx_http_missedcall_parse(ngx_http_request_t *r)
     rc = ngx_http_missedcall_body(r, &raw);
 
     if (rc == NGX_DECLINED) {
-        r->keepalive = 0;
-        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
-                                  NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                  "body_too_large",
-                                  "the request body is too large"));
+        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
         return NULL;
     }
 

@@ -15,14 +15,9 @@ use MissedCall::Flow;
 
 my $t = stack(WORKERS => 2, LOG_LEVEL => 'notice');
 
-sub redis_clients {
-    my $list = $t->redis('CLIENT', 'LIST');
-    return scalar grep { !/cmd=client/ } split /\n/, $list;
-}
-
 # every worker connected: a few requests on each
 request_call($t, sprintf '+1202555%04d', $_) for 1 .. 6;
-my $before = redis_clients();
+my $before = $t->redis_clients;
 ok($before >= 1 && $before <= 2, "Redis clients before: $before");
 
 # 4 clients, each making requests for 4 s (bounded in count too)
@@ -62,7 +57,7 @@ is(scalar(grep { $_ >= 500 } keys %total), 0, 'no 5xx');
 # the old workers are gone, and so are their Redis connections
 sleep 1.5;
 request_call($t, sprintf '+1202555%04d', $_) for 7 .. 12;
-my $after = redis_clients();
+my $after = $t->redis_clients;
 ok($after <= 2, "Redis clients after 3 reloads: $after (no leak)");
 
 like($t->error_log, qr/reconfiguring/, 'nginx did reload');

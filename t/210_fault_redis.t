@@ -18,18 +18,9 @@ use MissedCall::Load;
 
 my $t = stack(WORKERS => 2, REDIS_TIMEOUT => '500ms', LOG_LEVEL => 'notice');
 
-sub workers {
-    my $master = $t->nginx_pid;
-    return join ' ', sort split ' ', `ps -o pid= --ppid $master`;
-}
-
-sub redis_clients {
-    return scalar grep { !/cmd=client/ } split /\n/, $t->redis('CLIENT', 'LIST');
-}
-
 request_call($t, sprintf '+1202555%04d', $_) for 1 .. 6;
-my $pids = workers();
-my $clients = redis_clients();
+my $pids = $t->worker_pids;
+my $clients = $t->redis_clients;
 
 # two loads of 7 s: requests, and the gateway-free status endpoint
 my @loads = (load_start($t, seconds => 7, kind => 'request', pause => 0.01),
@@ -73,10 +64,10 @@ diag sprintf 'Redis killed at 0, back at %.2f s, first 202 %.3f s later',
     $back - $killed, $recovery;
 cmp_ok($recovery, '<=', 2, 'back within 2 s of Redis');
 
-is(workers(), $pids, 'no worker crashed or was replaced');
+is($t->worker_pids, $pids, 'no worker crashed or was replaced');
 unlike($t->error_log, qr/exited on signal|\[alert\]/, 'no crash, no alert');
 sleep 0.5;
-my $after = redis_clients();
+my $after = $t->redis_clients;
 cmp_ok($after, '<=', 2, "Redis clients: $clients before, $after after: "
     . 'one a worker at most, none leaked');
 

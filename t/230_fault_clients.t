@@ -20,15 +20,6 @@ use MissedCall::Flow;
 
 my $t = stack(WORKERS => 2, GATEWAY_TIMEOUT => '1s', REDIS_TIMEOUT => '1s');
 
-sub workers {
-    my $master = $t->nginx_pid;
-    return join ' ', sort split ' ', `ps -o pid= --ppid $master`;
-}
-
-sub redis_clients {
-    return scalar grep { !/cmd=client/ } split /\n/, $t->redis('CLIENT', 'LIST');
-}
-
 # n requests sent on raw sockets, all closed after $wait seconds unread
 sub hang_up {
     my ($n, $wait, $tag) = @_;
@@ -49,7 +40,7 @@ sub hang_up {
 }
 
 request_call($t, sprintf '+1202555%04d', $_) for 1 .. 6;
-my $pids = workers();
+my $pids = $t->worker_pids;
 my $before = scalar @{ $t->gateway_calls };
 
 # 1. on a hanging gateway: the calls fail at the gateway timeout, undone
@@ -101,8 +92,8 @@ diag scalar(@s) . ' clients hung up halfway through their body';
 
 sleep 0.5;
 is(request_call($t, '+12025559998')->{status}, 202, 'still serving');
-is(workers(), $pids, 'no worker crashed or was replaced');
+is($t->worker_pids, $pids, 'no worker crashed or was replaced');
 unlike($t->error_log, qr/exited on signal|\[alert\]/, 'no crash, no alert');
-cmp_ok(redis_clients(), '<=', 2, 'one Redis connection a worker at most');
+cmp_ok($t->redis_clients, '<=', 2, 'one Redis connection a worker at most');
 
 done_testing();

@@ -15,17 +15,6 @@ use Time::HiRes qw(time sleep);
 use MissedCall::Test;
 use MissedCall::Flow;
 
-sub workers {
-    my ($t) = @_;
-    my $master = $t->nginx_pid;
-    return sort split ' ', `ps -o pid= --ppid $master`;
-}
-
-sub redis_clients {
-    my ($t) = @_;
-    return scalar grep { !/cmd=client/ } split /\n/, $t->redis('CLIENT', 'LIST');
-}
-
 # waits for pid to exit; the seconds it took, or undef
 sub gone_after {
     my ($pid, $limit) = @_;
@@ -69,7 +58,7 @@ require POSIX;
 {
     my $t = stack(WORKERS => 1, GATEWAY_TIMEOUT => '2s');
     request_call($t, '+12025550001');
-    my ($old) = workers($t);
+    my ($old) = $t->worker_pids;
     $t->gateway_mode('hang');
     my $bg = background($t, 4, 1);
     sleep 0.5;
@@ -86,7 +75,7 @@ require POSIX;
     $t->gateway_mode('ok');
     is(request_call($t, '+12025550002')->{status}, 202,
         'the new worker serves');
-    cmp_ok(redis_clients($t), '<=', 1, 'one Redis client: the new worker');
+    cmp_ok($t->redis_clients, '<=', 1, 'one Redis client: the new worker');
 }
 
 # 2. worker_shutdown_timeout cuts a gateway that hangs longer
@@ -94,7 +83,7 @@ require POSIX;
     my $t = stack(WORKERS => 1, GATEWAY_TIMEOUT => '20s',
         MAIN_EXTRA => 'worker_shutdown_timeout 1s;');
     request_call($t, '+12025550001');
-    my ($old) = workers($t);
+    my ($old) = $t->worker_pids;
     $t->gateway_mode('hang');
     my $bg = background($t, 3, 2);
     sleep 0.5;
@@ -112,7 +101,7 @@ require POSIX;
     is(request_call($t, '+12025550002')->{status}, 202,
         'the new worker serves');
     sleep 0.5;
-    cmp_ok(redis_clients($t), '<=', 1, 'no Redis connection left behind');
+    cmp_ok($t->redis_clients, '<=', 1, 'no Redis connection left behind');
     unlike($t->error_log, qr/\[alert\]|signal (11|6)/, 'no alert, no crash');
 }
 
@@ -120,7 +109,7 @@ require POSIX;
 {
     my $t = stack(WORKERS => 1, REDIS_TIMEOUT => '1s');
     request_call($t, '+12025550001');
-    my ($old) = workers($t);
+    my ($old) = $t->worker_pids;
     kill 'STOP', $t->{procs}{redis};
     my $bg = background($t, 4, 3);
     sleep 0.3;
@@ -135,7 +124,7 @@ require POSIX;
     is(request_call($t, '+12025550002')->{status}, 202,
         'the new worker serves');
     sleep 0.5;
-    cmp_ok(redis_clients($t), '<=', 1, 'no Redis connection left behind');
+    cmp_ok($t->redis_clients, '<=', 1, 'no Redis connection left behind');
 }
 
 done_testing();

@@ -18,12 +18,6 @@ use Time::HiRes qw(time sleep);
 use MissedCall::Test;
 use MissedCall::Flow;
 
-sub workers {
-    my ($t) = @_;
-    my $master = $t->nginx_pid;
-    return join ' ', sort split ' ', `ps -o pid= --ppid $master`;
-}
-
 # no replica: the wait fails, the request gets 503 and leaves no session
 {
     my $t = stack(HTTP_EXTRA => 'missedcall_redis_wait 1 200ms;');
@@ -84,7 +78,7 @@ for (1 .. 20) {
 ok($ok >= 3, 'through the master the sentinels name');
 like($t->error_log, qr/sentinel 127\.0\.0\.1:\d+ names 127\.0\.0\.1:$mport the master "mymaster"/,
     'the sentinels were asked');
-my $pids = workers($t);
+my $pids = $t->worker_pids;
 
 # a session accepted (WAIT: it reached the replica), then the master dies
 my $r = request_call($t, '+12025550143');
@@ -148,7 +142,7 @@ $r = verify_call($t, session_id => $sid, received_caller_id => $caller);
 is($r->{status}, 200, 'the session accepted before the failover verifies '
     . 'on the new master') or diag explain $r->{json};
 
-is(workers($t), $pids, 'no worker restarted');
+is($t->worker_pids, $pids, 'no worker restarted');
 unlike($t->error_log, qr/exited on signal|\[alert\]/, 'no crash, no alert');
 like($t->error_log, qr/names 127\.0\.0\.1:\Q$new\E the master/,
     'the new master found through the sentinels');

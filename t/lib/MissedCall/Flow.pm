@@ -85,9 +85,9 @@ sub verify_call {
 # user's phone shows
 sub last_call {
     my ($t) = @_;
-    my $calls = $t->gateway_calls();
+    my @calls = grep { $_->{path} ne '/hook' } @{ $t->gateway_calls() };
 
-    return @$calls ? $calls->[-1] : undef;
+    return @calls ? $calls[-1] : undef;
 }
 
 sub session_keys {

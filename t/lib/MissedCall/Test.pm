@@ -329,6 +329,20 @@ sub start_nginx {
 
 sub nginx_pid { $_[0]{procs}{nginx} }
 
+# the worker processes' pids, sorted, as one string to compare
+sub worker_pids {
+    my ($self) = @_;
+    my $master = $self->nginx_pid;
+    return join ' ', sort split ' ', `ps -o pid= --ppid $master`;
+}
+
+# Redis clients but the one asking
+sub redis_clients {
+    my ($self) = @_;
+    return scalar grep { !/cmd=client/ }
+        split /\n/, $self->redis('CLIENT', 'LIST');
+}
+
 sub stop_nginx {
     my ($self) = @_;
     $self->_stop('nginx', 'QUIT');

@@ -1,0 +1,199 @@
+#!/usr/bin/perl
+
+# The benchmark: Redis, nginx (2 workers, the module) and an instant
+# gateway (a plain nginx with one worker) on loopback, measured side by
+# side in one run with wrk and redis-benchmark, printed as one table.
+#
+#   perl bench/bench.pl [pairs] [checks] [check seconds] [rounds]
+#
+# - check with a valid token against "return 204": alternating rounds,
+#   medians, req/s ratio and p50/p99;
+# - request (2 Redis round trips and a call) and verify (1 round trip and
+#   a token) against redis-benchmark's round-trip rate with as many
+#   connections (PING: the cost of a round trip, not of a script);
+#   every verify has a fresh session, made by the request phase;
+# - worker RSS before and after the pairs and the checks.
+# The machine is shared and noisy: ratios are what to compare.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../t/lib";
+
+use MissedCall::Flow;
+
+my $pairs = shift // 100000;
+my $checks = shift // 1000000;
+my $seconds = shift // 5;
+my $rounds = shift // 3;
+
+for my $tool ('wrk', 'redis-benchmark') {
+    die "$tool is not installed (make deps)\n" unless `which $tool`;
+}
+
+my $caller = '+15550100001';
+my $t = stack(no_nginx => 1, pool => [ $caller ]);
+
+# the instant gateway: nginx without the module, one worker of its own
+my $gw = MissedCall::Test->new();
+$gw->start_nginx(<<'EOF');
+daemon off;
+worker_processes 1;
+pid %%PREFIX%%/nginx.pid;
+error_log %%PREFIX%%/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %%PREFIX%%/temp/body;
+    server {
+        listen 127.0.0.1:%%NGINX_PORT%%;
+        keepalive_requests 100000;
+        location = /call { return 200 "{}"; }
+    }
+}
+EOF
+
+$t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    WORKERS => 2, LOG_LEVEL => 'warn', SESSION_TTL => '30m',
+    GATEWAY_PORT => $gw->port('nginx') });
+
+my $base = 'http://127.0.0.1:' . $t->port('nginx');
+$ENV{MC_BENCH} = "$FindBin::Bin";
+$ENV{MC_CALLER} = $caller;
+
+# a token, and both workers warmed up (a connection each time, so both
+# get some): what is allocated once, such as the token cache, is not growth
+my ($r, $token);
+for my $i (1 .. 100) {
+    $r = request_call($t, sprintf '+1999555%04d', $i);
+    $r = verify_call($t, session_id => $r->{json}{session_id},
+        received_caller_id => $caller);
+    $token = $r->{json}{token} or die "no token\n";
+    $t->get('/check', headers => { Authorization => "Bearer $token" })
+        for 1 .. 5;
+}
+my @rss0 = rss();
+
+# 1. check against return 204
+print STDERR "bench: check against return 204, $rounds rounds\n";
+my %runs;
+for (1 .. $rounds) {
+    push @{ $runs{$_} }, wrk_plain("$base/$_") for 'empty', 'check';
+}
+my %m = map {
+    my @s = sort { $a->{rps} <=> $b->{rps} } @{ $runs{$_} };
+    ($_ => $s[ int(@s / 2) ]);
+} keys %runs;
+
+# 2. the Redis ceiling, 50 connections
+print STDERR "bench: the Redis ceiling\n";
+my $out = `redis-benchmark -p ${\ $t->port('redis')} -c 50 -n 300000 -q -t ping_mbulk 2>&1`;
+my ($ceiling) = $out =~ /([\d.]+) requests per second/
+    or die "redis-benchmark: $out";
+
+# 3. requests, then verifies of the sessions they made, each once
+print STDERR "bench: $pairs requests, then as many verifies\n";
+my $req = wrk_script('request.lua', $pairs);
+my $sessions = $req->{status}{202} // 0;
+die "only $sessions of $pairs sessions were created\n"
+    unless $sessions >= $pairs;
+my $ver = wrk_script('verify.lua', $pairs);
+
+# 4. a million checks
+print STDERR "bench: $checks checks\n";
+my $chk = wrk_script('check.lua', $checks, $token);
+my @rss1 = rss();
+
+print "\n";
+row('what', 'measured', 'against', 'ratio', 'target', '');
+row('-' x 34, '-' x 12, '-' x 12, '-' x 6, '-' x 7, '-' x 4);
+my $cr = $m{check}{rps} / $m{empty}{rps};
+row('check req/s vs return 204', int $m{check}{rps}, int $m{empty}{rps},
+    sprintf('%.2f', $cr), '>= 0.90', $cr >= 0.9 ? 'met' : 'MISS');
+row('  p50 ms (check / 204)', sprintf('%.3f', $m{check}{p50}),
+    sprintf('%.3f', $m{empty}{p50}), '', '', '');
+row('  p99 ms (check / 204)', sprintf('%.3f', $m{check}{p99}),
+    sprintf('%.3f', $m{empty}{p99}), '', '', '');
+my $rq = $req->{rps} / ($ceiling / 2);
+row('request/s vs Redis ceiling / 2', int $req->{rps}, int($ceiling / 2),
+    sprintf('%.2f', $rq), '>= 0.50', $rq >= 0.5 ? 'met' : 'MISS');
+my $vr = $ver->{rps} / $ceiling;
+row('verify/s vs Redis ceiling', int $ver->{rps}, int $ceiling,
+    sprintf('%.2f', $vr), '>= 0.50', $vr >= 0.5 ? 'met' : 'MISS');
+for my $i (0 .. $#rss0) {
+    my $g = ($rss1[$i] // 0) - $rss0[$i];
+    row("worker $i RSS growth, KiB", $g, "$rss0[$i]->" . ($rss1[$i] // '-'),
+        '', '< 2048', $g < 2048 ? 'met' : 'MISS');
+}
+print "\n";
+printf "Redis ceiling: redis-benchmark PING, 50 connections: %.0f/s\n",
+    $ceiling;
+printf "request: %d answers (%s); verify: %d (%s); check: %d (%s)\n",
+    $req->{n}, answers($req), $ver->{n}, answers($ver), $chk->{n},
+    answers($chk);
+printf "check vs return 204: medians of %d alternating %d s rounds, "
+    . "wrk 2 threads, 50 connections\n", $rounds, $seconds;
+
+sub row {
+    printf "%-34s %12s %12s %6s %7s %4s\n", @_;
+}
+
+sub wrk_plain {
+    my ($url) = @_;
+    my $out = `wrk -t 2 -c 50 -d ${seconds}s --latency -H 'Authorization: Bearer $token' $url 2>&1`;
+    my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
+    my ($non2xx) = $out =~ /Non-2xx or 3xx responses:\s+(\d+)/;
+    die "wrk failed:\n$out" unless $rps;
+    die "non-2xx answers from $url:\n$out" if $non2xx;
+    return { rps => $rps, p50 => ms($out, '50%'), p99 => ms($out, '99%') };
+}
+
+sub ms {
+    my ($out, $p) = @_;
+    my ($v, $unit) = $out =~ /^\s+\Q$p\E\s+([\d.]+)(us|ms|s)/m;
+    return 0 unless defined $v;
+    return $unit eq 'us' ? $v / 1000 : $unit eq 's' ? $v * 1000 : $v;
+}
+
+# runs a script in rounds of 1 s until $total answers; the rate is over
+# the rounds that did not run out of work, the last one aside
+sub wrk_script {
+    my ($script, $total, $tok) = @_;
+    my ($offset, $done, $time, %status, $n) = (0, 0, 0);
+    local $ENV{MC_TOKEN} = $tok // '';
+    while ($done < $total) {
+        local $ENV{MC_OFFSET} = $offset;
+        local $ENV{MC_LIMIT} = $total - $done;
+        my $out = `wrk -t 1 -c 50 -d 1s -s $FindBin::Bin/$script $base 2>&1`;
+        my %s = $out =~ /^status (\S+) (\d+)$/mg;
+        my ($sent) = $out =~ /^sent up to (\d+)$/m or die "wrk: $out";
+        my $answers = 0;
+        $answers += $_ for values %s;
+        $status{$_} += $s{$_} for keys %s;
+        if ($answers < $total - $done) {
+            $n += $answers;
+            $time += 1;
+        }
+        $done += $answers;
+        $offset = $sent;
+    }
+    return { rps => $time ? $n / $time : 0, status => \%status, n => $done };
+}
+
+sub answers {
+    my ($run) = @_;
+    return join ', ', map { "$_: $run->{status}{$_}" }
+        sort keys %{ $run->{status} };
+}
+
+# the workers' resident memory, in KiB
+sub rss {
+    my @pids = sort { $a <=> $b } map { /(\d+)/ ? $1 : () }
+        `pgrep -P ${\ $t->nginx_pid }`;
+    return map {
+        open my $fh, '<', "/proc/$_/status" or return ();
+        my ($kb) = map { /^VmRSS:\s+(\d+)/ ? $1 : () } <$fh>;
+        $kb;
+    } @pids;
+}
