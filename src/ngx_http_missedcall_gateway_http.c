@@ -121,13 +121,17 @@ static ngx_int_t
 ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
+    ngx_uint_t  level;
+
     if (req->status >= 200 && req->status < 300) {
         return NGX_OK;
     }
 
-    ngx_log_error((ngx_uint_t) (req->status == 422 ? NGX_LOG_INFO
-                                                   : NGX_LOG_ERR),
-                  op->log, 0, "missedcall gateway \"http\": call %V refused with "
+    /* a phone that cannot be called is the user's business: info only */
+    level = (req->status == 422) ? NGX_LOG_INFO : NGX_LOG_ERR;
+
+    ngx_log_error(level, op->log, 0,
+                  "missedcall gateway \"http\": call %V refused with "
                   "HTTP %l after %M ms%s", &op->call_id, req->status,
                   req->elapsed,
                   (req->status == 401 || req->status == 403)
