@@ -94,7 +94,10 @@ ngx_http_missedcall_curl_init_process(ngx_cycle_t *cycle)
     if (curl_multi_setopt(cu->multi, CURLMOPT_SOCKETFUNCTION,
                           ngx_http_missedcall_curl_socket) != CURLM_OK
         || curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION,
-                             ngx_http_missedcall_curl_timer) != CURLM_OK)
+                             ngx_http_missedcall_curl_timer) != CURLM_OK
+        || curl_multi_setopt(cu->multi, CURLMOPT_MAXCONNECTS,
+                             (long) NGX_HTTP_MISSEDCALL_CURL_IDLE_MAX)
+           != CURLM_OK)
     {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
                       "missedcall: curl_multi_setopt() failed");

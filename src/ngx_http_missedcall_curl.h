@@ -13,6 +13,13 @@
 #include <curl/curl.h>
 
 
+/*
+ * Idle connections a worker keeps to gateways and webhook receivers.
+ * libcurl's default follows the transfers in flight, so a burst that
+ * ends closes most of them and the next one connects again.
+ */
+#define NGX_HTTP_MISSEDCALL_CURL_IDLE_MAX  256
+
 /* responses larger than this are cut and reported as CURLE_WRITE_ERROR */
 #define NGX_HTTP_MISSEDCALL_CURL_BODY_MAX  65536
 
