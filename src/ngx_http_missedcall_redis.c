@@ -40,6 +40,7 @@ typedef struct {
     ngx_event_t                            timer;
     ngx_uint_t                             pending;
     ngx_uint_t                             connected;
+    ngx_uint_t                             writing;
     ngx_uint_t                             connects;
     ngx_msec_t                             backoff;
     ngx_msec_t                             retry_at;
@@ -654,9 +655,12 @@ ngx_http_missedcall_redis_read_handler(ngx_event_t *ev)
 static void
 ngx_http_missedcall_redis_write_handler(ngx_event_t *ev)
 {
-    ngx_connection_t  *c = ev->data;
+    ngx_connection_t             *c = ev->data;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
 
+    rd->writing = 1;
     redisAsyncHandleWrite(c->data);
+    rd->writing = 0;
 }
 
 
@@ -678,12 +682,29 @@ ngx_http_missedcall_redis_del_read(void *privdata)
 }
 
 
+/*
+ * A command of a connected context is written once this pass of the event
+ * loop ends, with every other command the pass made: one write, and no
+ * epoll_ctl, for many requests.  Only what the socket did not take, and
+ * the connect, wait for epoll.
+ */
+
 static void
 ngx_http_missedcall_redis_add_write(void *privdata)
 {
+    ngx_event_t                  *wev;
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_event_set(rd->conn->write, NGX_WRITE_EVENT, 1);
+    wev = rd->conn->write;
+
+    if (rd->writing || !(rd->ac->c.flags & REDIS_CONNECTED)) {
+        ngx_http_missedcall_event_set(wev, NGX_WRITE_EVENT, 1);
+        return;
+    }
+
+    if (!wev->posted && !wev->active) {
+        ngx_post_event(wev, &ngx_posted_events);
+    }
 }
 
 
