@@ -12,7 +12,9 @@
 #   a token) against redis-benchmark's round-trip rate with as many
 #   connections (PING: the cost of a round trip, not of a script);
 #   every verify has a fresh session, made by the request phase;
-# - worker RSS before and after the pairs and the checks.
+# - worker RSS before and after the pairs and the checks;
+# - where the CPU went: microseconds of CPU an answer, by process, for
+#   request, verify, and the same verify bodies POSTed to "return 200".
 # The machine is shared and noisy: ratios are what to compare.
 
 use strict;
@@ -56,7 +58,9 @@ EOF
 
 $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     WORKERS => 2, LOG_LEVEL => 'warn', SESSION_TTL => '30m',
-    GATEWAY_PORT => $gw->port('nginx') });
+    GATEWAY_PORT => $gw->port('nginx'),
+    # as a busy site logs: a write a request costs 1/10 of a verify
+    ACCESS_LOG => 'combined buffer=64k flush=1s' });
 
 my $base = 'http://127.0.0.1:' . $t->port('nginx');
 $ENV{MC_BENCH} = "$FindBin::Bin";
@@ -73,6 +77,13 @@ for my $i (1 .. 100) {
     $t->get('/check', headers => { Authorization => "Bearer $token" })
         for 1 .. 5;
 }
+my @cold = rss();
+
+# and at the bench's own concurrency, a tenth of the pairs: what 50
+# connections at once make the workers keep (request pools, gateway
+# connections) is not growth either
+print STDERR "bench: warming up\n";
+wrk_script($_, int($pairs / 10)) for 'request.lua', 'verify.lua';
 my @rss0 = rss();
 
 # 1. check against return 204
@@ -94,11 +105,18 @@ my ($ceiling) = $out =~ /([\d.]+) requests per second/
 
 # 3. requests, then verifies of the sessions they made, each once
 print STDERR "bench: $pairs requests, then as many verifies\n";
+# what Redis counted too: a round's last answers reach no wrk to count them
+my %counted0 = counted();
 my $req = wrk_script('request.lua', $pairs);
 my $sessions = $req->{status}{202} // 0;
 die "only $sessions of $pairs sessions were created\n"
     unless $sessions >= $pairs;
 my $ver = wrk_script('verify.lua', $pairs);
+my %counted1 = counted();
+my $floor = do {
+    local $ENV{MC_PATH} = '/ping';
+    wrk_script('verify.lua', $pairs);
+};
 
 # 4. a million checks
 print STDERR "bench: $checks checks\n";
@@ -132,8 +150,21 @@ printf "Redis ceiling: redis-benchmark PING, 50 connections: %.0f/s\n",
 printf "request: %d answers (%s); verify: %d (%s); check: %d (%s)\n",
     $req->{n}, answers($req), $ver->{n}, answers($ver), $chk->{n},
     answers($chk);
+printf "Redis counted: %d calls placed, %d sessions verified\n",
+    map { $counted1{$_} - $counted0{$_} } qw(placed verified);
+printf "RSS growth from a cold start (one connection at a time before): "
+    . "%s KiB\n", join ', ', map { $rss1[$_] - $cold[$_] } 0 .. $#cold;
 printf "check vs return 204: medians of %d alternating %d s rounds, "
     . "wrk 2 threads, 50 connections\n", $rounds, $seconds;
+print "\nCPU an answer, microseconds (2 cores: 2,000,000 a second)\n";
+printf "%-34s %8s %8s %8s %8s\n", 'what', 'nginx', 'redis', 'wrk', 'all';
+for (['request', $req], ['verify', $ver],
+    ['verify bodies to "return 200"', $floor])
+{
+    my ($name, $run) = @$_;
+    my @c = map { $run->{cpu}{$_} / $run->{n} * 1e6 } qw(nginx redis wrk);
+    printf "%-34s %8.1f %8.1f %8.1f %8.1f\n", $name, @c, $c[0] + $c[1] + $c[2];
+}
 
 sub row {
     printf "%-34s %12s %12s %6s %7s %4s\n", @_;
@@ -161,6 +192,7 @@ sub ms {
 sub wrk_script {
     my ($script, $total, $tok) = @_;
     my ($offset, $done, $time, %status, $n) = (0, 0, 0);
+    my %cpu0 = cpu();
     local $ENV{MC_TOKEN} = $tok // '';
     while ($done < $total) {
         local $ENV{MC_OFFSET} = $offset;
@@ -178,7 +210,26 @@ sub wrk_script {
         $done += $answers;
         $offset = $sent;
     }
-    return { rps => $time ? $n / $time : 0, status => \%status, n => $done };
+    my %cpu1 = cpu();
+    return { rps => $time ? $n / $time : 0, status => \%status, n => $done,
+        cpu => { map { $_ => $cpu1{$_} - $cpu0{$_} } keys %cpu1 } };
+}
+
+# seconds of CPU so far: the workers, Redis, and wrk (waited-for children)
+sub cpu {
+    my $tick = 100;    # USER_HZ
+    my %cpu;
+    for my $who (['nginx', workers()], ['redis', $t->{procs}{redis}]) {
+        my ($name, @p) = @$who;
+        for my $pid (@p) {
+            open my $fh, '<', "/proc/$pid/stat" or next;
+            my @f = split ' ', (<$fh> =~ s/^.*\) //r);
+            $cpu{$name} += ($f[11] + $f[12]) / $tick;
+        }
+    }
+    my @t = times;
+    $cpu{wrk} = $t[2] + $t[3];
+    return %cpu;
 }
 
 sub answers {
@@ -189,11 +240,19 @@ sub answers {
 
 # the workers' resident memory, in KiB
 sub rss {
-    my @pids = sort { $a <=> $b } map { /(\d+)/ ? $1 : () }
-        `pgrep -P ${\ $t->nginx_pid }`;
     return map {
         open my $fh, '<', "/proc/$_/status" or return ();
         my ($kb) = map { /^VmRSS:\s+(\d+)/ ? $1 : () } <$fh>;
         $kb;
-    } @pids;
+    } workers();
+}
+
+sub counted {
+    my $r = $t->redis('HGETALL', "{missedcall}:number:$caller");
+    return @$r;
+}
+
+sub workers {
+    return sort { $a <=> $b } map { /(\d+)/ ? $1 : () }
+        `pgrep -P ${\ $t->nginx_pid }`;
 }

@@ -1,9 +1,10 @@
 -- wrk: POST /otp/verify/ by phone number, for the numbers request.lua
--- asked calls for, with the pool's one caller number (one thread).
+-- asked calls for, with the pool's one caller number (one thread);
+-- MC_PATH sends the same bodies elsewhere, to measure nginx alone.
 package.path = os.getenv("MC_BENCH") .. "/?.lua;" .. package.path
 require "count"
 
-path = "/otp/verify/"
+path = os.getenv("MC_PATH") or "/otp/verify/"
 local caller = os.getenv("MC_CALLER")
 
 function body(i)

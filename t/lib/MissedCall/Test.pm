@@ -300,6 +300,7 @@ sub nginx_conf {
         REDIS => 'missedcall_redis 127.0.0.1:' . $self->port('redis') . ';',
         ROOT => $ROOT,
         DIR => $self->{dir},
+        ACCESS_LOG => 'combined',
         %{ $vars || {} },
     );
 
