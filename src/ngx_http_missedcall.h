@@ -194,6 +194,8 @@ extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio;
 ngx_int_t ngx_http_missedcall_read_body(ngx_http_request_t *r,
     ngx_http_client_body_handler_pt post_handler);
 ngx_int_t ngx_http_missedcall_body(ngx_http_request_t *r, ngx_str_t *body);
+u_char *ngx_http_missedcall_json_text(ngx_pool_t *pool, json_t *json,
+    size_t *len);
 ngx_int_t ngx_http_missedcall_send_json(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
 ngx_int_t ngx_http_missedcall_send_error(ngx_http_request_t *r,

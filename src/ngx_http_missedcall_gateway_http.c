@@ -50,10 +50,9 @@ static ngx_int_t
 ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
-    u_char                              *p;
-    char                                *body;
+    u_char                              *p, *body;
+    size_t                               len;
     json_t                              *json;
-    CURLcode                             rc;
     ngx_http_missedcall_gateway_conf_t  *gw;
 
     gw = &op->lcf->gateway;
@@ -64,18 +63,15 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
                      "call_id", op->call_id.data, (int) op->call_id.len,
                      "ring_seconds", (json_int_t) (gw->ring / 1000));
 
-    body = json ? json_dumps(json, JSON_COMPACT) : NULL;
-    json_decref(json);
+    body = ngx_http_missedcall_json_text(op->pool, json, &len);
 
-    if (body == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* libcurl copies the body: it may be freed right away */
-    rc = curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body);
-    free(body);
-
-    if (rc != CURLE_OK) {
+    /* libcurl keeps a copy: the transfer does not lean on the op's pool */
+    if (body == NULL
+        || curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) len)
+           != CURLE_OK
+        || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body)
+           != CURLE_OK)
+    {
         return NGX_ERROR;
     }
 

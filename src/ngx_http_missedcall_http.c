@@ -10,7 +10,12 @@
 #include <openssl/rand.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_keys.h"
+
+
+/* most answers fit: one pass of the writer */
+#define NGX_HTTP_MISSEDCALL_JSON_GUESS  512
 
 
 static ngx_str_t  ngx_http_missedcall_json_type =
@@ -191,13 +196,56 @@ ngx_http_missedcall_body(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
+/*
+ * The compact text of json, NUL-terminated, in pool; json is released.
+ * NULL when json is NULL, holds a real, or memory ran out.
+ */
+
+u_char *
+ngx_http_missedcall_json_text(ngx_pool_t *pool, json_t *json, size_t *len)
+{
+    size_t   n;
+    u_char  *text;
+
+    if (json == NULL) {
+        return NULL;
+    }
+
+    n = 0;
+    text = ngx_pnalloc(pool, NGX_HTTP_MISSEDCALL_JSON_GUESS);
+
+    if (text) {
+        n = ngx_http_missedcall_json_write(json, (char *) text,
+                                           NGX_HTTP_MISSEDCALL_JSON_GUESS);
+
+        if (n >= NGX_HTTP_MISSEDCALL_JSON_GUESS) {
+            text = ngx_pnalloc(pool, n + 1);
+            if (text) {
+                (void) ngx_http_missedcall_json_write(json, (char *) text, n);
+            }
+        }
+    }
+
+    json_decref(json);
+
+    if (text == NULL || n == 0) {
+        return NULL;
+    }
+
+    text[n] = '\0';
+    *len = n;
+
+    return text;
+}
+
+
 /* sends json (and releases it); the result is for ngx_http_finalize_request */
 
 ngx_int_t
 ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
     json_t *json)
 {
-    char             *text;
+    u_char           *text;
     size_t            len;
     json_t           *error;
     ngx_int_t         rc;
@@ -215,27 +263,24 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
                                             json ? 2 : 14);
     }
 
-    text = json ? json_dumps(json, JSON_COMPACT) : NULL;
-    json_decref(json);
-
+    text = ngx_http_missedcall_json_text(r->pool, json, &len);
     if (text == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    len = ngx_strlen(text);
-
-    b = ngx_create_temp_buf(r->pool, len + 1);
+    b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
-        free(text);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last = ngx_cpymem(b->last, text, len);
-    *b->last++ = LF;
+    /* the NUL's place takes the line feed */
+    text[len++] = LF;
+
+    b->pos = text;
+    b->last = text + len;
+    b->memory = 1;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
-
-    free(text);
 
     /* answers carry sessions and tokens: no cache may keep them */
     if (ngx_http_missedcall_add_header(r, "Cache-Control", "no-store")

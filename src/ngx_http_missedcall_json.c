@@ -4,11 +4,31 @@
  */
 
 
+#include <stdio.h>
 #include <string.h>
 #include <jansson.h>
 
 #include "ngx_http_missedcall_json.h"
 
+
+typedef struct {
+    char        *pos;
+    char        *end;
+    size_t       len;       /* of the whole text, written or not */
+} ngx_http_missedcall_json_out_t;
+
+
+static int ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
+    const json_t *v);
+static void ngx_http_missedcall_json_string(
+    ngx_http_missedcall_json_out_t *out, const char *s, size_t len);
+static void ngx_http_missedcall_json_bytes(ngx_http_missedcall_json_out_t *out,
+    const char *s, size_t len);
+
+
+/* what JSON escapes with a letter, and the letters */
+static const char   ngx_http_missedcall_json_esc_from[] = "\"\\\b\f\n\r\t";
+static const char   ngx_http_missedcall_json_esc_to[] = "\"\\bfnrt";
 
 static const char  *ngx_http_missedcall_field_names[] = {
     "phone_number",
@@ -84,4 +104,173 @@ invalid:
     json_decref(root);
 
     return NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD;
+}
+
+
+size_t
+ngx_http_missedcall_json_write(const json_t *v, char *buf, size_t size)
+{
+    ngx_http_missedcall_json_out_t  out;
+
+    out.pos = buf;
+    out.end = buf + size;
+    out.len = 0;
+
+    if (ngx_http_missedcall_json_value(&out, v) != 0) {
+        return 0;
+    }
+
+    return out.len;
+}
+
+
+static int
+ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
+    const json_t *v)
+{
+    int      n;
+    char     num[32];
+    void    *it;
+    size_t   i;
+
+    switch (json_typeof(v)) {
+
+    case JSON_OBJECT:
+        ngx_http_missedcall_json_bytes(out, "{", 1);
+
+        for (it = json_object_iter((json_t *) v), i = 0; it;
+             it = json_object_iter_next((json_t *) v, it), i++)
+        {
+            if (i) {
+                ngx_http_missedcall_json_bytes(out, ",", 1);
+            }
+
+            ngx_http_missedcall_json_string(out, json_object_iter_key(it),
+                                            json_object_iter_key_len(it));
+            ngx_http_missedcall_json_bytes(out, ":", 1);
+
+            if (ngx_http_missedcall_json_value(out,
+                                               json_object_iter_value(it))
+                != 0)
+            {
+                return -1;
+            }
+        }
+
+        ngx_http_missedcall_json_bytes(out, "}", 1);
+        return 0;
+
+    case JSON_ARRAY:
+        ngx_http_missedcall_json_bytes(out, "[", 1);
+
+        for (i = 0; i < json_array_size(v); i++) {
+            if (i) {
+                ngx_http_missedcall_json_bytes(out, ",", 1);
+            }
+
+            if (ngx_http_missedcall_json_value(out, json_array_get(v, i))
+                != 0)
+            {
+                return -1;
+            }
+        }
+
+        ngx_http_missedcall_json_bytes(out, "]", 1);
+        return 0;
+
+    case JSON_STRING:
+        ngx_http_missedcall_json_string(out, json_string_value(v),
+                                        json_string_length(v));
+        return 0;
+
+    case JSON_INTEGER:
+        n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(v));
+        ngx_http_missedcall_json_bytes(out, num, (size_t) n);
+        return 0;
+
+    case JSON_TRUE:
+        ngx_http_missedcall_json_bytes(out, "true", 4);
+        return 0;
+
+    case JSON_FALSE:
+        ngx_http_missedcall_json_bytes(out, "false", 5);
+        return 0;
+
+    case JSON_NULL:
+        ngx_http_missedcall_json_bytes(out, "null", 4);
+        return 0;
+
+    default:
+        /* reals: the module writes none */
+        return -1;
+    }
+}
+
+
+/*
+ * jansson keeps strings valid UTF-8, and every character JSON escapes is
+ * ASCII: bytes are escaped one by one, as jansson does by code point.
+ */
+
+static void
+ngx_http_missedcall_json_string(ngx_http_missedcall_json_out_t *out,
+    const char *s, size_t len)
+{
+    char           esc[7];
+    size_t         i, run;
+    const char    *p;
+    unsigned char  c;
+
+    ngx_http_missedcall_json_bytes(out, "\"", 1);
+
+    run = 0;
+
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+
+        ngx_http_missedcall_json_bytes(out, s + run, i - run);
+        run = i + 1;
+
+        esc[0] = '\\';
+        p = memchr(ngx_http_missedcall_json_esc_from, c, 7);
+
+        if (p == NULL) {
+            snprintf(esc + 1, sizeof(esc) - 1, "u%04X", c);
+            ngx_http_missedcall_json_bytes(out, esc, 6);
+            continue;
+        }
+
+        esc[1] = ngx_http_missedcall_json_esc_to[p
+                                         - ngx_http_missedcall_json_esc_from];
+        ngx_http_missedcall_json_bytes(out, esc, 2);
+    }
+
+    ngx_http_missedcall_json_bytes(out, s + run, len - run);
+    ngx_http_missedcall_json_bytes(out, "\"", 1);
+}
+
+
+static void
+ngx_http_missedcall_json_bytes(ngx_http_missedcall_json_out_t *out,
+    const char *s, size_t len)
+{
+    size_t  n;
+
+    n = (size_t) (out->end - out->pos);
+
+    if (n > len) {
+        n = len;
+    }
+
+    if (n) {
+        memcpy(out->pos, s, n);
+        out->pos += n;
+    }
+
+    out->len += len;
 }

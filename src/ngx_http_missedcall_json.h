@@ -8,9 +8,10 @@
 #define _NGX_HTTP_MISSEDCALL_JSON_H_INCLUDED_
 
 
-/* Pure code (jansson only): the request bodies the handlers accept */
+/* Pure code (jansson only): request bodies in, compact JSON out */
 
 #include <stddef.h>
+#include <jansson.h>
 
 
 #define NGX_HTTP_MISSEDCALL_FIELD_MAX  256   /* bytes of one string field */
@@ -51,6 +52,15 @@ typedef enum {
 ngx_http_missedcall_body_rc_e ngx_http_missedcall_json_parse_body(
     const unsigned char *buf, size_t len, ngx_http_missedcall_body_t *body,
     const char **field);
+
+/*
+ * Writes v as json_dumps(v, JSON_COMPACT) would, byte for byte, without
+ * its allocations and at several times its speed: at most size bytes go to
+ * buf, unterminated.  Returns the length of the whole text (more than size:
+ * it was cut, as with snprintf), or 0 for a value holding a real.
+ */
+size_t ngx_http_missedcall_json_write(const json_t *v, char *buf,
+    size_t size);
 
 /* the JSON name of a field */
 const char *ngx_http_missedcall_json_field_name(ngx_http_missedcall_field_e f);

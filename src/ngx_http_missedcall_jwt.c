@@ -4,13 +4,13 @@
  */
 
 
-#include <stdio.h>
 #include <string.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_jwt.h"
 
 
@@ -145,30 +145,23 @@ ngx_http_missedcall_hs256(const ngx_http_missedcall_jwt_key_t *key,
 }
 
 
+/* base64url of json's compact text (json is released); 0: no room */
+
 static size_t
 ngx_http_missedcall_jwt_part(json_t *json, char *out, size_t size)
 {
-    char    *text;
-    size_t   len, n;
+    char    text[NGX_HTTP_MISSEDCALL_JWT_MAX];
+    size_t  len;
 
-    text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+    len = json ? ngx_http_missedcall_json_write(json, text, sizeof(text)) : 0;
     json_decref(json);
 
-    if (text == NULL) {
+    if (len == 0 || len > sizeof(text) || (len + 2) / 3 * 4 >= size) {
         return 0;
     }
 
-    len = strlen(text);
-    n = 0;
-
-    if ((len + 2) / 3 * 4 < size) {
-        n = ngx_http_missedcall_b64url_encode((unsigned char *) text, len,
-                                              out);
-    }
-
-    free(text);
-
-    return n;
+    return ngx_http_missedcall_b64url_encode((unsigned char *) text, len,
+                                             out);
 }
 
 

@@ -28,7 +28,7 @@
 typedef struct {
     ngx_pool_t                         *pool;
     ngx_http_missedcall_webhook_conf_t *conf;
-    char                               *body;    /* NUL-terminated */
+    u_char                             *body;    /* NUL-terminated */
     u_char                             *signature;  /* the header line */
     ngx_str_t                           sid;
     ngx_uint_t                          attempt;
@@ -46,7 +46,6 @@ ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
     ngx_str_t *token_id, ngx_str_t *event_id)
 {
     u_char                          md[EVP_MAX_MD_SIZE], *p;
-    char                           *text;
     json_t                         *json;
     size_t                          len;
     unsigned int                    mdlen;
@@ -59,6 +58,9 @@ ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
     }
 
     wh = ngx_pcalloc(pool, sizeof(ngx_http_missedcall_webhook_t));
+    if (wh == NULL) {
+        goto failed;
+    }
 
     json = json_pack("{s:s, s:s#, s:s#, s:s#, s:I}",
                      "event", "verified",
@@ -76,29 +78,18 @@ ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
         json = NULL;
     }
 
-    text = json ? json_dumps(json, JSON_COMPACT) : NULL;
-    json_decref(json);
-
-    if (wh == NULL || text == NULL) {
-        goto failed;
-    }
-
-    len = ngx_strlen(text);
-    wh->body = ngx_pnalloc(pool, len + 1);
+    wh->body = ngx_http_missedcall_json_text(pool, json, &len);
     wh->signature = ngx_pnalloc(pool, sizeof(NGX_HTTP_MISSEDCALL_SIG_HEADER)
                                       + 2 * EVP_MAX_MD_SIZE);
     wh->sid.data = ngx_pstrdup(pool, &op->sid);
 
     if (wh->body == NULL || wh->signature == NULL || wh->sid.data == NULL
         || HMAC(EVP_sha256(), op->lcf->webhook.secret.data,
-                (int) op->lcf->webhook.secret.len, (u_char *) text, len,
+                (int) op->lcf->webhook.secret.len, wh->body, len,
                 md, &mdlen) == NULL)
     {
         goto failed;
     }
-
-    ngx_memcpy(wh->body, text, len + 1);
-    free(text);
 
     p = ngx_cpymem(wh->signature, NGX_HTTP_MISSEDCALL_SIG_HEADER,
                    sizeof(NGX_HTTP_MISSEDCALL_SIG_HEADER) - 1);
@@ -121,7 +112,6 @@ ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
 
 failed:
 
-    free(text);
     ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
                   "missedcall webhook: session %V: not sent, out of memory",
                   &op->sid);

@@ -18,7 +18,7 @@ make_path($build);
 my %sources = (
     phone => [ 'phone' ],
     json  => [ 'json' ],
-    jwt   => [ 'jwt' ],
+    jwt   => [ 'jwt', 'json' ],
     keys  => [ 'keys' ],
     twilio => [ 'twilio' ],
 );

@@ -12,7 +12,7 @@ seconds=${1:-10}
 build=${MC_BUILD_DIR:-$root/build}/fuzz
 mkdir -p "$build"
 
-declare -A sources=([phone]=phone [jwt]=jwt [json]=json [twilio]=twilio)
+declare -A sources=([phone]=phone [jwt]="jwt json" [json]=json [twilio]=twilio)
 failed=0
 
 for target in phone jwt json twilio; do
@@ -20,7 +20,7 @@ for target in phone jwt json twilio; do
     clang -g -O1 -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=undefined -I"$root/src" \
         "$root/t/fuzz/fuzz_$target.c" \
-        "$root/src/ngx_http_missedcall_${sources[$target]}.c" \
+        $(printf "$root/src/ngx_http_missedcall_%s.c " ${sources[$target]}) \
         -lcrypto -ljansson -o "$bin"
 
     corpus=$build/corpus-$target

@@ -4,6 +4,7 @@
  */
 
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,11 +35,38 @@ invalid_json(const char *s, size_t len, const char *name)
 }
 
 
+/* the writer against jansson's own json_dumps(JSON_COMPACT), then cut */
+
+static void
+same_as_jansson(json_t *v, const char *name)
+{
+    char    *want, buf[512];
+    size_t   n, cut;
+
+    want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    n = ngx_http_missedcall_json_write(v, buf, sizeof(buf));
+
+    ok(want && n == strlen(want) && n <= sizeof(buf)
+       && memcmp(buf, want, n) == 0,
+       "written as jansson writes it: %s", name);
+
+    cut = n / 2;
+    memset(buf, '#', sizeof(buf));
+    ok(ngx_http_missedcall_json_write(v, buf, cut) == n
+       && memcmp(buf, want, cut) == 0 && buf[cut] == '#',
+       "cut at %zu bytes, the whole length told: %s", cut, name);
+
+    free(want);
+    json_decref(v);
+}
+
+
 int
 main(void)
 {
-    char        *deep;
+    char        *deep, ascii[128];
     size_t       i, n;
+    json_t      *real;
     const char  *field, *s;
 
     s = "{\"phone_number\": \"+1 202 555 0143\", \"app_signature\": \"Ab1\","
@@ -126,6 +154,31 @@ main(void)
           == NGX_HTTP_MISSEDCALL_FIELD_MAX,
        "a field of exactly %d bytes", NGX_HTTP_MISSEDCALL_FIELD_MAX);
     free(deep);
+
+    for (n = 0; n < 128; n++) {
+        ascii[n] = (char) (n + 1);
+    }
+
+    same_as_jansson(json_stringn(ascii, 127),
+                    "every ASCII character but NUL");
+    same_as_jansson(json_string("caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x93"
+                                "\x9e \\/\""),
+                    "UTF-8, U+2028, an emoji, a slash");
+    same_as_jansson(json_pack("{s:s, s:b, s:b, s:n, s:I, s:I, s:[], s:{}, "
+                              "s:[i, [s, {s:s}], {}]}",
+                              "status", "verified", "yes", 1, "no", 0,
+                              "none", "max", (json_int_t) INT64_MAX,
+                              "min", (json_int_t) INT64_MIN, "empty", "nil",
+                              "nested", 1, "x", "k", "v"),
+                    "literals, extremes, nesting, empty containers");
+    same_as_jansson(json_pack("{s:s, s:s, s:s}", "z", "1", "a", "2", "m", "3"),
+                    "keys in the order they were set");
+    same_as_jansson(json_integer(-7), "a bare integer");
+
+    real = json_pack("[i, f]", 1, 1.5);
+    ok(ngx_http_missedcall_json_write(real, ascii, sizeof(ascii)) == 0,
+       "a real: refused");
+    json_decref(real);
 
     ok(strcmp(ngx_http_missedcall_json_field_name(
                   NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID),
