@@ -20,13 +20,25 @@
 #include "ngx_http_missedcall_metrics.h"
 
 
-#define NGX_HTTP_MISSEDCALL_REQUEST  1
-#define NGX_HTTP_MISSEDCALL_VERIFY   2
-#define NGX_HTTP_MISSEDCALL_STATUS   3
-#define NGX_HTTP_MISSEDCALL_CHECK    4
-#define NGX_HTTP_MISSEDCALL_TWILIO   5
-#define NGX_HTTP_MISSEDCALL_ADMIN    6
-#define NGX_HTTP_MISSEDCALL_METRICS  7
+/* the endpoints, indexes of ngx_http_missedcall_endpoints */
+typedef enum {
+    NGX_HTTP_MISSEDCALL_EP_REQUEST = 0,
+    NGX_HTTP_MISSEDCALL_EP_VERIFY,
+    NGX_HTTP_MISSEDCALL_EP_STATUS,
+    NGX_HTTP_MISSEDCALL_EP_CHECK,
+    NGX_HTTP_MISSEDCALL_EP_TWILIO,
+    NGX_HTTP_MISSEDCALL_EP_ADMIN,
+    NGX_HTTP_MISSEDCALL_EP_METRICS,
+    NGX_HTTP_MISSEDCALL_ENDPOINTS
+} ngx_http_missedcall_endpoint_e;
+
+/* what an endpoint needs configured */
+#define NGX_HTTP_MISSEDCALL_NEEDS_REDIS         0x01
+#define NGX_HTTP_MISSEDCALL_NEEDS_GATEWAY       0x02
+#define NGX_HTTP_MISSEDCALL_NEEDS_POOL          0x04
+#define NGX_HTTP_MISSEDCALL_NEEDS_KEYS          0x08
+#define NGX_HTTP_MISSEDCALL_NEEDS_ADMIN_TOKEN   0x10
+#define NGX_HTTP_MISSEDCALL_NEEDS_METRICS_ZONE  0x20
 
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
 
@@ -35,6 +47,19 @@
 
 typedef struct ngx_http_missedcall_gateway_s  ngx_http_missedcall_gateway_t;
 typedef struct ngx_http_missedcall_op_s       ngx_http_missedcall_op_t;
+typedef struct ngx_http_missedcall_loc_conf_s ngx_http_missedcall_loc_conf_t;
+
+
+typedef struct {
+    ngx_str_t                          name;      /* the directive */
+    const char                        *label;     /* in metrics */
+    ngx_http_handler_pt                handler;
+    ngx_uint_t                         needs;     /* NEEDS_* */
+
+    /* more checks at "nginx -t", or NULL */
+    char                            *(*check)(ngx_conf_t *cf,
+                                        ngx_http_missedcall_loc_conf_t *lcf);
+} ngx_http_missedcall_endpoint_t;
 
 
 /* a configured pool number */
@@ -51,7 +76,7 @@ typedef struct {
     ngx_int_t                          max_failures;  /* 0: never disable */
     ngx_int_t                          events_max;    /* 0: no events */
     ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
-    ngx_uint_t                         handlers;  /* 1 << each one used */
+    ngx_uint_t                         endpoints; /* 1 << each served */
     ngx_shm_zone_t                    *metrics_zone;
 } ngx_http_missedcall_main_conf_t;
 
@@ -94,8 +119,8 @@ typedef struct {
 } ngx_http_missedcall_limit_t;
 
 
-typedef struct {
-    ngx_uint_t                         handler;
+struct ngx_http_missedcall_loc_conf_s {
+    ngx_http_missedcall_endpoint_t    *endpoint;  /* NULL: none */
     ngx_http_missedcall_gateway_conf_t gateway;
     ngx_msec_t                         session_ttl;
     ngx_uint_t                         match_digits;  /* 0: whole caller id */
@@ -112,7 +137,7 @@ typedef struct {
     ngx_str_t                          token_cookie;
     u_char                            *admin_token;  /* SHA-256 */
     ngx_http_missedcall_webhook_conf_t webhook;
-} ngx_http_missedcall_loc_conf_t;
+};
 
 
 struct ngx_http_missedcall_gateway_s {
@@ -186,6 +211,9 @@ typedef struct {
 
 extern ngx_module_t  ngx_http_missedcall_module;
 
+extern ngx_http_missedcall_endpoint_t
+    ngx_http_missedcall_endpoints[NGX_HTTP_MISSEDCALL_ENDPOINTS];
+
 extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_http;
 extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio;
 
@@ -242,12 +270,16 @@ ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);
 void ngx_http_missedcall_scripts_init(void);
 
 /* src/ngx_http_missedcall_pool.c */
+void ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
 void ngx_http_missedcall_pool_scripts_init(void);
 void ngx_http_missedcall_pool_sync(void);
 ngx_int_t ngx_http_missedcall_admin_handler(ngx_http_request_t *r);
 
 /* src/ngx_http_missedcall_gateway_twilio.c */
 ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
+char *ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
 
 /* src/ngx_http_missedcall_webhook.c */
 void ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,

@@ -700,3 +700,33 @@ ngx_http_missedcall_twilio_canceled(ngx_http_missedcall_curl_req_t *req)
     ngx_http_missedcall_curl_free(req);
     ngx_free(ring);
 }
+
+
+/* the status callback location checks Twilio's signatures */
+
+char *
+ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf)
+{
+    if (lcf->gateway.type != &ngx_http_missedcall_gateway_twilio
+        || lcf->gateway.callback.len == 0
+        || lcf->gateway.secret.len == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" requires \"missedcall_gateway twilio\", "
+                           "\"missedcall_twilio_status_callback\" and its "
+                           "secret to be configured", &lcf->endpoint->name);
+        return NGX_CONF_ERROR;
+    }
+
+    /* Twilio signs callbacks with the account's auth token */
+    if (lcf->gateway.api_key.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" checks signatures with the auth token: "
+                           "it cannot go with \"missedcall_twilio_api_key\"",
+                           &lcf->endpoint->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}

@@ -6,7 +6,8 @@
 
 /*
  * Abuse protection before a call is reserved: app signatures, countries,
- * and the keys of the velocity limits the reserve script counts.
+ * and the keys of the velocity limits the reserve script counts; and the
+ * directives that configure them.
  */
 
 
@@ -17,8 +18,11 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_conf.h"
+#include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_keys.h"
+#include "ngx_http_missedcall_phone.h"
 
 
 /* the refusal of each limit, indexed by the script's answer: resend is 0 */
@@ -29,6 +33,10 @@ static char  *ngx_http_missedcall_limit_errors[][2] = {
     { "limit_prefix", "too many calls to these numbers, try again later" },
     { "limit_global", "the service places no more calls for now" }
 };
+
+
+static char *ngx_http_missedcall_signature_add(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, u_char *sig, size_t len);
 
 
 /*
@@ -195,4 +203,237 @@ ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op, ngx_uint_t which,
                                 ngx_http_missedcall_limit_errors[kind][1]);
 
     op->retry_after = (pttl > 0) ? (time_t) ((pttl + 999) / 1000) : 1;
+}
+
+
+/* missedcall_limit phone|ip|prefix|global <count>/<window> [<digits>]; */
+
+char *
+ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    u_char                       *slash;
+    ngx_int_t                     n;
+    ngx_str_t                    *value, window;
+    ngx_uint_t                    i;
+    ngx_http_missedcall_limit_t  *limit;
+
+    static char  *kinds[] = { "phone", "ip", "prefix", "global", NULL };
+
+    value = cf->args->elts;
+
+    if (lcf->limits == NGX_CONF_UNSET_PTR) {
+        lcf->limits = ngx_array_create(cf->pool, 4,
+                                       sizeof(ngx_http_missedcall_limit_t));
+        if (lcf->limits == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    limit = ngx_array_push(lcf->limits);
+    if (limit == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; kinds[i]; i++) {
+        if (ngx_strcmp(value[1].data, kinds[i]) == 0) {
+            break;
+        }
+    }
+
+    if (kinds[i] == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": unknown limit \"%V\", \"phone\", "
+                           "\"ip\", \"prefix\" or \"global\" is wanted",
+                           &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    limit->kind = i;
+
+    slash = ngx_strlchr(value[2].data, value[2].data + value[2].len, '/');
+    n = slash ? ngx_atoi(value[2].data, slash - value[2].data) : NGX_ERROR;
+
+    if (slash) {
+        window.data = slash + 1;
+        window.len = value[2].data + value[2].len - window.data;
+        limit->window = ngx_parse_time(&window, 0);
+    }
+
+    if (n <= 0 || limit->window == (ngx_msec_t) NGX_ERROR
+        || limit->window < 1000)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid \"%V\", calls per window such "
+                           "as \"5/1h\" are wanted (a window of 1s or more)",
+                           &cmd->name, &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    limit->count = n;
+    limit->digits = 0;
+
+    if (limit->kind == NGX_HTTP_MISSEDCALL_LIMIT_PREFIX) {
+        n = (cf->args->nelts == 4) ? ngx_atoi(value[3].data, value[3].len)
+                                   : NGX_ERROR;
+
+        if (n < 1 || n > NGX_HTTP_MISSEDCALL_E164_MAX) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"prefix\" takes the number of "
+                               "leading digits counted together, 1 to %d",
+                               &cmd->name, NGX_HTTP_MISSEDCALL_E164_MAX);
+            return NGX_CONF_ERROR;
+        }
+
+        limit->digits = n;
+
+    } else if (cf->args->nelts == 4) {
+        return "takes a digit count for \"prefix\" only";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* missedcall_countries allow|deny <calling code> ...; */
+
+char *
+ngx_http_missedcall_countries(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_str_t   *value, *code;
+    ngx_uint_t   i, j;
+
+    if (lcf->countries != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "allow") == 0) {
+        lcf->countries_allow = 1;
+
+    } else if (ngx_strcmp(value[1].data, "deny") == 0) {
+        lcf->countries_allow = 0;
+
+    } else {
+        return "takes \"allow\" or \"deny\", then calling codes";
+    }
+
+    lcf->countries = ngx_array_create(cf->pool, cf->args->nelts,
+                                      sizeof(ngx_str_t));
+    if (lcf->countries == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        for (j = 0; j < value[i].len; j++) {
+            if (value[i].data[j] < '0' || value[i].data[j] > '9') {
+                break;
+            }
+        }
+
+        if (value[i].len == 0 || value[i].len > 3 || j != value[i].len
+            || value[i].data[0] == '0')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"%V\" is not a calling code such "
+                               "as \"1\" or \"44\"", &cmd->name, &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        code = ngx_array_push(lcf->countries);
+        if (code == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *code = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_missedcall_app_signature(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char        *rv;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        rv = ngx_http_missedcall_signature_add(cf, conf, value[i].data,
+                                               value[i].len);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* one signature a line; blank lines and "#" comments are skipped */
+
+char *
+ngx_http_missedcall_app_signature_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char       *rv;
+    u_char     *p, *last;
+    ngx_str_t  *value, text, line;
+
+    value = cf->args->elts;
+
+    rv = ngx_http_missedcall_read_file(cf, &cmd->name, &value[1], 1024 * 1024,
+                                       &text);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    p = text.data;
+    last = text.data + text.len;
+
+    while (ngx_http_missedcall_next_line(&p, last, &line)) {
+        rv = ngx_http_missedcall_signature_add(cf, conf, line.data, line.len);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Kept as SHA-256 digests, so that every comparison is of 32 bytes and
+ * takes the same time whatever the signature's length.
+ */
+
+static char *
+ngx_http_missedcall_signature_add(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, u_char *sig, size_t len)
+{
+    u_char  *digest;
+
+    if (lcf->signatures == NGX_CONF_UNSET_PTR) {
+        lcf->signatures = ngx_array_create(cf->pool, 4, SHA256_DIGEST_LENGTH);
+        if (lcf->signatures == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    digest = ngx_array_push(lcf->signatures);
+    if (digest == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    SHA256(sig, len, digest);
+
+    return NGX_CONF_OK;
 }

@@ -21,7 +21,6 @@
 #include "ngx_http_missedcall_metrics.h"
 
 
-#define NGX_HTTP_MISSEDCALL_ENDPOINTS  8
 #define NGX_HTTP_MISSEDCALL_GATEWAYS   2
 #define NGX_HTTP_MISSEDCALL_BUCKETS    7
 #define NGX_HTTP_MISSEDCALL_PAGE_MAX   (64 * 1024)
@@ -47,13 +46,6 @@ static char  *ngx_http_missedcall_outcomes[] = {
 /* the refusals of abuse protection, among the outcomes, from this one */
 #define NGX_HTTP_MISSEDCALL_REFUSALS_FIRST  10
 #define NGX_HTTP_MISSEDCALL_REFUSALS_LAST   16
-
-
-/* indexed by the location's handler */
-static char  *ngx_http_missedcall_endpoints[] = {
-    "other", "request", "verify", "status", "check", "twilio_callback",
-    "admin", "metrics"
-};
 
 
 /* a call's result: placed, or the error the client got */
@@ -267,7 +259,7 @@ void
 ngx_http_missedcall_metrics_outcome(ngx_http_request_t *r,
     const char *outcome, size_t len)
 {
-    ngx_uint_t                       i;
+    ngx_uint_t                       i, e;
     ngx_http_missedcall_ctx_t       *ctx;
     ngx_http_missedcall_loc_conf_t  *lcf;
 
@@ -289,12 +281,10 @@ ngx_http_missedcall_metrics_outcome(ngx_http_request_t *r,
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
 
-    if (ngx_http_missedcall_metrics
-        && lcf->handler < NGX_HTTP_MISSEDCALL_ENDPOINTS)
-    {
+    if (ngx_http_missedcall_metrics && lcf->endpoint) {
+        e = lcf->endpoint - ngx_http_missedcall_endpoints;
         (void) ngx_atomic_fetch_add(
-                    &ngx_http_missedcall_metrics->requests[lcf->handler][i],
-                    1);
+                             &ngx_http_missedcall_metrics->requests[e][i], 1);
     }
 }
 
@@ -452,7 +442,7 @@ ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
                      "by endpoint and outcome (ok or the error code).\n"
                      "# TYPE missedcall_requests_total counter\n");
 
-    for (e = 1; e < NGX_HTTP_MISSEDCALL_ENDPOINTS; e++) {
+    for (e = 0; e < NGX_HTTP_MISSEDCALL_ENDPOINTS; e++) {
         for (i = 0; i < NGX_HTTP_MISSEDCALL_OUTCOMES; i++) {
             n = m->requests[e][i];
 
@@ -461,7 +451,7 @@ ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
                 p = ngx_slprintf(p, last,
                                  "missedcall_requests_total{endpoint=\"%s\","
                                  "outcome=\"%s\"} %uA\n",
-                                 ngx_http_missedcall_endpoints[e],
+                                 ngx_http_missedcall_endpoints[e].label,
                                  ngx_http_missedcall_outcomes[i], n);
             }
         }
@@ -478,7 +468,7 @@ ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
     {
         n = 0;
 
-        for (e = 1; e < NGX_HTTP_MISSEDCALL_ENDPOINTS; e++) {
+        for (e = 0; e < NGX_HTTP_MISSEDCALL_ENDPOINTS; e++) {
             n += m->requests[e][i];
         }
 

@@ -20,6 +20,8 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_conf.h"
+#include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_keys.h"
 #include "ngx_http_missedcall_lua.h"
 #include "ngx_http_missedcall_phone.h"
@@ -133,6 +135,8 @@ static char  *ngx_http_missedcall_admin_ops[] = {
 
 
 static void ngx_http_missedcall_pool_seeded(redisReply *reply, void *data);
+static char *ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *args, ngx_uint_t n);
 static ngx_int_t ngx_http_missedcall_admin_authorized(ngx_http_request_t *r);
 static ngx_int_t ngx_http_missedcall_admin_route(ngx_http_request_t *r,
     ngx_str_t *number);
@@ -783,5 +787,197 @@ ngx_http_missedcall_admin_field(size_t j, u_char *p, size_t len)
         ms = len ? ngx_atoi(p, len) : 0;
 
         return json_integer((json_int_t) ngx_max(ms, 0));
+    }
+}
+
+
+/* missedcall_pool <e164> ... [codes=<code>,...]; */
+
+char *
+ngx_http_missedcall_pool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    return ngx_http_missedcall_pool_add(cf, &cmd->name,
+                                        (ngx_str_t *) cf->args->elts + 1,
+                                        cf->args->nelts - 1);
+}
+
+
+/* the same arguments, a line at a time; "#" comments */
+
+char *
+ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char        *rv;
+    u_char      *p, *last;
+    ngx_str_t   *value, text, line, args[16];
+    ngx_uint_t   n;
+
+    value = cf->args->elts;
+
+    rv = ngx_http_missedcall_read_file(cf, &cmd->name, &value[1],
+                                       1024 * 1024, &text);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    p = text.data;
+    last = text.data + text.len;
+
+    while (ngx_http_missedcall_next_line(&p, last, &line)) {
+
+        for (n = 0; line.len; n++) {
+            if (n == 16) {
+                return "has a line of more than 16 words";
+            }
+
+            args[n].data = line.data;
+
+            while (line.len && line.data[0] != ' ' && line.data[0] != '\t') {
+                line.data++;
+                line.len--;
+            }
+
+            args[n].len = line.data - args[n].data;
+
+            while (line.len && (line.data[0] == ' ' || line.data[0] == '\t')) {
+                line.data++;
+                line.len--;
+            }
+        }
+
+        rv = ngx_http_missedcall_pool_add(cf, &cmd->name, args, n);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *args, ngx_uint_t n)
+{
+    ngx_str_t                         codes;
+    ngx_uint_t                        i, j;
+    ngx_http_missedcall_number_t     *number;
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
+
+    ngx_str_null(&codes);
+
+    if (n > 1 && args[n - 1].len > 6
+        && ngx_strncmp(args[n - 1].data, "codes=", 6) == 0)
+    {
+        codes.data = args[n - 1].data + 6;
+        codes.len = args[n - 1].len - 6;
+        n--;
+
+        if (!ngx_http_missedcall_calling_codes_valid(codes.data, codes.len)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": invalid \"codes=%V\": up to %d "
+                               "calling codes such as \"codes=44,353\"",
+                               name, &codes, NGX_HTTP_MISSEDCALL_CODES_MAX);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (mcf->pool == NULL) {
+        mcf->pool = ngx_array_create(cf->pool, 8,
+                                     sizeof(ngx_http_missedcall_number_t));
+        if (mcf->pool == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+
+        /* written exactly as E.164, so what is configured is dialed */
+        if (!ngx_http_missedcall_phone_is_e164(args[i].data, args[i].len)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"%V\" is not an E.164 number "
+                               "such as \"+15550100200\"", name, &args[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        number = mcf->pool->elts;
+
+        for (j = 0; j < mcf->pool->nelts; j++) {
+            if (number[j].number.len == args[i].len
+                && ngx_strncmp(number[j].number.data, args[i].data,
+                               args[i].len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"%V\": \"%V\" is listed twice",
+                                   name, &args[i]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        number = ngx_array_push(mcf->pool);
+        if (number == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        number->number.len = args[i].len;
+        number->number.data = ngx_pstrdup(cf->pool, &args[i]);
+        number->codes.len = codes.len;
+        number->codes.data = ngx_pstrdup(cf->pool, &codes);
+
+        if (number->number.data == NULL
+            || (codes.len && number->codes.data == NULL))
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * A guess of the caller id succeeds with about attempts / numbers it could
+ * be; in last-digits mode only the pool numbers that share the hint count.
+ */
+
+void
+ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool)
+{
+    size_t                         cut;
+    ngx_str_t                     *a, *b;
+    ngx_uint_t                     i, j, same, fewest;
+    ngx_http_missedcall_number_t  *n;
+
+    n = pool->elts;
+    fewest = pool->nelts;
+
+    for (i = 0; lcf->match_digits && i < pool->nelts; i++) {
+        same = 0;
+        a = &n[i].number;
+        cut = a->len > lcf->match_digits ? a->len - lcf->match_digits : 0;
+
+        for (j = 0; j < pool->nelts; j++) {
+            b = &n[j].number;
+
+            if (b->len == a->len && ngx_strncmp(b->data, a->data, cut) == 0) {
+                same++;
+            }
+        }
+
+        fewest = ngx_min(fewest, same);
+    }
+
+    if (lcf->max_attempts * 100 > fewest) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "a guessed caller id succeeds with probability "
+                           "%ui%% (%ui attempts, %ui possible numbers%s): "
+                           "add pool numbers or lower "
+                           "\"missedcall_max_attempts\"",
+                           ngx_min(100, lcf->max_attempts * 100 / fewest),
+                           lcf->max_attempts, fewest,
+                           lcf->match_digits ? " sharing the hint" : "");
     }
 }

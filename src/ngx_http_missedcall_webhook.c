@@ -20,6 +20,8 @@
 #include <openssl/hmac.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_conf.h"
+#include "ngx_http_missedcall_directive.h"
 
 
 #define NGX_HTTP_MISSEDCALL_SIG_HEADER  "X-Missedcall-Signature: sha256="
@@ -208,4 +210,69 @@ ngx_http_missedcall_webhook_done(ngx_http_missedcall_curl_req_t *req)
 
     ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_WEBHOOKS_FAILED);
     ngx_destroy_pool(wh->pool);
+}
+
+
+/* missedcall_webhook <url> [retries=<n>] [timeout=<time>]; */
+
+char *
+ngx_http_missedcall_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value, s;
+    ngx_uint_t   i;
+
+    if (lcf->webhook.url.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_http_missedcall_url(cf, &cmd->name, &value[1]) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    lcf->webhook.url = value[1];
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "retries=", 8) == 0) {
+            n = ngx_atoi(value[i].data + 8, value[i].len - 8);
+
+            if (n == NGX_ERROR || n > 10) {
+                goto invalid;
+            }
+
+            lcf->webhook.retries = (ngx_uint_t) n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            n = ngx_parse_time(&s, 0);
+
+            if (n == NGX_ERROR || n == 0) {
+                goto invalid;
+            }
+
+            lcf->webhook.timeout = (ngx_msec_t) n;
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%V\": invalid parameter \"%V\", expected "
+                       "\"retries=0..10\" or \"timeout=<time>\"",
+                       &cmd->name, &value[i]);
+    return NGX_CONF_ERROR;
 }

@@ -1,0 +1,116 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * The missedcall_gateway* directives: which gateway kind places calls,
+ * and at what rate.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_conf.h"
+#include "ngx_http_missedcall_directive.h"
+
+
+static ngx_http_missedcall_gateway_t  *ngx_http_missedcall_gateways[] = {
+    &ngx_http_missedcall_gateway_http,
+    &ngx_http_missedcall_gateway_twilio,
+    NULL
+};
+
+
+/* missedcall_gateway <type> [<url>]; */
+
+char *
+ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_str_t                       *value;
+    ngx_uint_t                       i;
+    ngx_http_missedcall_gateway_t   *gw;
+
+    if (lcf->gateway.type) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 0; ngx_http_missedcall_gateways[i]; i++) {
+        gw = ngx_http_missedcall_gateways[i];
+
+        if (gw->name.len == value[1].len
+            && ngx_strncmp(gw->name.data, value[1].data, value[1].len) == 0)
+        {
+            lcf->gateway.type = gw;
+            break;
+        }
+    }
+
+    if (lcf->gateway.type == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": unknown gateway type \"%V\"",
+                           &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    lcf->gateway.url = value[2];
+
+    return ngx_http_missedcall_url(cf, &cmd->name, &value[2]);
+}
+
+
+/* "1r/s", "30r/m": kept as the interval between two calls */
+
+char *
+ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_int_t    n, scale;
+    ngx_str_t   *value;
+    ngx_msec_t  *interval;
+
+    interval = (ngx_msec_t *) ((u_char *) conf + cmd->offset);
+
+    if (*interval != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    scale = 0;
+
+    if (value[1].len > 3
+        && ngx_strncmp(value[1].data + value[1].len - 3, "r/s", 3) == 0)
+    {
+        scale = 1000;
+
+    } else if (value[1].len > 3
+               && ngx_strncmp(value[1].data + value[1].len - 3, "r/m", 3)
+                  == 0)
+    {
+        scale = 60000;
+    }
+
+    n = scale ? ngx_atoi(value[1].data, value[1].len - 3) : NGX_ERROR;
+
+    if (n <= 0 || n > scale) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid rate \"%V\", such as \"1r/s\" "
+                           "or \"30r/m\" is wanted", &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    *interval = scale / n;
+
+    return NGX_CONF_OK;
+}
