@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_directive.h"
 
 

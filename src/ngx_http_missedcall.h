@@ -197,18 +197,6 @@ struct ngx_http_missedcall_op_s {
 };
 
 
-/* per request: the op in flight, and what the variables show */
-typedef struct {
-    ngx_http_missedcall_op_t          *op;
-    ngx_str_t                          phone;     /* verified */
-    ngx_str_t                          token_id;
-    ngx_str_t                          outcome;   /* "ok" or an error */
-    ngx_str_t                          verification_id;
-    ngx_str_t                          phone_masked;
-    ngx_str_t                          gateway_time;  /* s.ms */
-} ngx_http_missedcall_ctx_t;
-
-
 extern ngx_module_t  ngx_http_missedcall_module;
 
 extern ngx_http_missedcall_endpoint_t
@@ -238,7 +226,6 @@ ngx_int_t ngx_http_missedcall_too_large(ngx_http_request_t *r);
 ngx_uint_t ngx_http_missedcall_get_only(ngx_http_request_t *r,
     ngx_int_t *rc);
 ngx_uint_t ngx_http_missedcall_uuid_valid(u_char *p, size_t len);
-ngx_http_missedcall_ctx_t *ngx_http_missedcall_get_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_random(u_char *buf, size_t len);
 ngx_int_t ngx_http_missedcall_uuid(u_char *out);
 
@@ -297,7 +284,6 @@ void ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op,
 
 /* src/ngx_http_missedcall_check.c */
 ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_missedcall_add_variables(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_H_INCLUDED_ */

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_phone.h"
 
 
@@ -42,44 +43,6 @@ static ngx_int_t ngx_http_missedcall_token(ngx_http_request_t *r,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_str_t *token);
 static ngx_int_t ngx_http_missedcall_unauthorized(ngx_http_request_t *r,
     const char *message);
-static ngx_int_t ngx_http_missedcall_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-
-
-static ngx_http_variable_t  ngx_http_missedcall_vars[] = {
-
-    { ngx_string("missedcall_phone"), NULL,
-      ngx_http_missedcall_variable,
-      offsetof(ngx_http_missedcall_ctx_t, phone),
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("missedcall_token_id"), NULL,
-      ngx_http_missedcall_variable,
-      offsetof(ngx_http_missedcall_ctx_t, token_id),
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("missedcall_status"), NULL,
-      ngx_http_missedcall_variable,
-      offsetof(ngx_http_missedcall_ctx_t, outcome),
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("missedcall_verification_id"), NULL,
-      ngx_http_missedcall_variable,
-      offsetof(ngx_http_missedcall_ctx_t, verification_id),
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("missedcall_phone_masked"), NULL,
-      ngx_http_missedcall_variable,
-      offsetof(ngx_http_missedcall_ctx_t, phone_masked),
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("missedcall_gateway_time"), NULL,
-      ngx_http_missedcall_variable,
-      offsetof(ngx_http_missedcall_ctx_t, gateway_time),
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-      ngx_http_null_variable
-};
 
 
 /* per worker, direct-mapped, allocated on first use */
@@ -143,7 +106,7 @@ ngx_http_missedcall_check_handler(ngx_http_request_t *r)
     ngx_memcpy(ctx->phone.data, claims.sub, len);
     ngx_memcpy(ctx->token_id.data, claims.jti, ctx->token_id.len);
 
-    ngx_http_missedcall_metrics_outcome(r, "ok", 2);
+    ngx_http_missedcall_set_outcome(r, "ok", 2);
 
     return NGX_HTTP_NO_CONTENT;
 }
@@ -260,52 +223,3 @@ ngx_http_missedcall_unauthorized(ngx_http_request_t *r, const char *message)
                                           "invalid_token", message);
 }
 
-
-ngx_int_t
-ngx_http_missedcall_add_variables(ngx_conf_t *cf)
-{
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_missedcall_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_missedcall_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_str_t                  *s;
-    ngx_http_missedcall_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_missedcall_module);
-
-    if (ctx == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    s = (ngx_str_t *) ((u_char *) ctx + data);
-
-    if (s->len == 0) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    v->len = s->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = s->data;
-
-    return NGX_OK;
-}

@@ -22,6 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_twilio.h"
 
 
@@ -468,7 +469,7 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
         ngx_add_timer(&ring->timer, gw->ring);
     }
 
-    ngx_http_missedcall_metrics_outcome(r, "ok", 2);
+    ngx_http_missedcall_set_outcome(r, "ok", 2);
 
     r->header_only = 1;
     r->headers_out.status = NGX_HTTP_NO_CONTENT;

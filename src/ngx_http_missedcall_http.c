@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_keys.h"
 
@@ -255,12 +256,12 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
     error = json_object_get(json, "error");
 
     if (json_is_string(error)) {
-        ngx_http_missedcall_metrics_outcome(r, json_string_value(error),
-                                            json_string_length(error));
+        ngx_http_missedcall_set_outcome(r, json_string_value(error),
+                                        json_string_length(error));
 
     } else {
-        ngx_http_missedcall_metrics_outcome(r, json ? "ok" : "internal_error",
-                                            json ? 2 : 14);
+        ngx_http_missedcall_set_outcome(r, json ? "ok" : "internal_error",
+                                        json ? 2 : 14);
     }
 
     text = ngx_http_missedcall_json_text(r->pool, json, &len);
@@ -326,26 +327,6 @@ ngx_http_missedcall_send_error(ngx_http_request_t *r, ngx_uint_t status,
 {
     return ngx_http_missedcall_send_json(r, status,
                                ngx_http_missedcall_error_json(error, message));
-}
-
-
-ngx_http_missedcall_ctx_t *
-ngx_http_missedcall_get_ctx(ngx_http_request_t *r)
-{
-    ngx_http_missedcall_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_missedcall_module);
-
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_missedcall_ctx_t));
-        if (ctx == NULL) {
-            return NULL;
-        }
-
-        ngx_http_set_ctx(r, ctx, ngx_http_missedcall_module);
-    }
-
-    return ctx;
 }
 
 

@@ -17,6 +17,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_keys.h"
 #include "ngx_http_missedcall_metrics.h"
 
@@ -251,17 +252,15 @@ ngx_http_missedcall_metrics_inc(ngx_http_missedcall_counter_e counter)
 
 
 /*
- * Counted by the location's endpoint, and kept for $missedcall_status:
- * the outcome is one of the table's, so the variable points at it.
+ * Counts what a request of an endpoint ended with, and answers the
+ * outcome as the table spells it, which outlives any request.
  */
 
-void
-ngx_http_missedcall_metrics_outcome(ngx_http_request_t *r,
-    const char *outcome, size_t len)
+const char *
+ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint, const char *outcome,
+    size_t len)
 {
-    ngx_uint_t                       i, e;
-    ngx_http_missedcall_ctx_t       *ctx;
-    ngx_http_missedcall_loc_conf_t  *lcf;
+    ngx_uint_t  i;
 
     for (i = 0; i < NGX_HTTP_MISSEDCALL_OUTCOMES - 1; i++) {
         if (ngx_strlen(ngx_http_missedcall_outcomes[i]) == len
@@ -272,20 +271,12 @@ ngx_http_missedcall_metrics_outcome(ngx_http_request_t *r,
         }
     }
 
-    ctx = ngx_http_missedcall_get_ctx(r);
-
-    if (ctx) {
-        ctx->outcome.data = (u_char *) ngx_http_missedcall_outcomes[i];
-        ctx->outcome.len = ngx_strlen(ctx->outcome.data);
-    }
-
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
-
-    if (ngx_http_missedcall_metrics && lcf->endpoint) {
-        e = lcf->endpoint - ngx_http_missedcall_endpoints;
+    if (ngx_http_missedcall_metrics) {
         (void) ngx_atomic_fetch_add(
-                             &ngx_http_missedcall_metrics->requests[e][i], 1);
+                      &ngx_http_missedcall_metrics->requests[endpoint][i], 1);
     }
+
+    return ngx_http_missedcall_outcomes[i];
 }
 
 
@@ -394,7 +385,7 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
         return;
     }
 
-    ngx_http_missedcall_metrics_outcome(r, "ok", 2);
+    ngx_http_missedcall_set_outcome(r, "ok", 2);
 
     r->headers_out.status = NGX_HTTP_OK;
     ngx_str_set(&r->headers_out.content_type,

@@ -30,8 +30,8 @@ void ngx_http_missedcall_metrics_init_process(ngx_cycle_t *cycle);
 
 void ngx_http_missedcall_metrics_inc(ngx_http_missedcall_counter_e counter);
 
-/* what a request of one of the module's locations ended with */
-void ngx_http_missedcall_metrics_outcome(ngx_http_request_t *r,
+/* what a request of an endpoint ended with: "ok" or an error code */
+const char *ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint,
     const char *outcome, size_t len);
 
 /* a call the gateway answered, or not; error NULL: placed */
