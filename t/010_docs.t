@@ -19,9 +19,12 @@ sub slurp {
 
 my $readme = slurp('README.md');
 my $module = slurp('ngx_http_missedcall_module.c');
-my $check = slurp('src/ngx_http_missedcall_check.c');
+my $variables = slurp('src/ngx_http_missedcall_variables.c');
 
-my @directives = $module =~ /\{ ngx_string\("(missedcall_\w+)"\)/g;
+# the command table; the endpoint table names its directives again
+my %seen;
+my @directives = grep { !$seen{$_}++ }
+    $module =~ /\{ ngx_string\("(missedcall_\w+)"\)/g;
 cmp_ok(scalar @directives, '>=', 40, scalar(@directives) . ' directives');
 
 # a "### name" heading (several names may share one) and a Syntax line
@@ -35,7 +38,9 @@ for my $d (@directives) {
         "$d has a Syntax line");
 }
 
-for my $v ($check =~ /ngx_string\("(missedcall_\w+)"\)/g) {
+my @variables = $variables =~ /ngx_string\("(missedcall_\w+)"\)/g;
+cmp_ok(scalar @variables, '>=', 6, scalar(@variables) . ' variables');
+for my $v (@variables) {
     like($readme, qr/`\$\Q$v\E`/, "variable \$$v is documented");
 }
 
