@@ -23,6 +23,7 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_missedcall_redis.h"
+#include "ngx_http_missedcall_scripts.h"
 #include "ngx_http_missedcall_event.h"
 #include "ngx_http_missedcall_metrics.h"
 
@@ -134,13 +135,16 @@ ngx_http_missedcall_redis_exit_process(ngx_cycle_t *cycle)
 
 
 void
-ngx_http_missedcall_redis_script_init(ngx_http_missedcall_script_t *script)
+ngx_http_missedcall_redis_scripts_init(void)
 {
-    u_char  md[SHA_DIGEST_LENGTH];
+    u_char                         md[SHA_DIGEST_LENGTH];
+    ngx_http_missedcall_script_t  **script;
 
-    SHA1(script->body.data, script->body.len, md);
-    ngx_hex_dump((u_char *) script->sha1, md, SHA_DIGEST_LENGTH);
-    script->sha1[40] = '\0';
+    for (script = ngx_http_missedcall_scripts; *script; script++) {
+        SHA1((*script)->body.data, (*script)->body.len, md);
+        ngx_hex_dump((u_char *) (*script)->sha1, md, SHA_DIGEST_LENGTH);
+        (*script)->sha1[40] = '\0';
+    }
 }
 
 

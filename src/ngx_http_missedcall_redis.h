@@ -59,8 +59,7 @@ ngx_int_t ngx_http_missedcall_redis_init_process(ngx_cycle_t *cycle,
     ngx_http_missedcall_redis_connect_pt on_connect);
 void ngx_http_missedcall_redis_exit_process(ngx_cycle_t *cycle);
 
-void ngx_http_missedcall_redis_script_init(
-    ngx_http_missedcall_script_t *script);
+void ngx_http_missedcall_redis_scripts_init(void);
 
 /*
  * NGX_OK: handler will be called exactly once, from the event loop.
