@@ -42,6 +42,7 @@ typedef struct {
 /* a Lua script, run with EVALSHA and sent whole only on NOSCRIPT */
 typedef struct {
     const char                *name;
+    const char                *file;      /* its .lua, for the error log */
     ngx_str_t                  body;
     char                       sha1[41];
 } ngx_http_missedcall_script_t;

@@ -142,6 +142,7 @@ lua2c() {
         print "ngx_http_missedcall_script_t  " \
               "ngx_http_missedcall_script_" name " = {"
         print "    \"" name "\","
+        print "    \"src/lua/" name ".lua\","
         print "    ngx_string("
         for (i = 1; i <= nbody; i++) {
             line = body[i]
