@@ -31,8 +31,11 @@ deps:
 	else echo "all packages present"; fi
 
 # Debian's own configure tree and flags, so the .so loads in Debian's nginx.
-# configure runs again when the module's file list or config changes.
-$(BUILD)/nginx/objs/Makefile: config $(wildcard src/*.c)
+# configure runs again when the module's file list or config changes, and
+# when a Lua script or its generator does: configure turns them into C.
+LUA        := $(wildcard src/lua/*.lua src/lua/include/*.lua) src/lua/lua2c.sh
+
+$(BUILD)/nginx/objs/Makefile: config $(wildcard src/*.c) $(LUA)
 	rm -rf $(BUILD)/nginx && mkdir -p $(BUILD)
 	cp -r $(NGX_TREE) $(BUILD)/nginx
 	cd $(BUILD)/nginx && . ./conf_flags && ./configure \
@@ -50,7 +53,7 @@ ASAN       := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined
 
-$(ASAN)/nginx/objs/Makefile: config $(wildcard src/*.c)
+$(ASAN)/nginx/objs/Makefile: config $(wildcard src/*.c) $(LUA)
 	rm -rf $(ASAN)/nginx && mkdir -p $(ASAN)
 	cp -r $(NGX_TREE) $(ASAN)/nginx
 	cd $(ASAN)/nginx && . ./conf_flags && ./configure \

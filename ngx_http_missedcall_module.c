@@ -841,8 +841,7 @@ ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
 static ngx_int_t
 ngx_http_missedcall_init_module(ngx_cycle_t *cycle)
 {
-    ngx_http_missedcall_scripts_init();
-    ngx_http_missedcall_pool_scripts_init();
+    ngx_http_missedcall_redis_scripts_init();
 
     return ngx_http_missedcall_curl_init_module(cycle);
 }

@@ -254,12 +254,10 @@ void ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op);
 ngx_int_t ngx_http_missedcall_request_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_verify_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);
-void ngx_http_missedcall_scripts_init(void);
 
 /* src/ngx_http_missedcall_pool.c */
 void ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
-void ngx_http_missedcall_pool_scripts_init(void);
 void ngx_http_missedcall_pool_sync(void);
 ngx_int_t ngx_http_missedcall_admin_handler(ngx_http_request_t *r);
 

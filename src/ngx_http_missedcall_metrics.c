@@ -20,6 +20,7 @@
 #include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_keys.h"
 #include "ngx_http_missedcall_metrics.h"
+#include "ngx_http_missedcall_scripts.h"
 
 
 #define NGX_HTTP_MISSEDCALL_GATEWAYS   2
@@ -89,21 +90,6 @@ typedef struct {
     ngx_atomic_t   counters[NGX_HTTP_MISSEDCALL_M_COUNTERS];
 } ngx_http_missedcall_metrics_t;
 
-
-/* KEYS: every number.  ARGV: number key prefix.  Answers the counts of
- * enabled, disabled and removed numbers. */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_pool_size = {
-    "pool_size",
-    ngx_string(
-    "local c = {enabled = 0, disabled = 0, removed = 0} "
-    "for _, n in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
-    "  local s = redis.call('HGET', ARGV[1] .. n, 'state') "
-    "  if c[s] then c[s] = c[s] + 1 end "
-    "end "
-    "return {c.enabled, c.disabled, c.removed}"),
-    ""
-};
 
 static char  *ngx_http_missedcall_states[] = {
     "enabled", "disabled", "removed"
@@ -236,8 +222,6 @@ ngx_http_missedcall_metrics_init_process(ngx_cycle_t *cycle)
 
     ngx_http_missedcall_metrics = mcf && mcf->metrics_zone
                                   ? mcf->metrics_zone->data : NULL;
-
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_pool_size);
 }
 
 
@@ -317,7 +301,8 @@ ngx_int_t
 ngx_http_missedcall_metrics_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
-    ngx_str_t                  argv[2], none;
+    ngx_str_t                  argv[NGX_HTTP_MISSEDCALL_POOL_SIZE_ARGC];
+    ngx_str_t                 *args, none;
     ngx_http_missedcall_op_t  *op;
 
     if (!ngx_http_missedcall_get_only(r, &rc)) {
@@ -333,16 +318,21 @@ ngx_http_missedcall_metrics_handler(ngx_http_request_t *r)
     r->main->count++;
 
     ngx_str_null(&none);
+    args = argv + NGX_HTTP_MISSEDCALL_POOL_SIZE_KEYS;
 
     if (!ngx_http_missedcall_redis_configured(&op->mcf->redis)
         || ngx_http_missedcall_key_alloc(op->pool, op->mcf,
-                                         NGX_HTTP_MISSEDCALL_KEY_POOL_ALL,
-                                         NULL, &argv[0]) != NGX_OK
+                      NGX_HTTP_MISSEDCALL_KEY_POOL_ALL, NULL,
+                      &argv[NGX_HTTP_MISSEDCALL_POOL_SIZE_KEY_NUMBERS])
+           != NGX_OK
         || ngx_http_missedcall_key_alloc(op->pool, op->mcf,
-                                         NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                                         &none, &argv[1]) != NGX_OK
-        || ngx_http_missedcall_redis_eval(&ngx_http_missedcall_pool_size, 1,
-                                          2, argv,
+                      NGX_HTTP_MISSEDCALL_KEY_NUMBER, &none,
+                      &args[NGX_HTTP_MISSEDCALL_POOL_SIZE_ARG_NUMBER_PREFIX])
+           != NGX_OK
+        || ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_pool_size,
+                                          NGX_HTTP_MISSEDCALL_POOL_SIZE_KEYS,
+                                          NGX_HTTP_MISSEDCALL_POOL_SIZE_ARGC,
+                                          argv,
                                           ngx_http_missedcall_metrics_pool,
                                           op)
            != NGX_OK)

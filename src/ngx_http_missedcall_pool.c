@@ -23,94 +23,11 @@
 #include "ngx_http_missedcall_conf.h"
 #include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_keys.h"
-#include "ngx_http_missedcall_lua.h"
 #include "ngx_http_missedcall_phone.h"
+#include "ngx_http_missedcall_scripts.h"
 
 
 #define NGX_HTTP_MISSEDCALL_REASON_MAX  200
-
-
-/* KEYS: pool, every number.  ARGV: number and code key prefixes, then
- * each number and its calling codes. */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_seed = {
-    "seed",
-    ngx_string(
-    NGX_HTTP_MISSEDCALL_LUA_POOL
-    "local added = 0 "
-    "for i = 3, #ARGV, 2 do "
-    "  local n = ARGV[i] "
-    "  if redis.call('SADD', KEYS[2], n) == 1 then "
-    "    redis.call('HSET', ARGV[1] .. n, 'state', 'enabled', "
-    "      'codes', ARGV[i + 1], 'fails', 0) "
-    "    pool_put(KEYS[1], ARGV[2], n, ARGV[i + 1]) "
-    "    added = added + 1 "
-    "  end "
-    "end "
-    "return added"),
-    ""
-};
-
-
-/*
- * KEYS: pool, every number.  ARGV: number and code key prefixes, the
- * operation, then the number and its codes or the reason.
- * "list" answers each number with its fields in the order of
- * ngx_http_missedcall_pool_fields.  Others answer the outcome and the
- * state, or "unknown" for a number never added, or removed.
- */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_admin = {
-    "admin",
-    ngx_string(
-    NGX_HTTP_MISSEDCALL_LUA_POOL
-    NGX_HTTP_MISSEDCALL_LUA_NOW
-    "local op, n = ARGV[3], ARGV[4] "
-    "if op == 'list' then "
-    "  local all = redis.call('SMEMBERS', KEYS[2]) "
-    "  table.sort(all) "
-    "  local out = {} "
-    "  for i, m in ipairs(all) do "
-    "    local h = redis.call('HMGET', ARGV[1] .. m, 'state', 'reason', "
-    "      'codes', 'placed', 'verified', 'failed', 'fails', 'last_used') "
-    "    local row = {m} "
-    "    for j = 1, 8 do row[j + 1] = h[j] or '' end "
-    "    out[i] = row "
-    "  end "
-    "  return out "
-    "end "
-    "local key = ARGV[1] .. n "
-    "local h = redis.call('HMGET', key, 'state', 'codes') "
-    "local known = redis.call('SISMEMBER', KEYS[2], n) == 1 "
-    "  and h[1] ~= 'removed' "
-    "if op == 'add' then "
-    "  local state = 'enabled' "
-    "  if known then "
-    "    state = h[1] "
-    "    if state == 'enabled' then pool_take(KEYS[1], ARGV[2], n, h[2]) end "
-    "  else "
-    "    redis.call('SADD', KEYS[2], n) "
-    "    redis.call('HSET', key, 'state', state, 'reason', '', 'fails', 0, "
-    "      'changed', now) "
-    "  end "
-    "  redis.call('HSET', key, 'codes', ARGV[5]) "
-    "  if state == 'enabled' then pool_put(KEYS[1], ARGV[2], n, ARGV[5]) end "
-    "  return {known and 'updated' or 'added', state} "
-    "end "
-    "if not known then return {'unknown'} end "
-    "if op == 'enable' then "
-    "  if h[1] ~= 'enabled' then pool_put(KEYS[1], ARGV[2], n, h[2]) end "
-    "  redis.call('HSET', key, 'state', 'enabled', 'reason', '', 'fails', 0, "
-    "    'changed', now) "
-    "  return {'enabled', 'enabled'} "
-    "end "
-    "if h[1] == 'enabled' then pool_take(KEYS[1], ARGV[2], n, h[2]) end "
-    "local state = op == 'remove' and 'removed' or 'disabled' "
-    "redis.call('HSET', key, 'state', state, 'reason', ARGV[5], "
-    "  'changed', now) "
-    "return {state, state}"),
-    ""
-};
 
 
 /* the fields "list" answers after the number, as the API names them */
@@ -153,17 +70,9 @@ static ngx_int_t ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
 
 
 void
-ngx_http_missedcall_pool_scripts_init(void)
-{
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_seed);
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_admin);
-}
-
-
-void
 ngx_http_missedcall_pool_sync(void)
 {
-    ngx_str_t                        *argv;
+    ngx_str_t                        *argv, *args;
     ngx_uint_t                        i, n;
     ngx_pool_t                       *pool;
     ngx_http_missedcall_number_t     *number;
@@ -182,7 +91,8 @@ ngx_http_missedcall_pool_sync(void)
         return;
     }
 
-    n = 4 + 2 * mcf->pool->nelts;
+    n = NGX_HTTP_MISSEDCALL_SEED_KEYS + NGX_HTTP_MISSEDCALL_SEED_ARGS
+        + 2 * mcf->pool->nelts;
 
     argv = ngx_palloc(pool, n * sizeof(ngx_str_t));
 
@@ -194,13 +104,16 @@ ngx_http_missedcall_pool_sync(void)
     }
 
     number = mcf->pool->elts;
+    args = argv + NGX_HTTP_MISSEDCALL_SEED_KEYS;
 
     for (i = 0; i < mcf->pool->nelts; i++) {
-        argv[4 + 2 * i] = number[i].number;
-        argv[5 + 2 * i] = number[i].codes;
+        args[NGX_HTTP_MISSEDCALL_SEED_ARG_NUMBERS + 2 * i] = number[i].number;
+        args[NGX_HTTP_MISSEDCALL_SEED_ARG_NUMBERS + 2 * i + 1] =
+                                                             number[i].codes;
     }
 
-    (void) ngx_http_missedcall_redis_eval(&ngx_http_missedcall_seed, 2, n,
+    (void) ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_seed,
+                                          NGX_HTTP_MISSEDCALL_SEED_KEYS, n,
                                           argv,
                                           ngx_http_missedcall_pool_seeded,
                                           NULL);
@@ -220,25 +133,36 @@ ngx_http_missedcall_pool_seeded(redisReply *reply, void *data)
 }
 
 
-/* the keys and key prefixes both scripts take first */
+/*
+ * The keys and key prefixes both scripts take first: admin's header names
+ * the same ones as seed's, in the same order.
+ */
 
 static ngx_int_t
 ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
     ngx_http_missedcall_main_conf_t *mcf, ngx_str_t *argv)
 {
+    ngx_str_t  *args;
+
     static ngx_str_t  none = ngx_null_string;
 
+    args = argv + NGX_HTTP_MISSEDCALL_SEED_KEYS;
+
     if (ngx_http_missedcall_key_alloc(pool, mcf, NGX_HTTP_MISSEDCALL_KEY_POOL,
-                                      NULL, &argv[0]) != NGX_OK
+                              NULL, &argv[NGX_HTTP_MISSEDCALL_SEED_KEY_POOL])
+           != NGX_OK
         || ngx_http_missedcall_key_alloc(pool, mcf,
-                                         NGX_HTTP_MISSEDCALL_KEY_POOL_ALL,
-                                         NULL, &argv[1]) != NGX_OK
+                          NGX_HTTP_MISSEDCALL_KEY_POOL_ALL, NULL,
+                          &argv[NGX_HTTP_MISSEDCALL_SEED_KEY_NUMBERS])
+           != NGX_OK
         || ngx_http_missedcall_key_alloc(pool, mcf,
-                                         NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                                         &none, &argv[2]) != NGX_OK
+                          NGX_HTTP_MISSEDCALL_KEY_NUMBER, &none,
+                          &args[NGX_HTTP_MISSEDCALL_SEED_ARG_NUMBER_PREFIX])
+           != NGX_OK
         || ngx_http_missedcall_key_alloc(pool, mcf,
-                                         NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
-                                         &none, &argv[3]) != NGX_OK)
+                          NGX_HTTP_MISSEDCALL_KEY_POOL_CODE, &none,
+                          &args[NGX_HTTP_MISSEDCALL_SEED_ARG_CODE_PREFIX])
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -569,7 +493,7 @@ static ngx_int_t
 ngx_http_missedcall_admin_start(ngx_http_request_t *r,
     ngx_http_missedcall_admin_e what, ngx_str_t *number, ngx_str_t *arg)
 {
-    ngx_str_t                  argv[7];
+    ngx_str_t                  argv[NGX_HTTP_MISSEDCALL_ADMIN_ARGC], *args;
     ngx_http_missedcall_op_t  *op;
 
     if (what != NGX_HTTP_MISSEDCALL_ADMIN_LIST
@@ -592,10 +516,13 @@ ngx_http_missedcall_admin_start(ngx_http_request_t *r,
     op->phone.data = ngx_pstrdup(op->pool, number);
     op->phone.len = number->len;
 
-    argv[4].data = (u_char *) ngx_http_missedcall_admin_ops[what];
-    argv[4].len = ngx_strlen(argv[4].data);
-    argv[5] = op->phone;
-    argv[6] = *arg;
+    args = argv + NGX_HTTP_MISSEDCALL_ADMIN_KEYS;
+    args[NGX_HTTP_MISSEDCALL_ADMIN_ARG_OP].data =
+                              (u_char *) ngx_http_missedcall_admin_ops[what];
+    args[NGX_HTTP_MISSEDCALL_ADMIN_ARG_OP].len =
+                              ngx_strlen(ngx_http_missedcall_admin_ops[what]);
+    args[NGX_HTTP_MISSEDCALL_ADMIN_ARG_NUMBER] = op->phone;
+    args[NGX_HTTP_MISSEDCALL_ADMIN_ARG_ARG] = *arg;
 
     if ((number->len && op->phone.data == NULL)
         || ngx_http_missedcall_pool_argv(op->pool, op->mcf, argv) != NGX_OK)
@@ -605,7 +532,9 @@ ngx_http_missedcall_admin_start(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_admin, 2, 7, argv,
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_admin,
+                                NGX_HTTP_MISSEDCALL_ADMIN_KEYS,
+                                NGX_HTTP_MISSEDCALL_ADMIN_ARGC, argv,
                                 ngx_http_missedcall_admin_done);
 
     return NGX_OK;

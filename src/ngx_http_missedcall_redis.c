@@ -23,6 +23,7 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_missedcall_redis.h"
+#include "ngx_http_missedcall_scripts.h"
 #include "ngx_http_missedcall_event.h"
 #include "ngx_http_missedcall_metrics.h"
 
@@ -73,6 +74,8 @@ static ngx_int_t ngx_http_missedcall_redis_send(
     ngx_http_missedcall_redis_cmd_t *cmd);
 static void ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
+static void ngx_http_missedcall_redis_script_error(
+    ngx_http_missedcall_script_t *script, const char *err);
 static void ngx_http_missedcall_redis_setup_reply(redisReply *reply,
     void *data);
 static void ngx_http_missedcall_redis_discovered(redisReply *reply,
@@ -134,13 +137,16 @@ ngx_http_missedcall_redis_exit_process(ngx_cycle_t *cycle)
 
 
 void
-ngx_http_missedcall_redis_script_init(ngx_http_missedcall_script_t *script)
+ngx_http_missedcall_redis_scripts_init(void)
 {
-    u_char  md[SHA_DIGEST_LENGTH];
+    u_char                         md[SHA_DIGEST_LENGTH];
+    ngx_http_missedcall_script_t  **script;
 
-    SHA1(script->body.data, script->body.len, md);
-    ngx_hex_dump((u_char *) script->sha1, md, SHA_DIGEST_LENGTH);
-    script->sha1[40] = '\0';
+    for (script = ngx_http_missedcall_scripts; *script; script++) {
+        SHA1((*script)->body.data, (*script)->body.len, md);
+        ngx_hex_dump((u_char *) (*script)->sha1, md, SHA_DIGEST_LENGTH);
+        (*script)->sha1[40] = '\0';
+    }
 }
 
 
@@ -314,8 +320,13 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     }
 
     if (reply && reply->type == REDIS_REPLY_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
-                      "missedcall redis: error reply: %s", reply->str);
+        if (cmd->script) {
+            ngx_http_missedcall_redis_script_error(cmd->script, reply->str);
+
+        } else {
+            ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                          "missedcall redis: error reply: %s", reply->str);
+        }
 
         /* a master demoted under us: never write to it, find the new one */
         if (rd->conf->sentinels
@@ -331,6 +342,37 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
 
     cmd->handler(reply, cmd->data);
     ngx_free(cmd);
+}
+
+
+/*
+ * Redis names the line of a script's error "user_script:N", and line N of
+ * a script is line N of its .lua file.
+ */
+
+static void
+ngx_http_missedcall_redis_script_error(ngx_http_missedcall_script_t *script,
+    const char *err)
+{
+    u_char     *p, *last, at[1 + NGX_INT_T_LEN];
+    ngx_int_t   line;
+
+    last = at;
+    p = (u_char *) ngx_strstr(err, "user_script:");
+
+    if (p) {
+        p += sizeof("user_script:") - 1;
+
+        for (line = 0; *p >= '0' && *p <= '9'; p++) {
+            line = line * 10 + *p - '0';
+        }
+
+        last = ngx_sprintf(at, ":%i", line);
+    }
+
+    ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis.log, 0,
+                  "missedcall redis: script \"%s\" (%s%*s) failed: %s",
+                  script->name, script->file, last - at, at, err);
 }
 
 

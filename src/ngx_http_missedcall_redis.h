@@ -42,6 +42,7 @@ typedef struct {
 /* a Lua script, run with EVALSHA and sent whole only on NOSCRIPT */
 typedef struct {
     const char                *name;
+    const char                *file;      /* its .lua, for the error log */
     ngx_str_t                  body;
     char                       sha1[41];
 } ngx_http_missedcall_script_t;
@@ -59,8 +60,7 @@ ngx_int_t ngx_http_missedcall_redis_init_process(ngx_cycle_t *cycle,
     ngx_http_missedcall_redis_connect_pt on_connect);
 void ngx_http_missedcall_redis_exit_process(ngx_cycle_t *cycle);
 
-void ngx_http_missedcall_redis_script_init(
-    ngx_http_missedcall_script_t *script);
+void ngx_http_missedcall_redis_scripts_init(void);
 
 /*
  * NGX_OK: handler will be called exactly once, from the event loop.

@@ -23,243 +23,10 @@
 #include "ngx_http_missedcall_phone.h"
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_keys.h"
-#include "ngx_http_missedcall_lua.h"
+#include "ngx_http_missedcall_scripts.h"
 
-
-/* remembered to call a phone from another number next time */
-#define NGX_HTTP_MISSEDCALL_LAST_CALLER_TTL  "604800000"
 
 #define NGX_HTTP_MISSEDCALL_TOKEN_MAX        1024
-
-
-/*
- * KEYS: pool, session, last caller of the phone, the gateway's throttle,
- * the phone's resend mark, the pool numbers of the calling codes the
- * phone may have (its first 3, 2 and 1 digits), then one counter per
- * limit.
- * ARGV: random 53-bit integer, phone, ttl ms, keep ms (status answers
- * that long after expiry), digits matched (0: whole caller id), salt,
- * call id, max attempts, ms between two calls (0: no throttle), longest
- * wait for a call slot in ms, resend ms (0: none), the number of limits,
- * then count and window ms of each.
- * Limits are all checked before any is counted, and counted only for a
- * reserved call: a race of requests cannot pass one.
- * A number serving the phone's calling code is preferred, the longest
- * code first.  The index is drawn from C's RNG: Lua's math.random is
- * predictable.
- * The throttle keeps the time of the next free call slot, shared by all
- * workers and nodes: a call waits for its slot, or is refused when the
- * slot is too far away to ring before the session would be useless.
- */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_reserve = {
-    "reserve",
-    ngx_string(
-    "local nl = tonumber(ARGV[12]) "
-    "if tonumber(ARGV[11]) > 0 and redis.call('EXISTS', KEYS[5]) == 1 then "
-    "  return {'limited', 0, redis.call('PTTL', KEYS[5])} "
-    "end "
-    "for i = 1, nl do "
-    "  if tonumber(redis.call('GET', KEYS[8 + i]) or 0) "
-    "     >= tonumber(ARGV[11 + 2 * i]) then "
-    "    return {'limited', i, redis.call('PTTL', KEYS[8 + i])} "
-    "  end "
-    "end "
-    "local set = KEYS[1] "
-    "for i = 6, 8 do "
-    "  if redis.call('ZCARD', KEYS[i]) > 0 then set = KEYS[i] break end "
-    "end "
-    "local n = redis.call('ZCARD', set) "
-    "if n == 0 then return {'pool_empty'} end "
-    NGX_HTTP_MISSEDCALL_LUA_NOW
-    "local wait = 0 "
-    "local iv = tonumber(ARGV[9]) "
-    "if iv > 0 then "
-    "  local slot = math.max(now, tonumber(redis.call('GET', KEYS[4]) "
-    "                                      or 0)) "
-    "  wait = slot - now "
-    "  if wait > tonumber(ARGV[10]) then "
-    "    return {'throttled', wait - tonumber(ARGV[10])} "
-    "  end "
-    "  redis.call('SET', KEYS[4], slot + iv, 'PX', wait + iv + 1000) "
-    "end "
-    "local r = tonumber(ARGV[1]) / 9007199254740992 "
-    "local last = redis.call('GET', KEYS[3]) "
-    "local skip = false "
-    "if last and n > 1 then skip = redis.call('ZRANK', set, last) end "
-    "local idx "
-    "if skip then "
-    "  idx = math.floor(r * (n - 1)) "
-    "  if idx >= skip then idx = idx + 1 end "
-    "else "
-    "  idx = math.floor(r * n) "
-    "end "
-    "local caller = redis.call('ZRANGE', set, idx, idx)[1] "
-    "local expires = now + tonumber(ARGV[3]) "
-    "local digits = string.sub(caller, 2) "
-    "local m = tonumber(ARGV[5]) "
-    "local lo, hi = m, m "
-    "if m == 0 then lo = math.max(6, #digits - 3) hi = #digits end "
-    "local h = {'phone', ARGV[2], 'caller', caller, 'state', 'calling', "
-    "  'attempts', 0, 'max', ARGV[8], 'created', now, 'expires', expires, "
-    "  'salt', ARGV[6], 'call_id', ARGV[7]} "
-    "for l = lo, hi do "
-    "  h[#h + 1] = 'm' .. l "
-    "  h[#h + 1] = redis.sha1hex(ARGV[6] .. string.sub(digits, -l)) "
-    "end "
-    "redis.call('HSET', KEYS[2], unpack(h)) "
-    "redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]) + tonumber(ARGV[4])) "
-    "redis.call('SET', KEYS[3], caller, 'PX', "
-                   NGX_HTTP_MISSEDCALL_LAST_CALLER_TTL ") "
-    "for i = 1, nl do "
-    "  if redis.call('INCR', KEYS[8 + i]) == 1 then "
-    "    redis.call('PEXPIRE', KEYS[8 + i], ARGV[12 + 2 * i]) "
-    "  end "
-    "end "
-    "if tonumber(ARGV[11]) > 0 then "
-    "  redis.call('SET', KEYS[5], '1', 'PX', ARGV[11]) "
-    "end "
-    "return {'ok', caller, expires, wait}"),
-    ""
-};
-
-
-/*
- * KEYS: session, phone, caller number, events.  ARGV: session id, the
- * gateway's call id, events kept, phone, caller number, call id.
- * The event is written with the change it reports, or not at all.
- */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_confirm = {
-    "confirm",
-    ngx_string(
-    NGX_HTTP_MISSEDCALL_LUA_EVENT
-    "local s = redis.call('HMGET', KEYS[1], 'state', 'expires') "
-    "if s[1] ~= 'calling' then return 0 end "
-    NGX_HTTP_MISSEDCALL_LUA_NOW
-    "local left = tonumber(s[2]) - now "
-    "if left <= 0 then return 0 end "
-    "redis.call('HSET', KEYS[1], 'state', 'pending', 'gateway_sid', "
-    "  ARGV[2]) "
-    "redis.call('SET', KEYS[2], ARGV[1], 'PX', left) "
-    "redis.call('HINCRBY', KEYS[3], 'placed', 1) "
-    "redis.call('HSET', KEYS[3], 'fails', 0, 'last_used', now) "
-    "event(KEYS[4], ARGV[3], 'event', 'call_placed', 'session_id', ARGV[1], "
-    "  'phone', ARGV[4], 'caller', ARGV[5], 'call_id', ARGV[6], "
-    "  'gateway_sid', ARGV[2]) "
-    "return 1"),
-    ""
-};
-
-
-/*
- * A call not placed, or a session withdrawn.  KEYS: session, resend mark,
- * caller number (or "" when none was drawn), pool, events, phone.
- * ARGV: caller number, calling-code key prefix, why the gateway refused
- * the number ("": not its fault), refusals in a row that disable it (0:
- * never), events kept, session id (the phone's pointer goes if it is to
- * this session).
- * Answers the refusals in a row when this one disabled the number, else 0.
- */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_fail = {
-    "fail",
-    ngx_string(
-    NGX_HTTP_MISSEDCALL_LUA_POOL
-    NGX_HTTP_MISSEDCALL_LUA_EVENT
-    "redis.call('DEL', KEYS[1], KEYS[2]) "
-    "if redis.call('GET', KEYS[6]) == ARGV[6] then "
-    "  redis.call('DEL', KEYS[6]) "
-    "end "
-    "if ARGV[1] == '' then return 0 end "
-    "redis.call('HINCRBY', KEYS[3], 'failed', 1) "
-    "if ARGV[3] == '' then return 0 end "
-    "local f = redis.call('HINCRBY', KEYS[3], 'fails', 1) "
-    "local max = tonumber(ARGV[4]) "
-    "if max == 0 or f < max "
-    "   or redis.call('HGET', KEYS[3], 'state') ~= 'enabled' then "
-    "  return 0 "
-    "end "
-    NGX_HTTP_MISSEDCALL_LUA_NOW
-    "local why = f .. ' calls in a row refused by the gateway, the last: ' "
-    "  .. ARGV[3] "
-    "redis.call('HSET', KEYS[3], 'state', 'disabled', 'reason', why, "
-    "  'changed', now) "
-    "pool_take(KEYS[4], ARGV[2], ARGV[1], redis.call('HGET', KEYS[3], "
-    "  'codes')) "
-    "event(KEYS[5], ARGV[5], 'event', 'number_disabled', 'number', ARGV[1], "
-    "  'reason', why) "
-    "return f"),
-    ""
-};
-
-
-/*
- * KEYS: session (or "" to find it by phone), phone (or ""), events.
- * ARGV: received caller id digits, session key prefix, session id (or ""),
- * number key prefix, events kept.
- * Unknown, expired, used and burned sessions all answer "none"; the
- * others answer the session id last, "ok" the phone and the event id too.
- */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_verify = {
-    "verify",
-    ngx_string(
-    NGX_HTTP_MISSEDCALL_LUA_EVENT
-    "local key, id = KEYS[1], ARGV[3] "
-    "if key == '' then "
-    "  id = redis.call('GET', KEYS[2]) "
-    "  if not id then return {'none'} end "
-    "  key = ARGV[2] .. id "
-    "end "
-    "local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', "
-    "  'max', 'salt', 'phone', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', "
-    "  'm10', 'm11', 'm12', 'm13', 'm14', 'm15', 'caller') "
-    "if s[1] ~= 'pending' then return {'none'} end "
-    NGX_HTTP_MISSEDCALL_LUA_NOW
-    "if now >= tonumber(s[2]) then return {'none'} end "
-    "local d = ARGV[1] "
-    "local match = false "
-    "for l = 3, math.min(#d, 15) do "
-    "  local want = s[l + 4] "
-    "  if want and want == redis.sha1hex(s[5] .. string.sub(d, -l)) then "
-    "    match = true "
-    "  end "
-    "end "
-    "if match then "
-    "  redis.call('HSET', key, 'state', 'verified', 'verified', now) "
-    "  redis.call('HINCRBY', ARGV[4] .. s[20], 'verified', 1) "
-    "  local eid = event(KEYS[3], ARGV[5], 'event', 'verified', "
-    "    'session_id', id, 'phone', s[6], 'caller', s[20]) "
-    "  return {'ok', s[6], eid, id} "
-    "end "
-    "local a = tonumber(s[3]) + 1 "
-    "if a >= tonumber(s[4]) then "
-    "  redis.call('HSET', key, 'state', 'burned', 'attempts', a) "
-    "  event(KEYS[3], ARGV[5], 'event', 'session_burned', 'session_id', id, "
-    "    'phone', s[6], 'attempts', a) "
-    "  return {'burned', id} "
-    "end "
-    "redis.call('HSET', key, 'attempts', a) "
-    "event(KEYS[3], ARGV[5], 'event', 'verification_failed', "
-    "  'session_id', id, 'phone', s[6], 'attempts_left', "
-    "  tonumber(s[4]) - a) "
-    "return {'mismatch', tonumber(s[4]) - a, id}"),
-    ""
-};
-
-
-/* KEYS: session.  Answers nil, or its state and the ms left. */
-
-static ngx_http_missedcall_script_t  ngx_http_missedcall_status = {
-    "status",
-    ngx_string(
-    "local s = redis.call('HMGET', KEYS[1], 'state', 'expires') "
-    "if not s[1] then return false end "
-    NGX_HTTP_MISSEDCALL_LUA_NOW
-    "return {s[1], tonumber(s[2]) - now}"),
-    ""
-};
 
 
 static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
@@ -291,17 +58,6 @@ static void ngx_http_missedcall_args(ngx_str_t *arg, u_char **p,
     ngx_uint_t value);
 
 
-void
-ngx_http_missedcall_scripts_init(void)
-{
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_reserve);
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_confirm);
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_fail);
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_verify);
-    ngx_http_missedcall_redis_script_init(&ngx_http_missedcall_status);
-}
-
-
 ngx_int_t
 ngx_http_missedcall_request_handler(ngx_http_request_t *r)
 {
@@ -314,7 +70,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 {
     u_char                           salt[16], rnd[8], *p;
     uint64_t                         n;
-    ngx_str_t                       *keys, *args, phone, value;
+    ngx_str_t                       *keys, *args, *arg, phone, value;
     ngx_uint_t                       i, nl, nk, na;
     ngx_http_missedcall_limit_t     *limit;
     ngx_http_missedcall_op_t        *op;
@@ -373,8 +129,8 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     /* the keys, then the arguments, in one argv */
 
     nl = lcf->limits ? lcf->limits->nelts : 0;
-    nk = 8 + nl;
-    na = 12 + 2 * nl;
+    nk = NGX_HTTP_MISSEDCALL_RESERVE_KEYS + nl;
+    na = NGX_HTTP_MISSEDCALL_RESERVE_ARGS + 2 * nl;
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
     p = ngx_pnalloc(op->pool, NGX_INT64_LEN + 2 * sizeof(salt)
@@ -387,26 +143,32 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         || ngx_http_missedcall_uuid(op->call_id.data) != NGX_OK
         || ngx_http_missedcall_random(salt, sizeof(salt)) != NGX_OK
         || ngx_http_missedcall_random(rnd, sizeof(rnd)) != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL,
-                                      NULL, &keys[0]) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL, NULL,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_POOL])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
                                       &op->sid, &op->session_key) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_LAST,
-                                      &op->phone, &keys[2]) != NGX_OK
+                          &op->phone,
+                          &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_LAST_CALLER])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_THROTTLE,
-                                      &lcf->gateway.account, &keys[3])
+                              &lcf->gateway.account,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_THROTTLE])
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RESEND,
                                       &op->phone, &op->resend_key) != NGX_OK
-        || ngx_http_missedcall_limit_keys(op, &keys[8]) != NGX_OK)
+        || ngx_http_missedcall_limit_keys(op,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_LIMITS])
+           != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
         return;
     }
 
-    keys[1] = op->session_key;
-    keys[4] = op->resend_key;
+    keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_SESSION] = op->session_key;
+    keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RESEND] = op->resend_key;
 
     /* the calling codes the phone may have: its first 3, 2 and 1 digits */
     for (i = 0; i < 3; i++) {
@@ -414,7 +176,8 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         value.len = 3 - i;
 
         if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
-                                       &value, &keys[5 + i])
+                               &value,
+                               &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_CODE3 + i])
             != NGX_OK)
         {
             ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -426,40 +189,52 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     args = keys + nk;
 
     ngx_memcpy(&n, rnd, sizeof(n));
-    args[0].data = p;
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RANDOM];
+    arg->data = p;
     p = ngx_sprintf(p, "%uL", n >> 11);
-    args[0].len = p - args[0].data;
+    arg->len = p - arg->data;
 
-    args[1] = op->phone;
+    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_PHONE] = op->phone;
 
-    args[2].data = p;
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_TTL];
+    arg->data = p;
     p = ngx_sprintf(p, "%M", lcf->session_ttl);
-    args[2].len = p - args[2].data;
+    arg->len = p - arg->data;
 
     /* an expired session still answers "status" for another ttl */
-    args[3] = args[2];
+    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_KEEP] = *arg;
 
-    args[5].data = p;
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SALT];
+    arg->data = p;
     p = ngx_hex_dump(p, salt, sizeof(salt));
-    args[5].len = p - args[5].data;
+    arg->len = p - arg->data;
 
-    args[6] = op->call_id;
+    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CALL_ID] = op->call_id;
 
-    ngx_http_missedcall_args(&args[4], &p, lcf->match_digits);
-    ngx_http_missedcall_args(&args[7], &p, lcf->max_attempts);
-    ngx_http_missedcall_args(&args[8], &p, lcf->gateway.interval);
-    ngx_http_missedcall_args(&args[9], &p, lcf->gateway.max_delay);
-    ngx_http_missedcall_args(&args[10], &p, lcf->resend);
-    ngx_http_missedcall_args(&args[11], &p, nl);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_DIGITS],
+                             &p, lcf->match_digits);
+    ngx_http_missedcall_args(
+                        &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_ATTEMPTS],
+                        &p, lcf->max_attempts);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_INTERVAL],
+                             &p, lcf->gateway.interval);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_DELAY],
+                             &p, lcf->gateway.max_delay);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RESEND_MS],
+                             &p, lcf->resend);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_NLIMITS],
+                             &p, nl);
 
     limit = nl ? lcf->limits->elts : NULL;
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_LIMITS];
 
     for (i = 0; i < nl; i++) {
-        ngx_http_missedcall_args(&args[12 + 2 * i], &p, limit[i].count);
-        ngx_http_missedcall_args(&args[13 + 2 * i], &p, limit[i].window);
+        ngx_http_missedcall_args(&arg[2 * i], &p, limit[i].count);
+        ngx_http_missedcall_args(&arg[2 * i + 1], &p, limit[i].window);
     }
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_reserve, nk, nk + na,
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_reserve, nk,
+                                nk + na,
                                 keys, ngx_http_missedcall_reserved);
 }
 
@@ -577,7 +352,7 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 
     u_char     *p;
     ngx_int_t   rc;
-    ngx_str_t   argv[10];
+    ngx_str_t   argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGC], *args;
 
     if (req->code == CURLE_OK) {
         rc = op->lcf->gateway.type->result(op, req);
@@ -617,31 +392,41 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
         return;
     }
 
-    argv[0] = op->session_key;
-    argv[4] = op->sid;
-    argv[5] = op->gateway_sid;
-    argv[7] = op->phone;
-    argv[8] = op->caller;
-    argv[9] = op->call_id;
+    args = argv + NGX_HTTP_MISSEDCALL_CONFIRM_KEYS;
+    argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_SESSION] = op->session_key;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_SESSION_ID] = op->sid;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY_SID] = op->gateway_sid;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_PHONE] = op->phone;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALLER] = op->caller;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALL_ID] = op->call_id;
 
     p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
 
     if (p == NULL
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
-                                      &op->phone, &argv[1]) != NGX_OK
+                              &op->phone,
+                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PHONE])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                                      &op->caller, &argv[2]) != NGX_OK
+                              &op->caller,
+                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_NUMBER])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
-                                      NULL, &argv[3]) != NGX_OK)
+                              NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_EVENTS])
+           != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
         return;
     }
 
-    ngx_http_missedcall_args(&argv[6], &p, op->mcf->events_max);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_EVENTS_MAX],
+                             &p, op->mcf->events_max);
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_confirm, 4, 10, argv,
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_confirm,
+                                NGX_HTTP_MISSEDCALL_CONFIRM_KEYS,
+                                NGX_HTTP_MISSEDCALL_CONFIRM_ARGC, argv,
                                 ngx_http_missedcall_confirmed);
 }
 
@@ -841,14 +626,15 @@ static void
 ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
 {
     u_char     *p;
-    ngx_str_t   argv[12], none;
+    ngx_str_t   argv[NGX_HTTP_MISSEDCALL_FAIL_ARGC], *args, none;
 
-    argv[0] = op->session_key;
-    argv[1] = op->resend_key;
-    argv[6] = op->caller;
-    argv[8] = op->fault;
-    argv[11] = op->sid;
-    ngx_str_null(&argv[2]);
+    args = argv + NGX_HTTP_MISSEDCALL_FAIL_KEYS;
+    argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_SESSION] = op->session_key;
+    argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_RESEND] = op->resend_key;
+    args[NGX_HTTP_MISSEDCALL_FAIL_ARG_CALLER] = op->caller;
+    args[NGX_HTTP_MISSEDCALL_FAIL_ARG_REASON] = op->fault;
+    args[NGX_HTTP_MISSEDCALL_FAIL_ARG_SESSION_ID] = op->sid;
+    ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_NUMBER]);
     ngx_str_null(&none);
 
     p = ngx_pnalloc(op->pool, 2 * NGX_INT_T_LEN);
@@ -856,24 +642,36 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
     if (p == NULL
         || (op->caller.len
             && ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                                          &op->caller, &argv[2]) != NGX_OK)
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL,
-                                      NULL, &argv[3]) != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
-                                      NULL, &argv[4]) != NGX_OK
+                              &op->caller,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_NUMBER])
+               != NGX_OK)
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL, NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_POOL])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS, NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_EVENTS])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
-                                      &op->phone, &argv[5]) != NGX_OK
+                              &op->phone,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_PHONE])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
-                                      &none, &argv[7]) != NGX_OK)
+                              &none,
+                              &args[NGX_HTTP_MISSEDCALL_FAIL_ARG_CODE_PREFIX])
+           != NGX_OK)
     {
         ngx_http_missedcall_undone(NULL, op);
         return;
     }
 
-    ngx_http_missedcall_args(&argv[9], &p, op->mcf->max_failures);
-    ngx_http_missedcall_args(&argv[10], &p, op->mcf->events_max);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_FAIL_ARG_MAX_FAILURES],
+                             &p, op->mcf->max_failures);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_FAIL_ARG_EVENTS_MAX],
+                             &p, op->mcf->events_max);
 
-    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_fail, 6, 12, argv,
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_fail,
+                                       NGX_HTTP_MISSEDCALL_FAIL_KEYS,
+                                       NGX_HTTP_MISSEDCALL_FAIL_ARGC, argv,
                                        ngx_http_missedcall_undone, op)
         != NGX_OK)
     {
@@ -915,7 +713,8 @@ static void
 ngx_http_missedcall_verify_body(ngx_http_request_t *r)
 {
     u_char                      *p;
-    ngx_str_t                    argv[8], id, digits, phone, value;
+    ngx_str_t                    argv[NGX_HTTP_MISSEDCALL_VERIFY_ARGC];
+    ngx_str_t                   *args, id, digits, phone, value;
     ngx_http_missedcall_op_t    *op;
     ngx_http_missedcall_body_t  *body;
 
@@ -979,14 +778,16 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         return;
     }
 
-    ngx_str_null(&argv[0]);
-    ngx_str_null(&argv[1]);
-    argv[3] = digits;
-    ngx_str_null(&argv[5]);
+    args = argv + NGX_HTTP_MISSEDCALL_VERIFY_KEYS;
+    ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION]);
+    ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_PHONE]);
+    args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_DIGITS] = digits;
+    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID]);
 
     if (phone.len) {
         if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
-                                       &phone, &argv[1])
+                                &phone,
+                                &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_PHONE])
             != NGX_OK)
         {
             ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -1000,8 +801,8 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         return;
 
     } else if (ngx_http_missedcall_op_key(op,
-                                          NGX_HTTP_MISSEDCALL_KEY_SESSION,
-                                          &id, &argv[0])
+                                  NGX_HTTP_MISSEDCALL_KEY_SESSION, &id,
+                                  &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION])
                != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -1013,24 +814,32 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
 
     if (p == NULL
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
-                                      NULL, &argv[2]) != NGX_OK
+                          NULL, &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_EVENTS])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
-                                      &argv[5], &argv[4]) != NGX_OK
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_PREFIX])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                                      &argv[5], &argv[6]) != NGX_OK)
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_NUMBER_PREFIX])
+           != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                        NULL);
         return;
     }
 
-    if (argv[0].len) {
-        argv[5] = id;
+    if (argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION].len) {
+        args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID] = id;
     }
 
-    ngx_http_missedcall_args(&argv[7], &p, op->mcf->events_max);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_EVENTS_MAX],
+                             &p, op->mcf->events_max);
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_verify, 3, 8, argv,
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_verify,
+                                NGX_HTTP_MISSEDCALL_VERIFY_KEYS,
+                                NGX_HTTP_MISSEDCALL_VERIFY_ARGC, argv,
                                 ngx_http_missedcall_verified);
 }
 
@@ -1239,7 +1048,9 @@ ngx_http_missedcall_status_handler(ngx_http_request_t *r)
         return NGX_DONE;
     }
 
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_status, 1, 1, &key,
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_status,
+                                NGX_HTTP_MISSEDCALL_STATUS_KEYS,
+                                NGX_HTTP_MISSEDCALL_STATUS_ARGC, &key,
                                 ngx_http_missedcall_status_done);
 
     return NGX_DONE;

@@ -1,0 +1,38 @@
+-- confirm: the gateway placed the call, the session waits for it.  The
+-- event is written with the change it reports, or not at all.
+--
+-- KEYS:
+--   session        the session hash
+--   phone          the phone's pointer to its session
+--   number         the caller number's hash
+--   events         the event stream
+-- ARGV:
+--   session_id     the session id
+--   gateway_sid    the gateway's id of the call
+--   events_max     events kept (0: none)
+--   phone          the phone, E.164
+--   caller         the caller number
+--   call_id        the call id
+-- ANSWER:
+--   1 when the session is now pending, 0 when it was not calling or has
+--   expired
+
+--#include event
+local session_key, number_key = KEYS[1], KEYS[3]
+local session_id, gateway_sid = ARGV[1], ARGV[2]
+
+local s = redis.call('HMGET', session_key, 'state', 'expires')
+if s[1] ~= 'calling' then return 0 end
+--#include now
+local left = tonumber(s[2]) - now
+if left <= 0 then return 0 end
+
+redis.call('HSET', session_key, 'state', 'pending',
+           'gateway_sid', gateway_sid)
+redis.call('SET', KEYS[2], session_id, 'PX', left)
+redis.call('HINCRBY', number_key, 'placed', 1)
+redis.call('HSET', number_key, 'fails', 0, 'last_used', now)
+event(KEYS[4], ARGV[3], 'event', 'call_placed', 'session_id', session_id,
+      'phone', ARGV[4], 'caller', ARGV[5], 'call_id', ARGV[6],
+      'gateway_sid', gateway_sid)
+return 1

@@ -1,0 +1,131 @@
+-- reserve: draws a caller number from the pool and opens a session.
+-- Limits are all checked before any is counted, and counted only for a
+-- reserved call: a race of requests cannot pass one.  A number serving the
+-- phone's calling code is preferred, the longest code first.  The index is
+-- drawn from C's RNG: Lua's math.random is predictable.  The throttle
+-- keeps the time of the next free call slot, shared by all workers and
+-- nodes: a call waits for its slot, or is refused when the slot is too far
+-- away to ring before the session would be useless.
+--
+-- KEYS:
+--   pool           the pool zset of enabled numbers
+--   session        the session hash to create
+--   last_caller    the number that called the phone last
+--   throttle       the gateway's next free call slot, ms
+--   resend         the phone's resend mark
+--   code3          pool of the phone's first 3 digits as a calling code
+--   code2          likewise, 2 digits
+--   code1          likewise, 1 digit
+--   limits...      one counter per limit
+-- ARGV:
+--   random         a random 53-bit integer
+--   phone          the phone, E.164
+--   ttl            the session's life, ms
+--   keep           ms status still answers after expiry
+--   digits         caller id digits matched (0: the whole caller id)
+--   salt           salt of the caller id hashes
+--   call_id        the call id
+--   max_attempts   verifications allowed
+--   interval       ms between two calls (0: no throttle)
+--   max_delay      longest wait for a call slot, ms
+--   resend_ms      ms before the phone may ask again (0: any time)
+--   nlimits        the number of limits
+--   limits...      count and window ms of each limit
+-- ANSWER:
+--   {'ok', caller, expires ms, ms to wait before calling},
+--   {'limited', 0 for the resend mark or the limit's index, ms left},
+--   {'throttled', ms too far away} or {'pool_empty'}
+
+local pool, session_key, last_key = KEYS[1], KEYS[2], KEYS[3]
+local throttle_key, resend_key = KEYS[4], KEYS[5]
+local ttl, salt = tonumber(ARGV[3]), ARGV[6]
+local resend_ms = tonumber(ARGV[11])
+local nlimits = tonumber(ARGV[12])
+
+-- a week: the phone is called from another number next time
+local LAST_CALLER_TTL = 604800000
+
+-- limit i: its counter, and its count and window
+local function limit(i)
+  return KEYS[8 + i], tonumber(ARGV[11 + 2 * i]), ARGV[12 + 2 * i]
+end
+
+if resend_ms > 0 and redis.call('EXISTS', resend_key) == 1 then
+  return {'limited', 0, redis.call('PTTL', resend_key)}
+end
+for i = 1, nlimits do
+  local counter, count = limit(i)
+  if tonumber(redis.call('GET', counter) or 0) >= count then
+    return {'limited', i, redis.call('PTTL', counter)}
+  end
+end
+
+local set = pool
+for _, code_pool in ipairs({KEYS[6], KEYS[7], KEYS[8]}) do
+  if redis.call('ZCARD', code_pool) > 0 then
+    set = code_pool
+    break
+  end
+end
+local n = redis.call('ZCARD', set)
+if n == 0 then return {'pool_empty'} end
+--#include now
+
+local wait = 0
+local interval = tonumber(ARGV[9])
+if interval > 0 then
+  local max_delay = tonumber(ARGV[10])
+  local slot = math.max(now,
+                        tonumber(redis.call('GET', throttle_key) or 0))
+  wait = slot - now
+  if wait > max_delay then
+    return {'throttled', wait - max_delay}
+  end
+  redis.call('SET', throttle_key, slot + interval,
+             'PX', wait + interval + 1000)
+end
+
+-- the phone's last caller is skipped, unless it is the only number
+local r = tonumber(ARGV[1]) / 9007199254740992
+local last = redis.call('GET', last_key)
+local skip = false
+if last and n > 1 then skip = redis.call('ZRANK', set, last) end
+local idx
+if skip then
+  idx = math.floor(r * (n - 1))
+  if idx >= skip then idx = idx + 1 end
+else
+  idx = math.floor(r * n)
+end
+local caller = redis.call('ZRANGE', set, idx, idx)[1]
+
+-- a hash for each caller id suffix length verify accepts
+local expires = now + ttl
+local digits = string.sub(caller, 2)
+local m = tonumber(ARGV[5])
+local lo, hi = m, m
+if m == 0 then
+  lo = math.max(6, #digits - 3)
+  hi = #digits
+end
+local h = {'phone', ARGV[2], 'caller', caller, 'state', 'calling',
+  'attempts', 0, 'max', ARGV[8], 'created', now, 'expires', expires,
+  'salt', salt, 'call_id', ARGV[7]}
+for l = lo, hi do
+  h[#h + 1] = 'm' .. l
+  h[#h + 1] = redis.sha1hex(salt .. string.sub(digits, -l))
+end
+redis.call('HSET', session_key, unpack(h))
+redis.call('PEXPIRE', session_key, ttl + tonumber(ARGV[4]))
+redis.call('SET', last_key, caller, 'PX', LAST_CALLER_TTL)
+
+for i = 1, nlimits do
+  local counter, _, window = limit(i)
+  if redis.call('INCR', counter) == 1 then
+    redis.call('PEXPIRE', counter, window)
+  end
+end
+if resend_ms > 0 then
+  redis.call('SET', resend_key, '1', 'PX', ARGV[11])
+end
+return {'ok', caller, expires, wait}

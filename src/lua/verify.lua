@@ -1,0 +1,68 @@
+-- verify: the caller id the phone received against its session.  The
+-- digits are hashed with the session's salt and compared to the hashes
+-- reserve stored, so a comparison's timing says nothing about the caller.
+--
+-- KEYS:
+--   session        the session hash ("": find it by phone)
+--   phone          the phone's pointer to its session (or "")
+--   events         the event stream
+-- ARGV:
+--   digits         the received caller id digits
+--   session_prefix the session key prefix
+--   session_id     the session id (or "")
+--   number_prefix  the number key prefix
+--   events_max     events kept (0: none)
+-- ANSWER:
+--   {'ok', phone, event id, session id}, {'mismatch', attempts left,
+--   session id}, {'burned', session id}, or {'none'} for an unknown,
+--   expired, used or burned session
+
+--#include event
+local key, id = KEYS[1], ARGV[3]
+local events, events_max = KEYS[3], ARGV[5]
+
+if key == '' then
+  id = redis.call('GET', KEYS[2])
+  if not id then return {'none'} end
+  key = ARGV[2] .. id
+end
+
+-- the hash of each suffix length l, 3 to 15, is field l + 4
+local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', 'max',
+  'salt', 'phone', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11',
+  'm12', 'm13', 'm14', 'm15', 'caller')
+local state, expires, attempts, max = s[1], s[2], s[3], s[4]
+local salt, phone, caller = s[5], s[6], s[20]
+
+if state ~= 'pending' then return {'none'} end
+--#include now
+if now >= tonumber(expires) then return {'none'} end
+
+local d = ARGV[1]
+local match = false
+for l = 3, math.min(#d, 15) do
+  local want = s[l + 4]
+  if want and want == redis.sha1hex(salt .. string.sub(d, -l)) then
+    match = true
+  end
+end
+
+if match then
+  redis.call('HSET', key, 'state', 'verified', 'verified', now)
+  redis.call('HINCRBY', ARGV[4] .. caller, 'verified', 1)
+  local eid = event(events, events_max, 'event', 'verified',
+    'session_id', id, 'phone', phone, 'caller', caller)
+  return {'ok', phone, eid, id}
+end
+
+local a = tonumber(attempts) + 1
+if a >= tonumber(max) then
+  redis.call('HSET', key, 'state', 'burned', 'attempts', a)
+  event(events, events_max, 'event', 'session_burned', 'session_id', id,
+    'phone', phone, 'attempts', a)
+  return {'burned', id}
+end
+redis.call('HSET', key, 'attempts', a)
+event(events, events_max, 'event', 'verification_failed',
+  'session_id', id, 'phone', phone, 'attempts_left', tonumber(max) - a)
+return {'mismatch', tonumber(max) - a, id}
