@@ -15,8 +15,6 @@
 
 static char *ngx_http_missedcall_endpoint(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 
 static ngx_int_t ngx_http_missedcall_preconfiguration(ngx_conf_t *cf);
 static void *ngx_http_missedcall_create_main_conf(ngx_conf_t *cf);
@@ -497,48 +495,6 @@ ngx_http_missedcall_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ep->handler;
 
     return NGX_CONF_OK;
-}
-
-
-/* missedcall_match full | last <digits>; */
-
-static char *
-ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_missedcall_loc_conf_t *lcf = conf;
-
-    ngx_int_t   n;
-    ngx_str_t  *value;
-
-    if (lcf->match_digits != NGX_CONF_UNSET_UINT) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "full") == 0) {
-        lcf->match_digits = 0;
-        return NGX_CONF_OK;
-    }
-
-    if (cf->args->nelts == 3 && ngx_strcmp(value[1].data, "last") == 0) {
-        n = ngx_atoi(value[2].data, value[2].len);
-
-        if (n >= 3 && n <= 8) {
-            lcf->match_digits = n;
-            return NGX_CONF_OK;
-        }
-
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\": \"last\" takes 3 to 8 digits, not \"%V\"",
-                           &cmd->name, &value[2]);
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "\"%V\" takes \"full\" or \"last <digits>\"",
-                       &cmd->name);
-    return NGX_CONF_ERROR;
 }
 
 

@@ -18,6 +18,7 @@
 #include "ngx_http_missedcall_jwt.h"
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_metrics.h"
+#include "ngx_http_missedcall_keys.h"
 
 
 /* the endpoints, indexes of ngx_http_missedcall_endpoints */
@@ -210,6 +211,11 @@ extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio;
 ngx_int_t ngx_http_missedcall_read_body(ngx_http_request_t *r,
     ngx_http_client_body_handler_pt post_handler);
 ngx_int_t ngx_http_missedcall_body(ngx_http_request_t *r, ngx_str_t *body);
+ngx_http_missedcall_body_t *ngx_http_missedcall_parse(ngx_http_request_t *r);
+ngx_uint_t ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
+    ngx_http_missedcall_field_e f, ngx_str_t *value);
+ngx_int_t ngx_http_missedcall_read_phone(ngx_http_request_t *r,
+    ngx_str_t *value, ngx_str_t *phone);
 u_char *ngx_http_missedcall_json_text(ngx_pool_t *pool, json_t *json,
     size_t *len);
 ngx_int_t ngx_http_missedcall_send_json(ngx_http_request_t *r,
@@ -228,43 +234,49 @@ ngx_uint_t ngx_http_missedcall_get_only(ngx_http_request_t *r,
 ngx_uint_t ngx_http_missedcall_uuid_valid(u_char *p, size_t len);
 ngx_int_t ngx_http_missedcall_random(u_char *buf, size_t len);
 ngx_int_t ngx_http_missedcall_uuid(u_char *out);
-
 ngx_int_t ngx_http_missedcall_key_alloc(ngx_pool_t *pool,
     ngx_http_missedcall_main_conf_t *mcf, ngx_uint_t kind, ngx_str_t *id,
     ngx_str_t *key);
 
-/* src/ngx_http_missedcall_session.c: operations and the flows */
+/* src/ngx_http_missedcall_op.c: the life of an operation */
 ngx_http_missedcall_op_t *ngx_http_missedcall_op_create(
     ngx_http_request_t *r);
+ngx_int_t ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key);
 void ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_script_t *script, ngx_uint_t nkeys, ngx_uint_t argc,
     ngx_str_t *argv, ngx_http_missedcall_redis_pt handler);
 void ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, json_t *json);
-ngx_http_request_t *ngx_http_missedcall_op_end(ngx_http_missedcall_op_t *op);
-void ngx_http_missedcall_finalize(ngx_http_request_t *r, ngx_int_t rc);
 void ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, const char *error, const char *message);
 void ngx_http_missedcall_op_unavailable(ngx_http_missedcall_op_t *op);
+ngx_http_request_t *ngx_http_missedcall_op_end(ngx_http_missedcall_op_t *op);
+void ngx_http_missedcall_finalize(ngx_http_request_t *r, ngx_int_t rc);
+void ngx_http_missedcall_args(ngx_str_t *arg, u_char **p, ngx_uint_t value);
+ngx_int_t ngx_http_missedcall_reply_is(redisReply *reply, const char *word,
+    size_t elements);
+
+/* src/ngx_http_missedcall_gateway.c: what a gateway's answer sets */
 void ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, const char *error, const char *message);
 void ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op,
     ngx_int_t status, ngx_int_t code);
 void ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op);
-ngx_int_t ngx_http_missedcall_request_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_missedcall_verify_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);
 
 /* src/ngx_http_missedcall_pool.c */
 void ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
 void ngx_http_missedcall_pool_sync(void);
-ngx_int_t ngx_http_missedcall_admin_handler(ngx_http_request_t *r);
 
 /* src/ngx_http_missedcall_gateway_twilio.c */
-ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
 char *ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
+
+/* src/ngx_http_missedcall_token.c */
+ngx_int_t ngx_http_missedcall_token_issue(ngx_pool_t *pool,
+    ngx_http_missedcall_main_conf_t *mcf, time_t ttl,
+    ngx_http_missedcall_jwt_claims_t *claims, ngx_str_t *token);
 
 /* src/ngx_http_missedcall_webhook.c */
 void ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
@@ -279,9 +291,6 @@ ngx_int_t ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op,
     ngx_str_t *keys);
 void ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op,
     ngx_uint_t which, int64_t pttl);
-
-/* src/ngx_http_missedcall_check.c */
-ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_H_INCLUDED_ */

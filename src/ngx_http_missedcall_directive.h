@@ -10,11 +10,12 @@
 
 #include <ngx_config.h>
 #include <ngx_core.h>
+#include <ngx_http.h>
 
 
 /*
- * The directive handlers the command table names, each defined beside the
- * concern it configures.
+ * The directive handlers the command table names and the handlers the
+ * endpoint table names, each defined beside the concern it serves.
  */
 
 
@@ -41,6 +42,23 @@ char *ngx_http_missedcall_pool(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* ngx_http_missedcall_request.c */
+ngx_int_t ngx_http_missedcall_request_handler(ngx_http_request_t *r);
+
+/* ngx_http_missedcall_verify.c */
+ngx_int_t ngx_http_missedcall_verify_handler(ngx_http_request_t *r);
+char *ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* ngx_http_missedcall_status.c */
+ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);
+
+/* ngx_http_missedcall_check.c */
+ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);
+
+/* ngx_http_missedcall_gateway_twilio.c */
+ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
+
 /* ngx_http_missedcall_token.c */
 char *ngx_http_missedcall_token_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -66,12 +84,14 @@ char *ngx_http_missedcall_app_signature_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 
 /* ngx_http_missedcall_admin.c */
+ngx_int_t ngx_http_missedcall_admin_handler(ngx_http_request_t *r);
 char *ngx_http_missedcall_admin_token_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 
 /* ngx_http_missedcall_metrics.c */
 char *ngx_http_missedcall_metrics_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+ngx_int_t ngx_http_missedcall_metrics_handler(ngx_http_request_t *r);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_DIRECTIVE_H_INCLUDED_ */

@@ -114,3 +114,54 @@ ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     return NGX_CONF_OK;
 }
+
+
+/* what the client will be told when the op ends in failure */
+
+void
+ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op, ngx_uint_t status,
+    const char *error, const char *message)
+{
+    op->status = status;
+    op->error = error;
+    op->message = message;
+}
+
+
+/* the gateway says it is busy: the client may try again in a second */
+
+void
+ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op)
+{
+    ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                "gateway_busy",
+                                "too many calls right now, try again later");
+    op->retry_after = 1;
+}
+
+
+/*
+ * The gateway refused the caller number itself (not the phone called, nor
+ * the account, nor a busy gateway): why, for the number's record.
+ */
+
+void
+ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op, ngx_int_t status,
+    ngx_int_t code)
+{
+    u_char  *p;
+
+    p = ngx_pnalloc(op->pool, sizeof("HTTP , code ") + 2 * NGX_INT_T_LEN);
+    if (p == NULL) {
+        return;
+    }
+
+    op->fault.data = p;
+    p = ngx_sprintf(p, "HTTP %i", status);
+
+    if (code) {
+        p = ngx_sprintf(p, ", code %i", code);
+    }
+
+    op->fault.len = p - op->fault.data;
+}

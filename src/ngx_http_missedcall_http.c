@@ -13,6 +13,7 @@
 #include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_keys.h"
+#include "ngx_http_missedcall_phone.h"
 
 
 /* most answers fit: one pass of the writer */
@@ -427,4 +428,101 @@ ngx_http_missedcall_uuid(u_char *out)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Reads the body and parses it.  NULL: the request was answered and
+ * finalized here.
+ */
+
+ngx_http_missedcall_body_t *
+ngx_http_missedcall_parse(ngx_http_request_t *r)
+{
+    u_char                         *msg;
+    ngx_int_t                       rc;
+    ngx_str_t                       raw;
+    const char                     *field;
+    ngx_http_missedcall_body_t     *body;
+    ngx_http_missedcall_body_rc_e   brc;
+
+    rc = ngx_http_missedcall_body(r, &raw);
+
+    if (rc == NGX_DECLINED) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
+        return NULL;
+    }
+
+    body = ngx_palloc(r->pool, sizeof(ngx_http_missedcall_body_t));
+
+    if (rc != NGX_OK || body == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return NULL;
+    }
+
+    field = NULL;
+    brc = ngx_http_missedcall_json_parse_body(raw.data, raw.len, body,
+                                              &field);
+
+    if (brc == NGX_HTTP_MISSEDCALL_BODY_OK) {
+        return body;
+    }
+
+    if (brc == NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD && field) {
+        msg = ngx_pnalloc(r->pool, 128);
+        if (msg == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return NULL;
+        }
+
+        ngx_sprintf(msg, "\"%s\" must be a string of at most %d bytes%Z",
+                    field, NGX_HTTP_MISSEDCALL_FIELD_MAX);
+
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                  (char *) msg));
+        return NULL;
+    }
+
+    ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                              NGX_HTTP_BAD_REQUEST, "invalid_json",
+                              "the body must be a JSON object"));
+    return NULL;
+}
+
+
+/* E.164 from what the client sent; NGX_DONE: refused and answered */
+
+ngx_int_t
+ngx_http_missedcall_read_phone(ngx_http_request_t *r, ngx_str_t *value,
+    ngx_str_t *phone)
+{
+    phone->data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_E164_LEN);
+    if (phone->data == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return NGX_DONE;
+    }
+
+    phone->len = ngx_http_missedcall_phone_normalize(value->data, value->len,
+                                                     phone->data);
+    if (phone->len == 0) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_phone_number",
+                                  "\"phone_number\" is not a phone number in "
+                                  "international format"));
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_uint_t
+ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
+    ngx_http_missedcall_field_e f, ngx_str_t *value)
+{
+    value->data = (u_char *) body->value[f];
+    value->len = body->len[f];
+
+    return body->present[f];
 }

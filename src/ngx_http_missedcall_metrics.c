@@ -18,6 +18,7 @@
 
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_variables.h"
+#include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_keys.h"
 #include "ngx_http_missedcall_metrics.h"
 #include "ngx_http_missedcall_scripts.h"

@@ -24,8 +24,6 @@ typedef enum {
 } ngx_http_missedcall_counter_e;
 
 
-char *ngx_http_missedcall_metrics_zone(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 void ngx_http_missedcall_metrics_init_process(ngx_cycle_t *cycle);
 
 void ngx_http_missedcall_metrics_inc(ngx_http_missedcall_counter_e counter);
@@ -37,8 +35,6 @@ const char *ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint,
 /* a call the gateway answered, or not; error NULL: placed */
 void ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
     ngx_msec_t elapsed);
-
-ngx_int_t ngx_http_missedcall_metrics_handler(ngx_http_request_t *r);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_METRICS_H_INCLUDED_ */

@@ -5,7 +5,8 @@
 
 
 /*
- * The keys tokens are signed with.
+ * Tokens: the keys they are signed with, and signing one for a phone that
+ * has just verified.
  */
 
 
@@ -16,6 +17,9 @@
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_conf.h"
 #include "ngx_http_missedcall_directive.h"
+
+
+#define NGX_HTTP_MISSEDCALL_TOKEN_MAX  1024
 
 
 char *
@@ -92,4 +96,37 @@ ngx_http_missedcall_token_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     k->key_len = key.len;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * Signs a token for claims->sub with the first key: a new jti, issued now,
+ * valid for ttl.
+ */
+
+ngx_int_t
+ngx_http_missedcall_token_issue(ngx_pool_t *pool,
+    ngx_http_missedcall_main_conf_t *mcf, time_t ttl,
+    ngx_http_missedcall_jwt_claims_t *claims, ngx_str_t *token)
+{
+    ngx_http_missedcall_jwt_key_t  *key;
+
+    token->data = ngx_pnalloc(pool, NGX_HTTP_MISSEDCALL_TOKEN_MAX);
+
+    if (token->data == NULL
+        || ngx_http_missedcall_uuid((u_char *) claims->jti) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    claims->iat = ngx_time();
+    claims->exp = claims->iat + ttl;
+
+    key = mcf->keys->elts;
+
+    token->len = ngx_http_missedcall_jwt_sign(&key[0], claims, NULL,
+                                              (char *) token->data,
+                                              NGX_HTTP_MISSEDCALL_TOKEN_MAX);
+
+    return token->len ? NGX_OK : NGX_ERROR;
 }

@@ -1,0 +1,631 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * The request flow: a phone asks for a call.  One script checks the limits
+ * and reserves a caller number and a session ("calling"); the gateway is
+ * asked to place the call; a second script confirms the session
+ * ("pending") once the call is placed, or the session is undone, so that
+ * no session stays behind a call that was not placed.
+ *
+ *   request_body -> reserve.lua -> reserved -> [dispatch: a call slot]
+ *     -> gateway -> called -> confirm.lua -> confirmed -> [WAIT] -> 202
+ *                          \-> fail.lua (undo) -> undone -> 4xx/5xx
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_directive.h"
+#include "ngx_http_missedcall_phone.h"
+#include "ngx_http_missedcall_scripts.h"
+
+
+static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
+static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
+static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
+static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
+static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
+static void ngx_http_missedcall_replicated(redisReply *reply, void *data);
+static void ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op);
+static void ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op);
+static void ngx_http_missedcall_undone(redisReply *reply, void *data);
+
+
+ngx_int_t
+ngx_http_missedcall_request_handler(ngx_http_request_t *r)
+{
+    return ngx_http_missedcall_read_body(r, ngx_http_missedcall_request_body);
+}
+
+
+static void
+ngx_http_missedcall_request_body(ngx_http_request_t *r)
+{
+    u_char                           salt[16], rnd[8], *p;
+    uint64_t                         n;
+    ngx_str_t                       *keys, *args, *arg, phone, value;
+    ngx_uint_t                       i, nl, nk, na;
+    ngx_http_missedcall_limit_t     *limit;
+    ngx_http_missedcall_op_t        *op;
+    ngx_http_missedcall_body_t      *body;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    body = ngx_http_missedcall_parse(r);
+    if (body == NULL) {
+        return;
+    }
+
+    if (!ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER,
+                                   &value))
+    {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "missing_field",
+                                  "\"phone_number\" is required"));
+        return;
+    }
+
+    if (ngx_http_missedcall_read_phone(r, &value, &phone) != NGX_OK) {
+        return;
+    }
+
+    if (!ngx_http_missedcall_signature_ok(r, body)) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_FORBIDDEN, "invalid_app_signature",
+                                  "\"app_signature\" is missing or unknown"));
+        return;
+    }
+
+    if (!ngx_http_missedcall_country_ok(r, &phone)) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_FORBIDDEN, "country_not_allowed",
+                                  "calls to this country are not allowed"));
+        return;
+    }
+
+    op = ngx_http_missedcall_op_create(r);
+    if (op == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    lcf = op->lcf;
+
+    op->addr.len = r->connection->addr_text.len;
+    op->addr.data = ngx_pstrdup(op->pool, &r->connection->addr_text);
+    op->phone.data = ngx_pstrdup(op->pool, &phone);
+    op->phone.len = phone.len;
+    op->sid.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
+    op->sid.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
+    op->call_id.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
+    op->call_id.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
+
+    /* the keys, then the arguments, in one argv */
+
+    nl = lcf->limits ? lcf->limits->nelts : 0;
+    nk = NGX_HTTP_MISSEDCALL_RESERVE_KEYS + nl;
+    na = NGX_HTTP_MISSEDCALL_RESERVE_ARGS + 2 * nl;
+
+    keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
+    p = ngx_pnalloc(op->pool, NGX_INT64_LEN + 2 * sizeof(salt)
+                              + (8 + 2 * nl) * NGX_INT_T_LEN);
+
+    if (keys == NULL || p == NULL || op->addr.data == NULL
+        || op->phone.data == NULL || op->sid.data == NULL
+        || op->call_id.data == NULL
+        || ngx_http_missedcall_uuid(op->sid.data) != NGX_OK
+        || ngx_http_missedcall_uuid(op->call_id.data) != NGX_OK
+        || ngx_http_missedcall_random(salt, sizeof(salt)) != NGX_OK
+        || ngx_http_missedcall_random(rnd, sizeof(rnd)) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL, NULL,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_POOL])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                                      &op->sid, &op->session_key) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_LAST,
+                          &op->phone,
+                          &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_LAST_CALLER])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_THROTTLE,
+                              &lcf->gateway.account,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_THROTTLE])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RESEND,
+                                      &op->phone, &op->resend_key) != NGX_OK
+        || ngx_http_missedcall_limit_keys(op,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_LIMITS])
+           != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_SESSION] = op->session_key;
+    keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RESEND] = op->resend_key;
+
+    /* the calling codes the phone may have: its first 3, 2 and 1 digits */
+    for (i = 0; i < 3; i++) {
+        value.data = op->phone.data + 1;
+        value.len = 3 - i;
+
+        if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
+                               &value,
+                               &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_CODE3 + i])
+            != NGX_OK)
+        {
+            ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                           NULL);
+            return;
+        }
+    }
+
+    args = keys + nk;
+
+    ngx_memcpy(&n, rnd, sizeof(n));
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RANDOM];
+    arg->data = p;
+    p = ngx_sprintf(p, "%uL", n >> 11);
+    arg->len = p - arg->data;
+
+    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_PHONE] = op->phone;
+
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_TTL];
+    arg->data = p;
+    p = ngx_sprintf(p, "%M", lcf->session_ttl);
+    arg->len = p - arg->data;
+
+    /* an expired session still answers "status" for another ttl */
+    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_KEEP] = *arg;
+
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SALT];
+    arg->data = p;
+    p = ngx_hex_dump(p, salt, sizeof(salt));
+    arg->len = p - arg->data;
+
+    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CALL_ID] = op->call_id;
+
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_DIGITS],
+                             &p, lcf->match_digits);
+    ngx_http_missedcall_args(
+                        &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_ATTEMPTS],
+                        &p, lcf->max_attempts);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_INTERVAL],
+                             &p, lcf->gateway.interval);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_DELAY],
+                             &p, lcf->gateway.max_delay);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RESEND_MS],
+                             &p, lcf->resend);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_NLIMITS],
+                             &p, nl);
+
+    limit = nl ? lcf->limits->elts : NULL;
+    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_LIMITS];
+
+    for (i = 0; i < nl; i++) {
+        ngx_http_missedcall_args(&arg[2 * i], &p, limit[i].count);
+        ngx_http_missedcall_args(&arg[2 * i + 1], &p, limit[i].window);
+    }
+
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_reserve, nk,
+                                nk + na,
+                                keys, ngx_http_missedcall_reserved);
+}
+
+
+static void
+ngx_http_missedcall_reserved(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    int64_t  wait;
+
+    if (ngx_http_missedcall_reply_is(reply, "pool_empty", 1)) {
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall: the caller number pool in Redis is empty");
+        ngx_http_missedcall_op_error(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "pool_empty",
+                                     "no caller number is available");
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "limited", 3)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER
+        && reply->element[2]->type == REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_limited(op, (ngx_uint_t) reply->element[1]->integer,
+                                    reply->element[2]->integer);
+        ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "throttled", 2)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                    "gateway_busy",
+                                    "too many calls are waiting to be "
+                                    "placed, try again later");
+        op->retry_after = (time_t) (reply->element[1]->integer + 999) / 1000;
+        ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
+        return;
+    }
+
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 4)
+        || reply->element[1]->type != REDIS_REPLY_STRING
+        || reply->element[2]->type != REDIS_REPLY_INTEGER
+        || reply->element[3]->type != REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_op_unavailable(op);
+        return;
+    }
+
+    op->caller.len = reply->element[1]->len;
+    op->caller.data = ngx_pnalloc(op->pool, op->caller.len);
+    if (op->caller.data == NULL) {
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "internal_error", "internal error");
+        ngx_http_missedcall_undo(op);
+        return;
+    }
+
+    ngx_memcpy(op->caller.data, reply->element[1]->str, op->caller.len);
+    op->expires_ms = reply->element[2]->integer;
+    wait = reply->element[3]->integer;
+
+    op->delay.handler = ngx_http_missedcall_dispatch;
+    op->delay.data = op;
+    op->delay.log = ngx_cycle->log;
+
+    if (wait <= 0) {
+        ngx_http_missedcall_dispatch(&op->delay);
+        return;
+    }
+
+    /* the call's slot is later: a timer, so that nothing else waits */
+    ngx_add_timer(&op->delay, (ngx_msec_t) wait);
+}
+
+
+static void
+ngx_http_missedcall_dispatch(ngx_event_t *ev)
+{
+    ngx_http_missedcall_op_t *op = ev->data;
+
+    ngx_http_missedcall_curl_req_t      *req;
+    ngx_http_missedcall_gateway_conf_t  *gw;
+
+    gw = &op->lcf->gateway;
+
+    /* the cycle's log: the transfer may outlive the client's connection */
+    req = ngx_http_missedcall_curl_create(ngx_cycle->log, gw->timeout,
+                                          &gw->ca_file);
+    if (req == NULL) {
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "internal_error", "internal error");
+        ngx_http_missedcall_undo(op);
+        return;
+    }
+
+    if (gw->type->prepare(op, req) != NGX_OK
+        || ngx_http_missedcall_curl_start(req, ngx_http_missedcall_called, op)
+           != NGX_OK)
+    {
+        ngx_http_missedcall_curl_free(req);
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
+                                    "the call could not be placed");
+        ngx_http_missedcall_undo(op);
+    }
+}
+
+
+static void
+ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
+{
+    ngx_http_missedcall_op_t *op = req->data;
+
+    u_char     *p;
+    ngx_int_t   rc;
+    ngx_str_t   argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGC], *args;
+
+    if (req->code == CURLE_OK) {
+        rc = op->lcf->gateway.type->result(op, req);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall gateway \"%V\": call %V failed after %M ms: "
+                      "%s", &op->lcf->gateway.type->name, &op->call_id,
+                      req->elapsed,
+                      req->errbuf[0] ? req->errbuf
+                                     : curl_easy_strerror(req->code));
+
+        if (req->code == CURLE_OPERATION_TIMEDOUT) {
+            ngx_http_missedcall_op_fail(op, NGX_HTTP_GATEWAY_TIME_OUT,
+                                        "gateway_timeout",
+                                        "the telephony gateway did not "
+                                        "answer in time");
+        } else {
+            ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY,
+                                        "gateway_error",
+                                        "the call could not be placed");
+        }
+
+        rc = NGX_ERROR;
+    }
+
+    op->gateway_ms = (ngx_msec_int_t) req->elapsed;
+    ngx_http_missedcall_metrics_call(op->lcf->gateway.type
+                                     == &ngx_http_missedcall_gateway_twilio,
+                                     rc == NGX_OK ? NULL : op->error,
+                                     req->elapsed);
+
+    ngx_http_missedcall_curl_free(req);
+
+    if (rc != NGX_OK) {
+        ngx_http_missedcall_undo(op);
+        return;
+    }
+
+    args = argv + NGX_HTTP_MISSEDCALL_CONFIRM_KEYS;
+    argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_SESSION] = op->session_key;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_SESSION_ID] = op->sid;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY_SID] = op->gateway_sid;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_PHONE] = op->phone;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALLER] = op->caller;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALL_ID] = op->call_id;
+
+    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
+
+    if (p == NULL
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                              &op->phone,
+                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PHONE])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                              &op->caller,
+                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_NUMBER])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
+                              NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_EVENTS])
+           != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_EVENTS_MAX],
+                             &p, op->mcf->events_max);
+
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_confirm,
+                                NGX_HTTP_MISSEDCALL_CONFIRM_KEYS,
+                                NGX_HTTP_MISSEDCALL_CONFIRM_ARGC, argv,
+                                ngx_http_missedcall_confirmed);
+}
+
+
+static void
+ngx_http_missedcall_confirmed(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    u_char      *p;
+    ngx_str_t    argv[3];
+
+    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER
+        || reply->integer != 1)
+    {
+        /* placed, but the session expired or Redis went away meanwhile */
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall: call %V placed but its session could not "
+                      "be activated", &op->call_id);
+        ngx_http_missedcall_op_unavailable(op);
+        return;
+    }
+
+    if (op->mcf->redis.wait == 0) {
+        ngx_http_missedcall_accepted(op);
+        return;
+    }
+
+    /* 202 only once replicas hold the session: a failover cannot lose it */
+
+    p = ngx_pnalloc(op->pool, 2 * NGX_INT_T_LEN);
+    if (p == NULL) {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    ngx_str_set(&argv[0], "WAIT");
+    ngx_http_missedcall_args(&argv[1], &p, op->mcf->redis.wait);
+    ngx_http_missedcall_args(&argv[2], &p, op->mcf->redis.wait_timeout);
+
+    if (ngx_http_missedcall_redis_command(3, argv,
+                                          ngx_http_missedcall_replicated, op)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_replicated(NULL, op);
+    }
+}
+
+
+static void
+ngx_http_missedcall_replicated(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    if (reply && reply->type == REDIS_REPLY_INTEGER
+        && reply->integer >= (long long) op->mcf->redis.wait)
+    {
+        ngx_http_missedcall_accepted(op);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                  "missedcall: session of call %V reached %L of %ui "
+                  "replicas in time, withdrawn", &op->call_id,
+                  (int64_t) (reply && reply->type == REDIS_REPLY_INTEGER
+                             ? reply->integer : 0),
+                  op->mcf->redis.wait);
+
+    /* the caller number did nothing wrong */
+    ngx_str_null(&op->caller);
+
+    ngx_http_missedcall_op_fail(op, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                "service_unavailable",
+                                "the session store could not keep the "
+                                "session safe, try again");
+    ngx_http_missedcall_undo(op);
+}
+
+
+/* the call is placed and its session verifiable: 202 */
+
+static void
+ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
+{
+    u_char      *hint, iso[sizeof("1970-01-01T00:00:00Z")];
+    json_t      *json;
+    int64_t      left;
+    ngx_tm_t     tm;
+    ngx_time_t  *tp;
+    ngx_uint_t   digits;
+
+    ngx_gmtime((time_t) (op->expires_ms / 1000), &tm);
+    ngx_sprintf(iso, "%4d-%02d-%02dT%02d:%02d:%02dZ%Z",
+                tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday,
+                tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec);
+
+    tp = ngx_timeofday();
+    left = op->expires_ms - ((int64_t) tp->sec * 1000 + tp->msec);
+    left = ngx_max(left, 0);
+    digits = op->lcf->match_digits;
+
+    json = json_pack("{s:s, s:s#, s:s, s:I, s:s}",
+                     "detail",
+                     "Flash call initiated. Please observe incoming calls.",
+                     "session_id", op->sid.data, (int) op->sid.len,
+                     "expires_at", iso,
+                     "expires_in", (json_int_t) ((left + 999) / 1000),
+                     "match", digits ? "last_digits" : "full");
+
+    if (json && digits) {
+        hint = ngx_pnalloc(op->pool, op->caller.len);
+        if (hint == NULL) {
+            json_decref(json);
+            json = NULL;
+
+        } else {
+            ngx_http_missedcall_phone_mask(op->caller.data, op->caller.len,
+                                           digits, 0, hint);
+
+            if (json_object_set_new(json, "caller_hint",
+                                    json_stringn((char *) hint,
+                                                 op->caller.len))
+                || json_object_set_new(json, "digits",
+                                       json_integer((json_int_t) digits)))
+            {
+                json_decref(json);
+                json = NULL;
+            }
+        }
+    }
+
+    ngx_log_error(NGX_LOG_INFO, op->log, 0,
+                  "missedcall: call %V placed", &op->call_id);
+
+    ngx_http_missedcall_op_respond(op, NGX_HTTP_ACCEPTED, json);
+}
+
+
+/*
+ * The call was not placed: no session may stay behind.  The failure counts
+ * against the caller number, which is disabled when it keeps failing.
+ */
+
+static void
+ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
+{
+    u_char     *p;
+    ngx_str_t   argv[NGX_HTTP_MISSEDCALL_FAIL_ARGC], *args, none;
+
+    args = argv + NGX_HTTP_MISSEDCALL_FAIL_KEYS;
+    argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_SESSION] = op->session_key;
+    argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_RESEND] = op->resend_key;
+    args[NGX_HTTP_MISSEDCALL_FAIL_ARG_CALLER] = op->caller;
+    args[NGX_HTTP_MISSEDCALL_FAIL_ARG_REASON] = op->fault;
+    args[NGX_HTTP_MISSEDCALL_FAIL_ARG_SESSION_ID] = op->sid;
+    ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_NUMBER]);
+    ngx_str_null(&none);
+
+    p = ngx_pnalloc(op->pool, 2 * NGX_INT_T_LEN);
+
+    if (p == NULL
+        || (op->caller.len
+            && ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                              &op->caller,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_NUMBER])
+               != NGX_OK)
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL, NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_POOL])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS, NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_EVENTS])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                              &op->phone,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_PHONE])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
+                              &none,
+                              &args[NGX_HTTP_MISSEDCALL_FAIL_ARG_CODE_PREFIX])
+           != NGX_OK)
+    {
+        ngx_http_missedcall_undone(NULL, op);
+        return;
+    }
+
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_FAIL_ARG_MAX_FAILURES],
+                             &p, op->mcf->max_failures);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_FAIL_ARG_EVENTS_MAX],
+                             &p, op->mcf->events_max);
+
+    if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_fail,
+                                       NGX_HTTP_MISSEDCALL_FAIL_KEYS,
+                                       NGX_HTTP_MISSEDCALL_FAIL_ARGC, argv,
+                                       ngx_http_missedcall_undone, op)
+        != NGX_OK)
+    {
+        /* left in state "calling", it never verifies and soon expires */
+        ngx_http_missedcall_undone(NULL, op);
+    }
+}
+
+
+static void
+ngx_http_missedcall_undone(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
+        ngx_log_error(NGX_LOG_WARN, op->log, 0,
+                      "missedcall: session of failed call %V not deleted, "
+                      "it expires unverifiable", &op->call_id);
+
+    } else if (reply->integer > 0) {
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall: caller number %V disabled: %L calls in a "
+                      "row refused by the gateway, the last: %V",
+                      &op->caller, (int64_t) reply->integer, &op->fault);
+    }
+
+    ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
+}

@@ -1,0 +1,351 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * The verify flow: the caller id the phone received against its session.
+ * Caller ids are never compared in the clear: reserve stored
+ * sha1(salt . suffix) for each suffix length it accepts, and verify.lua
+ * hashes the received digits the same way, so a comparison's timing says
+ * nothing about the caller number.  A match consumes the session in the
+ * same script, so a session verifies at most once; then a token is signed.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_directive.h"
+#include "ngx_http_missedcall_variables.h"
+#include "ngx_http_missedcall_phone.h"
+#include "ngx_http_missedcall_scripts.h"
+
+
+static void ngx_http_missedcall_verify_body(ngx_http_request_t *r);
+static void ngx_http_missedcall_verified(redisReply *reply, void *data);
+static void ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op);
+
+
+ngx_int_t
+ngx_http_missedcall_verify_handler(ngx_http_request_t *r)
+{
+    return ngx_http_missedcall_read_body(r, ngx_http_missedcall_verify_body);
+}
+
+
+static void
+ngx_http_missedcall_verify_body(ngx_http_request_t *r)
+{
+    u_char                      *p;
+    ngx_str_t                    argv[NGX_HTTP_MISSEDCALL_VERIFY_ARGC];
+    ngx_str_t                   *args, id, digits, phone, value;
+    ngx_http_missedcall_op_t    *op;
+    ngx_http_missedcall_body_t  *body;
+
+    body = ngx_http_missedcall_parse(r);
+    if (body == NULL) {
+        return;
+    }
+
+    if (!ngx_http_missedcall_field(body,
+                                   NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID,
+                                   &value))
+    {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "missing_field",
+                                  "\"received_caller_id\" is required"));
+        return;
+    }
+
+    digits.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_CALLERID_MAX);
+
+    if (digits.data == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    digits.len = ngx_http_missedcall_callerid_digits(value.data, value.len,
+                                                     digits.data);
+
+    if (digits.len == 0) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_caller_id",
+                                  "\"received_caller_id\" is not a phone "
+                                  "number"));
+        return;
+    }
+
+    phone.len = 0;
+
+    if (!ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_SESSION_ID,
+                                   &id))
+    {
+        if (!ngx_http_missedcall_field(body,
+                                       NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER,
+                                       &value))
+        {
+            ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                      NGX_HTTP_BAD_REQUEST, "missing_field",
+                                      "\"session_id\" or \"phone_number\" "
+                                      "is required"));
+            return;
+        }
+
+        if (ngx_http_missedcall_read_phone(r, &value, &phone) != NGX_OK) {
+            return;
+        }
+    }
+
+    op = ngx_http_missedcall_op_create(r);
+    if (op == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    args = argv + NGX_HTTP_MISSEDCALL_VERIFY_KEYS;
+    ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION]);
+    ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_PHONE]);
+    args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_DIGITS] = digits;
+    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID]);
+
+    if (phone.len) {
+        if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                                &phone,
+                                &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_PHONE])
+            != NGX_OK)
+        {
+            ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                           NULL);
+            return;
+        }
+
+    } else if (!ngx_http_missedcall_uuid_valid(id.data, id.len)) {
+        /* no such session can exist: the same answer as any unknown one */
+        ngx_http_missedcall_invalid_session(op);
+        return;
+
+    } else if (ngx_http_missedcall_op_key(op,
+                                  NGX_HTTP_MISSEDCALL_KEY_SESSION, &id,
+                                  &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION])
+               != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
+
+    if (p == NULL
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
+                          NULL, &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_EVENTS])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_PREFIX])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_NUMBER_PREFIX])
+           != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    if (argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION].len) {
+        args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID] = id;
+    }
+
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_EVENTS_MAX],
+                             &p, op->mcf->events_max);
+
+    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_verify,
+                                NGX_HTTP_MISSEDCALL_VERIFY_KEYS,
+                                NGX_HTTP_MISSEDCALL_VERIFY_ARGC, argv,
+                                ngx_http_missedcall_verified);
+}
+
+
+static void
+ngx_http_missedcall_verified(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    json_t                            *json;
+    ngx_str_t                          jti, eid, token;
+    redisReply                        *e;
+    ngx_http_missedcall_ctx_t         *ctx;
+    ngx_http_missedcall_jwt_claims_t   claims;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+        ngx_http_missedcall_op_unavailable(op);
+        return;
+    }
+
+    /* the session's id comes last, for $missedcall_verification_id */
+    e = reply->elements > 1 ? reply->element[reply->elements - 1] : NULL;
+
+    if (e && e->type == REDIS_REPLY_STRING
+        && ngx_http_missedcall_uuid_valid((u_char *) e->str, e->len))
+    {
+        op->sid.len = e->len;
+        op->sid.data = ngx_pnalloc(op->pool, e->len);
+
+        if (op->sid.data == NULL) {
+            op->sid.len = 0;
+
+        } else {
+            ngx_memcpy(op->sid.data, e->str, e->len);
+        }
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "mismatch", 3)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER)
+    {
+        json = json_pack("{s:s, s:s, s:s, s:I}",
+                         "error", "caller_id_mismatch",
+                         "message", "the caller id does not match",
+                         "detail", "the caller id does not match",
+                         "attempts_left",
+                         (json_int_t) reply->element[1]->integer);
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_BAD_REQUEST, json);
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "burned", 2)) {
+        json = json_pack("{s:s, s:s, s:s, s:i}",
+                         "error", "caller_id_mismatch",
+                         "message", "the caller id does not match; no "
+                                    "attempts are left, request a new call",
+                         "detail", "the caller id does not match; no "
+                                   "attempts are left, request a new call",
+                         "attempts_left", 0);
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_BAD_REQUEST, json);
+        return;
+    }
+
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 4)
+        || reply->element[2]->type != REDIS_REPLY_STRING
+        || reply->element[1]->type != REDIS_REPLY_STRING
+        || reply->element[1]->len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
+    {
+        ngx_http_missedcall_invalid_session(op);
+        return;
+    }
+
+    /* the session is consumed: issue the token */
+
+    ngx_memzero(&claims, sizeof(claims));
+    ngx_memcpy(claims.sub, reply->element[1]->str, reply->element[1]->len);
+
+    op->phone.len = reply->element[1]->len;
+    op->phone.data = (u_char *) claims.sub;
+
+    if (ngx_http_missedcall_token_issue(op->pool, op->mcf, op->lcf->token_ttl,
+                                        &claims, &token)
+        != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    jti.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
+    jti.data = (u_char *) claims.jti;
+
+    if (op->r) {
+        ctx = ngx_http_missedcall_get_ctx(op->r);
+
+        if (ctx) {
+            ctx->phone.len = ngx_strlen(claims.sub);
+            ctx->phone.data = ngx_pnalloc(op->r->pool, ctx->phone.len);
+            ctx->token_id.len = jti.len;
+            ctx->token_id.data = ngx_pnalloc(op->r->pool, jti.len);
+
+            if (ctx->phone.data && ctx->token_id.data) {
+                ngx_memcpy(ctx->phone.data, claims.sub, ctx->phone.len);
+                ngx_memcpy(ctx->token_id.data, jti.data, jti.len);
+
+            } else {
+                ngx_str_null(&ctx->phone);
+                ngx_str_null(&ctx->token_id);
+            }
+        }
+    }
+
+    if (op->lcf->webhook.url.len) {
+        eid.data = (u_char *) reply->element[2]->str;
+        eid.len = reply->element[2]->len;
+
+        ngx_http_missedcall_webhook_send(op, &jti, &eid);
+    }
+
+    json = json_pack("{s:s, s:b, s:s, s:s#, s:s, s:I}",
+                     "detail", "Verification successful.",
+                     "verified", 1,
+                     "phone_number", claims.sub,
+                     "token", token.data, (int) token.len,
+                     "token_type", "Bearer",
+                     "expires_in", (json_int_t) op->lcf->token_ttl);
+
+    ngx_http_missedcall_op_respond(op, NGX_HTTP_OK, json);
+}
+
+
+/* unknown, expired, used, burned or malformed: one answer reveals nothing */
+
+static void
+ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op)
+{
+    ngx_http_missedcall_op_error(op, NGX_HTTP_BAD_REQUEST, "invalid_session",
+                                 "no pending verification matches: it is "
+                                 "unknown, expired or already used");
+}
+
+
+/* missedcall_match full | last <digits>; */
+
+char *
+ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (lcf->match_digits != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "full") == 0) {
+        lcf->match_digits = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (cf->args->nelts == 3 && ngx_strcmp(value[1].data, "last") == 0) {
+        n = ngx_atoi(value[2].data, value[2].len);
+
+        if (n >= 3 && n <= 8) {
+            lcf->match_digits = n;
+            return NGX_CONF_OK;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": \"last\" takes 3 to 8 digits, not \"%V\"",
+                           &cmd->name, &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%V\" takes \"full\" or \"last <digits>\"",
+                       &cmd->name);
+    return NGX_CONF_ERROR;
+}
