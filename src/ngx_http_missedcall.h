@@ -268,6 +268,8 @@ void ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op);
 void ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
 void ngx_http_missedcall_pool_sync(void);
+ngx_int_t ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
+    ngx_http_missedcall_main_conf_t *mcf, ngx_str_t *argv);
 
 /* src/ngx_http_missedcall_gateway_twilio.c */
 char *ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
