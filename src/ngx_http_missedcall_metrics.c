@@ -8,7 +8,8 @@
  * Counters in a shared memory zone, so that every worker's figures add up
  * and a reload keeps them, served in Prometheus' text format.  The layout
  * is fixed: a counter is an atomic add, with no lock and no allocation.
- * The pool's size is asked of Redis at each scrape.
+ * The pool's size, asked of Redis at each scrape, comes with the page
+ * (scrape.c).
  */
 
 
@@ -17,11 +18,8 @@
 #include <ngx_http.h>
 
 #include "ngx_http_missedcall.h"
-#include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_directive.h"
-#include "ngx_http_missedcall_keys.h"
 #include "ngx_http_missedcall_metrics.h"
-#include "ngx_http_missedcall_scripts.h"
 
 
 #define NGX_HTTP_MISSEDCALL_GATEWAYS   2
@@ -99,9 +97,6 @@ static char  *ngx_http_missedcall_states[] = {
 
 static ngx_int_t ngx_http_missedcall_metrics_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
-static void ngx_http_missedcall_metrics_pool(redisReply *reply, void *data);
-static ngx_chain_t *ngx_http_missedcall_metrics_page(ngx_http_request_t *r,
-    redisReply *pool);
 
 
 /* this worker's view of the zone; NULL: no zone */
@@ -298,105 +293,11 @@ ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
 }
 
 
-ngx_int_t
-ngx_http_missedcall_metrics_handler(ngx_http_request_t *r)
-{
-    ngx_int_t                  rc;
-    ngx_str_t                  argv[NGX_HTTP_MISSEDCALL_POOL_SIZE_ARGC];
-    ngx_str_t                 *args, none;
-    ngx_http_missedcall_op_t  *op;
+/* the Prometheus page; numbers: the pool's counts by state, or NULL */
 
-    if (!ngx_http_missedcall_get_only(r, &rc)) {
-        return rc;
-    }
-
-    op = ngx_http_missedcall_op_create(r);
-    if (op == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    /* from here on the op finalizes the request */
-    r->main->count++;
-
-    ngx_str_null(&none);
-    args = argv + NGX_HTTP_MISSEDCALL_POOL_SIZE_KEYS;
-
-    if (!ngx_http_missedcall_redis_configured(&op->mcf->redis)
-        || ngx_http_missedcall_key_alloc(op->pool, op->mcf,
-                      NGX_HTTP_MISSEDCALL_KEY_POOL_ALL, NULL,
-                      &argv[NGX_HTTP_MISSEDCALL_POOL_SIZE_KEY_NUMBERS])
-           != NGX_OK
-        || ngx_http_missedcall_key_alloc(op->pool, op->mcf,
-                      NGX_HTTP_MISSEDCALL_KEY_NUMBER, &none,
-                      &args[NGX_HTTP_MISSEDCALL_POOL_SIZE_ARG_NUMBER_PREFIX])
-           != NGX_OK
-        || ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_pool_size,
-                                          NGX_HTTP_MISSEDCALL_POOL_SIZE_KEYS,
-                                          NGX_HTTP_MISSEDCALL_POOL_SIZE_ARGC,
-                                          argv,
-                                          ngx_http_missedcall_metrics_pool,
-                                          op)
-           != NGX_OK)
-    {
-        /* the counters still, without the pool */
-        ngx_http_missedcall_metrics_pool(NULL, op);
-    }
-
-    return NGX_DONE;
-}
-
-
-static void
-ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
-{
-    ngx_http_missedcall_op_t *op = data;
-
-    ngx_int_t            rc;
-    ngx_chain_t         *out;
-    ngx_http_request_t  *r;
-
-    r = ngx_http_missedcall_op_end(op);
-
-    if (r == NULL) {
-        return;
-    }
-
-    if (reply && (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
-                  || reply->element[0]->type != REDIS_REPLY_INTEGER
-                  || reply->element[1]->type != REDIS_REPLY_INTEGER
-                  || reply->element[2]->type != REDIS_REPLY_INTEGER))
-    {
-        reply = NULL;
-    }
-
-    out = ngx_http_missedcall_metrics_page(r, reply);
-
-    if (out == NULL) {
-        ngx_http_missedcall_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    ngx_http_missedcall_set_outcome(r, "ok", 2);
-
-    r->headers_out.status = NGX_HTTP_OK;
-    ngx_str_set(&r->headers_out.content_type,
-                "text/plain; version=0.0.4; charset=utf-8");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_length_n = out->buf->last - out->buf->pos;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        ngx_http_missedcall_finalize(r, rc);
-        return;
-    }
-
-    ngx_http_missedcall_finalize(r, ngx_http_output_filter(r, out));
-}
-
-
-static ngx_chain_t *
-ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
+ngx_chain_t *
+ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
+    redisReply *numbers)
 {
     u_char                         *p, *last;
     ngx_buf_t                      *b;
@@ -409,8 +310,8 @@ ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
 
     m = ngx_http_missedcall_metrics;
 
-    b = ngx_create_temp_buf(r->pool, NGX_HTTP_MISSEDCALL_PAGE_MAX);
-    out = ngx_alloc_chain_link(r->pool);
+    b = ngx_create_temp_buf(pool, NGX_HTTP_MISSEDCALL_PAGE_MAX);
+    out = ngx_alloc_chain_link(pool);
 
     if (m == NULL || b == NULL || out == NULL) {
         return NULL;
@@ -520,9 +421,9 @@ ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
                      "# HELP missedcall_redis_up Whether Redis answered "
                      "this scrape.\n"
                      "# TYPE missedcall_redis_up gauge\n"
-                     "missedcall_redis_up %d\n", pool ? 1 : 0);
+                     "missedcall_redis_up %d\n", numbers ? 1 : 0);
 
-    if (pool) {
+    if (numbers) {
         p = ngx_slprintf(p, last,
                          "# HELP missedcall_pool_numbers Caller numbers of "
                          "the pool, by state.\n"
@@ -532,12 +433,12 @@ ngx_http_missedcall_metrics_page(ngx_http_request_t *r, redisReply *pool)
             p = ngx_slprintf(p, last,
                              "missedcall_pool_numbers{state=\"%s\"} %L\n",
                              ngx_http_missedcall_states[i],
-                             (int64_t) pool->element[i]->integer);
+                             (int64_t) numbers->element[i]->integer);
         }
     }
 
     if (p == last) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
                       "missedcall metrics: the page is too long");
         return NULL;
     }

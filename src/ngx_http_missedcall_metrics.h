@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <hiredis/hiredis.h>
 
 
 /* plain counters, beside the labelled ones */
@@ -35,6 +36,9 @@ const char *ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint,
 /* a call the gateway answered, or not; error NULL: placed */
 void ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
     ngx_msec_t elapsed);
+
+ngx_chain_t *ngx_http_missedcall_metrics_page(ngx_pool_t *pool,
+    ngx_log_t *log, redisReply *numbers);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_METRICS_H_INCLUDED_ */
