@@ -43,7 +43,7 @@ typedef enum {
 
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
 
-#define NGX_HTTP_UNPROCESSABLE_ENTITY  422
+#define NGX_HTTP_MISSEDCALL_UNPROCESSABLE  422
 
 
 typedef struct ngx_http_missedcall_gateway_s  ngx_http_missedcall_gateway_t;

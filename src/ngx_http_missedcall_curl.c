@@ -17,7 +17,7 @@
 #include <ngx_event.h>
 
 #include "ngx_http_missedcall_curl.h"
-#include "ngx_http_missedcall_event.h"
+#include "ngx_http_missedcall_socket.h"
 
 
 typedef struct {
@@ -242,7 +242,7 @@ ngx_http_missedcall_curl_socket(CURL *easy, curl_socket_t s, int what,
 
     if (what == CURL_POLL_REMOVE) {
         if (c) {
-            ngx_http_missedcall_event_release(c);
+            ngx_http_missedcall_socket_release(c);
         }
 
         return 0;
@@ -266,9 +266,9 @@ ngx_http_missedcall_curl_socket(CURL *easy, curl_socket_t s, int what,
         }
     }
 
-    ngx_http_missedcall_event_set(c->read, NGX_READ_EVENT,
+    ngx_http_missedcall_socket_watch(c->read, NGX_READ_EVENT,
                                   what & CURL_POLL_IN);
-    ngx_http_missedcall_event_set(c->write, NGX_WRITE_EVENT,
+    ngx_http_missedcall_socket_watch(c->write, NGX_WRITE_EVENT,
                                   what & CURL_POLL_OUT);
 
     return 0;

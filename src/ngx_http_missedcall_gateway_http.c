@@ -136,7 +136,7 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     switch (req->status) {
 
     case 422: /* the number called */
-        ngx_http_missedcall_op_fail(op, NGX_HTTP_UNPROCESSABLE_ENTITY,
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_MISSEDCALL_UNPROCESSABLE,
                                     "invalid_phone_number",
                                     "this phone number cannot be called");
         return NGX_ERROR;

@@ -365,7 +365,7 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
                       "refused, code %l: %s", &op->call_id, answer.code,
                       answer.message);
 
-        ngx_http_missedcall_op_fail(op, NGX_HTTP_UNPROCESSABLE_ENTITY,
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_MISSEDCALL_UNPROCESSABLE,
                                     "invalid_phone_number",
                                     "this phone number cannot be called");
         return NGX_ERROR;

@@ -24,7 +24,7 @@
 
 #include "ngx_http_missedcall_redis.h"
 #include "ngx_http_missedcall_scripts.h"
-#include "ngx_http_missedcall_event.h"
+#include "ngx_http_missedcall_socket.h"
 #include "ngx_http_missedcall_metrics.h"
 
 
@@ -95,7 +95,7 @@ static void ngx_http_missedcall_redis_del_write(void *privdata);
 static void ngx_http_missedcall_redis_cleanup(void *privdata);
 
 
-static ngx_http_missedcall_redis_t  ngx_http_missedcall_redis;
+static ngx_http_missedcall_redis_t  ngx_http_missedcall_redis_client;
 
 
 ngx_int_t
@@ -103,7 +103,7 @@ ngx_http_missedcall_redis_init_process(ngx_cycle_t *cycle,
     ngx_http_missedcall_redis_conf_t *conf,
     ngx_http_missedcall_redis_connect_pt on_connect)
 {
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
     ngx_memzero(rd, sizeof(ngx_http_missedcall_redis_t));
 
@@ -126,7 +126,7 @@ ngx_http_missedcall_redis_init_process(ngx_cycle_t *cycle,
 void
 ngx_http_missedcall_redis_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
     if (rd->ac) {
         redisAsyncFree(rd->ac);
@@ -172,7 +172,7 @@ ngx_http_missedcall_redis_cmd_alloc(ngx_uint_t prefix, ngx_uint_t argc,
         size += argv[i].len;
     }
 
-    cmd = ngx_alloc(size, ngx_http_missedcall_redis.log);
+    cmd = ngx_alloc(size, ngx_http_missedcall_redis_client.log);
     if (cmd == NULL) {
         return NULL;
     }
@@ -245,7 +245,7 @@ ngx_http_missedcall_redis_eval(ngx_http_missedcall_script_t *script,
 static ngx_int_t
 ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
 {
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
     if (rd->conf == NULL
         || (rd->ac == NULL && ngx_http_missedcall_redis_connect() != NGX_OK))
@@ -277,7 +277,7 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata)
 {
     redisReply                       *reply = r;
-    ngx_http_missedcall_redis_t      *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t      *rd = &ngx_http_missedcall_redis_client;
     ngx_http_missedcall_redis_cmd_t  *cmd = privdata;
 
     rd->pending--;
@@ -370,7 +370,7 @@ ngx_http_missedcall_redis_script_error(ngx_http_missedcall_script_t *script,
         last = ngx_sprintf(at, ":%i", line);
     }
 
-    ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis.log, 0,
+    ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis_client.log, 0,
                   "missedcall redis: script \"%s\" (%s%*s) failed: %s",
                   script->name, script->file, last - at, at, err);
 }
@@ -383,7 +383,7 @@ ngx_http_missedcall_redis_connect(void)
     ngx_str_t                          argv[3];
     ngx_connection_t                  *c;
     redisAsyncContext                 *ac;
-    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis_client;
     ngx_http_missedcall_redis_addr_t  *a;
     ngx_http_missedcall_redis_conf_t  *conf = rd->conf;
 
@@ -527,7 +527,7 @@ static void
 ngx_http_missedcall_redis_discovered(redisReply *reply, void *data)
 {
     ngx_int_t                          port;
-    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis_client;
     ngx_http_missedcall_redis_addr_t  *sentinel = data;
 
     port = NGX_ERROR;
@@ -572,7 +572,7 @@ ngx_http_missedcall_redis_discovered(redisReply *reply, void *data)
 static void
 ngx_http_missedcall_redis_role(redisReply *reply, void *data)
 {
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
     if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements
         && reply->element[0]->type == REDIS_REPLY_STRING
@@ -600,7 +600,7 @@ ngx_http_missedcall_redis_role(redisReply *reply, void *data)
 static void
 ngx_http_missedcall_redis_failed(void)
 {
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
     rd->retry_at = ngx_current_msec + rd->backoff;
     rd->backoff = ngx_min(rd->backoff * 2,
@@ -613,7 +613,7 @@ ngx_http_missedcall_redis_setup_reply(redisReply *reply, void *data)
 {
     /* the reply text never holds the password: safe to log */
     if (reply && reply->type == REDIS_REPLY_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis.log, 0,
+        ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis_client.log, 0,
                       "missedcall redis: %s refused, check "
                       "\"missedcall_redis\" settings", (char *) data);
     }
@@ -623,7 +623,7 @@ ngx_http_missedcall_redis_setup_reply(redisReply *reply, void *data)
 static void
 ngx_http_missedcall_redis_connected(const redisAsyncContext *ac, int status)
 {
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
     if (status != REDIS_OK) {
         /* hiredis frees the context right after this callback */
@@ -658,7 +658,7 @@ ngx_http_missedcall_redis_disconnected(const redisAsyncContext *ac,
     int status)
 {
     if (status != REDIS_OK) {
-        ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis.log, 0,
+        ngx_log_error(NGX_LOG_ERR, ngx_http_missedcall_redis_client.log, 0,
                       "missedcall redis: connection lost: %s", ac->errstr);
     }
 }
@@ -698,7 +698,7 @@ static void
 ngx_http_missedcall_redis_write_handler(ngx_event_t *ev)
 {
     ngx_connection_t             *c = ev->data;
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis;
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
     rd->writing = 1;
     redisAsyncHandleWrite(c->data);
@@ -711,7 +711,7 @@ ngx_http_missedcall_redis_add_read(void *privdata)
 {
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_event_set(rd->conn->read, NGX_READ_EVENT, 1);
+    ngx_http_missedcall_socket_watch(rd->conn->read, NGX_READ_EVENT, 1);
 }
 
 
@@ -720,7 +720,7 @@ ngx_http_missedcall_redis_del_read(void *privdata)
 {
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_event_set(rd->conn->read, NGX_READ_EVENT, 0);
+    ngx_http_missedcall_socket_watch(rd->conn->read, NGX_READ_EVENT, 0);
 }
 
 
@@ -740,7 +740,7 @@ ngx_http_missedcall_redis_add_write(void *privdata)
     wev = rd->conn->write;
 
     if (rd->writing || !(rd->ac->c.flags & REDIS_CONNECTED)) {
-        ngx_http_missedcall_event_set(wev, NGX_WRITE_EVENT, 1);
+        ngx_http_missedcall_socket_watch(wev, NGX_WRITE_EVENT, 1);
         return;
     }
 
@@ -755,7 +755,7 @@ ngx_http_missedcall_redis_del_write(void *privdata)
 {
     ngx_http_missedcall_redis_t  *rd = privdata;
 
-    ngx_http_missedcall_event_set(rd->conn->write, NGX_WRITE_EVENT, 0);
+    ngx_http_missedcall_socket_watch(rd->conn->write, NGX_WRITE_EVENT, 0);
 }
 
 
@@ -770,7 +770,7 @@ ngx_http_missedcall_redis_cleanup(void *privdata)
     c = rd->conn;
 
     if (c) {
-        ngx_http_missedcall_event_release(c);
+        ngx_http_missedcall_socket_release(c);
     }
 
     if (rd->timer.timer_set) {

@@ -4,8 +4,8 @@
  */
 
 
-#ifndef _NGX_HTTP_MISSEDCALL_EVENT_H_INCLUDED_
-#define _NGX_HTTP_MISSEDCALL_EVENT_H_INCLUDED_
+#ifndef _NGX_HTTP_MISSEDCALL_SOCKET_H_INCLUDED_
+#define _NGX_HTTP_MISSEDCALL_SOCKET_H_INCLUDED_
 
 
 #include <ngx_config.h>
@@ -19,9 +19,9 @@
  * triggering needs, and the library closes the fd itself.
  */
 
-void ngx_http_missedcall_event_set(ngx_event_t *ev, ngx_int_t event,
+void ngx_http_missedcall_socket_watch(ngx_event_t *ev, ngx_int_t event,
     ngx_uint_t on);
-void ngx_http_missedcall_event_release(ngx_connection_t *c);
+void ngx_http_missedcall_socket_release(ngx_connection_t *c);
 
 
-#endif /* _NGX_HTTP_MISSEDCALL_EVENT_H_INCLUDED_ */
+#endif /* _NGX_HTTP_MISSEDCALL_SOCKET_H_INCLUDED_ */
