@@ -256,6 +256,7 @@ void ngx_http_missedcall_finalize(ngx_http_request_t *r, ngx_int_t rc);
 void ngx_http_missedcall_args(ngx_str_t *arg, u_char **p, ngx_uint_t value);
 ngx_int_t ngx_http_missedcall_reply_is(redisReply *reply, const char *word,
     size_t elements);
+const char *ngx_http_missedcall_reply_word(redisReply *reply);
 
 /* src/ngx_http_missedcall_gateway.c: what a gateway's answer sets */
 void ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op,

@@ -422,6 +422,12 @@ ngx_http_missedcall_admin_start(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall admin: %s number ending \"%*s\", script sent",
+                   ngx_http_missedcall_admin_ops[what],
+                   ngx_min(number->len, 4),
+                   number->data + number->len - ngx_min(number->len, 4));
+
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_admin,
                                 NGX_HTTP_MISSEDCALL_ADMIN_KEYS,
                                 NGX_HTTP_MISSEDCALL_ADMIN_ARGC, argv,
@@ -443,6 +449,11 @@ ngx_http_missedcall_admin_done(redisReply *reply, void *data)
         ngx_http_missedcall_op_unavailable(op);
         return;
     }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall admin: %s answered \"%s\", %uz elements",
+                   ngx_http_missedcall_admin_ops[op->admin],
+                   ngx_http_missedcall_reply_word(reply), reply->elements);
 
     if (op->admin == NGX_HTTP_MISSEDCALL_ADMIN_LIST) {
         ngx_http_missedcall_admin_list(op, reply);

@@ -81,6 +81,11 @@ ngx_http_missedcall_check_handler(ngx_http_request_t *r)
         rc = NGX_HTTP_MISSEDCALL_JWT_MALFORMED;
     }
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "missedcall check: %s, jti \"%s\"",
+                   ngx_http_missedcall_jwt_strerror(rc),
+                   rc == NGX_HTTP_MISSEDCALL_JWT_OK ? claims.jti : "");
+
     if (rc != NGX_HTTP_MISSEDCALL_JWT_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "missedcall: token refused: %s",

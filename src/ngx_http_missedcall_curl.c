@@ -212,6 +212,9 @@ ngx_http_missedcall_curl_start(ngx_http_missedcall_curl_req_t *req,
 
     ngx_queue_insert_tail(&cu->active, &req->queue);
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, req->log, 0,
+                   "missedcall curl: %p started", req);
+
     /* a worker shutting down waits for the calls it placed */
     cu->timer.cancelable = 0;
 
@@ -354,9 +357,10 @@ ngx_http_missedcall_curl_action(curl_socket_t s, int action)
         req->elapsed = ngx_current_msec - req->start;
         (void) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &req->status);
 
-        ngx_log_debug4(NGX_LOG_DEBUG_HTTP, req->log, 0,
-                       "missedcall curl: done, code %d, status %l, %M ms: %s",
-                       code, req->status, req->elapsed, req->errbuf);
+        ngx_log_debug5(NGX_LOG_DEBUG_HTTP, req->log, 0,
+                       "missedcall curl: %p done, code %d, status %l, "
+                       "%M ms: %s", req, code, req->status, req->elapsed,
+                       req->errbuf);
 
         curl_multi_remove_handle(cu->multi, easy);
         ngx_queue_remove(&req->queue);

@@ -57,6 +57,10 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
 
     gw = &op->lcf->gateway;
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: gateway \"http\" prepares "
+                   "call %V", &op->sid, &op->call_id);
+
     json = json_pack("{s:s#, s:s#, s:s#, s:I}",
                      "to", op->phone.data, (int) op->phone.len,
                      "from", op->caller.data, (int) op->caller.len,
@@ -118,6 +122,10 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
     ngx_uint_t  level;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: gateway \"http\" answered "
+                   "HTTP %l after %M ms", &op->sid, req->status, req->elapsed);
 
     if (req->status >= 200 && req->status < 300) {
         return NGX_OK;

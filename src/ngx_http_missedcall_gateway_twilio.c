@@ -188,6 +188,10 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
     gw = &op->lcf->gateway;
     easy = req->easy;
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: gateway \"twilio\" prepares "
+                   "call %V", &op->sid, &op->call_id);
+
     url = ngx_http_missedcall_twilio_url(op->pool, gw, NULL);
     if (url == NULL) {
         return NGX_ERROR;
@@ -320,6 +324,11 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
 
     ngx_http_missedcall_twilio_parse(req->body.data, req->body.len, &answer);
 
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: gateway \"twilio\" answered "
+                   "HTTP %l, code %l, after %M ms", &op->sid, req->status,
+                   answer.code, req->elapsed);
+
     if (req->status == 200 || req->status == 201) {
         op->gateway_sid.len = ngx_strlen(answer.sid);
         op->gateway_sid.data = ngx_pnalloc(op->pool, op->gateway_sid.len + 1);
@@ -446,6 +455,10 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
     status = ngx_http_missedcall_twilio_param(form, "CallStatus");
     sid = ngx_http_missedcall_twilio_param(form, "CallSid");
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "missedcall twilio: signed callback, status %s",
+                   status ? "given" : "missing");
+
     if (status && sid && status->len == 7
         && ngx_strncmp(status->data, "ringing", 7) == 0
         && ngx_http_missedcall_twilio_sid_valid(sid, "CA"))
@@ -465,6 +478,10 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
         ring->timer.handler = ngx_http_missedcall_twilio_cancel;
         ring->timer.data = ring;
         ring->timer.log = ngx_cycle->log;
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "missedcall twilio: call %V ringing, hung up in %M ms",
+                       &ring->sid, gw->ring);
 
         ngx_add_timer(&ring->timer, gw->ring);
     }
@@ -648,6 +665,10 @@ ngx_http_missedcall_twilio_cancel(ngx_event_t *ev)
 
     req = ngx_http_missedcall_curl_create(ngx_cycle->log, ring->gw->timeout,
                                           &ring->gw->ca_file);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                   "missedcall twilio: call %V: ring time over, cancel sent",
+                   &ring->sid);
+
     pool = ngx_create_pool(512, ngx_cycle->log);
     url = pool ? ngx_http_missedcall_twilio_url(pool, ring->gw, &ring->sid)
                : NULL;

@@ -96,6 +96,10 @@ ngx_http_missedcall_op_end(ngx_http_missedcall_op_t *op)
 
     r = op->r;
 
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall %s: op end: %s %V", op->lcf->endpoint->label,
+                   r ? "answered" : "client gone", &op->sid);
+
     if (r) {
         op->cln->handler = NULL;
         op->r = NULL;
@@ -270,4 +274,23 @@ ngx_http_missedcall_reply_is(redisReply *reply, const char *word,
 
     return reply->element[0]->len == len
            && ngx_strncmp(reply->element[0]->str, word, len) == 0;
+}
+
+
+/* for debug logs: the first word of a script's answer */
+
+const char *
+ngx_http_missedcall_reply_word(redisReply *reply)
+{
+    if (reply == NULL) {
+        return "(no reply)";
+    }
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements
+        && reply->element[0]->type == REDIS_REPLY_STRING)
+    {
+        return reply->element[0]->str;
+    }
+
+    return reply->type == REDIS_REPLY_ERROR ? "(error)" : "(other)";
 }

@@ -268,6 +268,11 @@ ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
         ngx_add_timer(&rd->timer, rd->conf->timeout);
     }
 
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "missedcall redis: %*s \"%s\" sent, %ui pending",
+                   cmd->argvlen[0], cmd->argv[0],
+                   cmd->script ? cmd->script->name : "", rd->pending);
+
     return NGX_OK;
 }
 
@@ -281,6 +286,12 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     ngx_http_missedcall_redis_cmd_t  *cmd = privdata;
 
     rd->pending--;
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "missedcall redis: %*s \"%s\" reply, type %d",
+                   cmd->argvlen[0], cmd->argv[0],
+                   cmd->script ? cmd->script->name : "",
+                   reply ? reply->type : -1);
 
     if (reply && rd->connected) {
         /* a reply came: the next oldest one gets a full timeout */

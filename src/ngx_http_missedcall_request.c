@@ -213,6 +213,10 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         ngx_http_missedcall_args(&arg[2 * i + 1], &p, limit[i].window);
     }
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: body read, call %V, reserve sent",
+                   &op->sid, &op->call_id);
+
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_reserve, nk,
                                 nk + na,
                                 keys, ngx_http_missedcall_reserved);
@@ -225,6 +229,10 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
     ngx_http_missedcall_op_t *op = data;
 
     int64_t  wait;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: reserve answered \"%s\"",
+                   &op->sid, ngx_http_missedcall_reply_word(reply));
 
     if (ngx_http_missedcall_reply_is(reply, "pool_empty", 1)) {
         ngx_log_error(NGX_LOG_ERR, op->log, 0,
@@ -288,6 +296,10 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         return;
     }
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: waiting %L ms for a call slot",
+                   &op->sid, wait);
+
     /* the call's slot is later: a timer, so that nothing else waits */
     ngx_add_timer(&op->delay, (ngx_msec_t) wait);
 }
@@ -302,6 +314,10 @@ ngx_http_missedcall_dispatch(ngx_event_t *ev)
     ngx_http_missedcall_gateway_conf_t  *gw;
 
     gw = &op->lcf->gateway;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: call %V to gateway \"%V\"",
+                   &op->sid, &op->call_id, &gw->type->name);
 
     /* the cycle's log: the transfer may outlive the client's connection */
     req = ngx_http_missedcall_curl_create(ngx_cycle->log, gw->timeout,
@@ -367,6 +383,11 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 
     ngx_http_missedcall_curl_free(req);
 
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: gateway answered: %s, %M ms",
+                   &op->sid, rc == NGX_OK ? "placed" : "not placed",
+                   op->gateway_ms);
+
     if (rc != NGX_OK) {
         ngx_http_missedcall_undo(op);
         return;
@@ -404,6 +425,9 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_EVENTS_MAX],
                              &p, op->mcf->events_max);
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: confirm sent", &op->sid);
+
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_confirm,
                                 NGX_HTTP_MISSEDCALL_CONFIRM_KEYS,
                                 NGX_HTTP_MISSEDCALL_CONFIRM_ARGC, argv,
@@ -418,6 +442,11 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
 
     u_char      *p;
     ngx_str_t    argv[3];
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: confirm answered %L", &op->sid,
+                   (int64_t) (reply && reply->type == REDIS_REPLY_INTEGER
+                              ? reply->integer : -1));
 
     if (reply == NULL || reply->type != REDIS_REPLY_INTEGER
         || reply->integer != 1)
@@ -448,6 +477,10 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
     ngx_http_missedcall_args(&argv[1], &p, op->mcf->redis.wait);
     ngx_http_missedcall_args(&argv[2], &p, op->mcf->redis.wait_timeout);
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: WAIT %ui replicas sent",
+                   &op->sid, op->mcf->redis.wait);
+
     if (ngx_http_missedcall_redis_command(3, argv,
                                           ngx_http_missedcall_replicated, op)
         != NGX_OK)
@@ -461,6 +494,12 @@ static void
 ngx_http_missedcall_replicated(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: WAIT answered %L replicas",
+                   &op->sid,
+                   (int64_t) (reply && reply->type == REDIS_REPLY_INTEGER
+                              ? reply->integer : -1));
 
     if (reply && reply->type == REDIS_REPLY_INTEGER
         && reply->integer >= (long long) op->mcf->redis.wait)
@@ -542,6 +581,9 @@ ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
     ngx_log_error(NGX_LOG_INFO, op->log, 0,
                   "missedcall: call %V placed", &op->call_id);
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: accepted, 202", &op->sid);
+
     ngx_http_missedcall_op_respond(op, NGX_HTTP_ACCEPTED, json);
 }
 
@@ -556,6 +598,10 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
 {
     u_char     *p;
     ngx_str_t   argv[NGX_HTTP_MISSEDCALL_FAIL_ARGC], *args, none;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: undo of call %V sent", &op->sid,
+                   &op->call_id);
 
     args = argv + NGX_HTTP_MISSEDCALL_FAIL_KEYS;
     argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_SESSION] = op->session_key;
@@ -614,6 +660,10 @@ static void
 ngx_http_missedcall_undone(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: undone, answering %ui", &op->sid,
+                   op->status);
 
     if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
         ngx_log_error(NGX_LOG_WARN, op->log, 0,

@@ -45,6 +45,9 @@ ngx_http_missedcall_metrics_handler(ngx_http_request_t *r)
     /* from here on the op finalizes the request */
     r->main->count++;
 
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall metrics: pool size script sent");
+
     ngx_str_null(&none);
     args = argv + NGX_HTTP_MISSEDCALL_POOL_SIZE_KEYS;
 
@@ -81,6 +84,10 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
     ngx_int_t            rc;
     ngx_chain_t         *out;
     ngx_http_request_t  *r;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall metrics: pool size answered \"%s\"",
+                   ngx_http_missedcall_reply_word(reply));
 
     r = ngx_http_missedcall_op_end(op);
 

@@ -74,6 +74,9 @@ ngx_http_missedcall_status_handler(ngx_http_request_t *r)
         return NGX_DONE;
     }
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall status: %V: script sent", &op->sid);
+
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_status,
                                 NGX_HTTP_MISSEDCALL_STATUS_KEYS,
                                 NGX_HTTP_MISSEDCALL_STATUS_ARGC, &key,
@@ -111,6 +114,10 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
     state.data = (u_char *) reply->element[0]->str;
     state.len = reply->element[0]->len;
     left = reply->element[1]->integer;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall status: %V: \"%V\", %L ms left", &op->sid,
+                   &state, left);
 
     verified = (state.len == 8
                 && ngx_strncmp(state.data, "verified", 8) == 0);

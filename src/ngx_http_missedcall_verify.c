@@ -165,6 +165,11 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_EVENTS_MAX],
                              &p, op->mcf->events_max);
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall verify: %V: lookup by %s, script sent",
+                   &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                   phone.len ? "phone" : "session");
+
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_verify,
                                 NGX_HTTP_MISSEDCALL_VERIFY_KEYS,
                                 NGX_HTTP_MISSEDCALL_VERIFY_ARGC, argv,
@@ -204,6 +209,10 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
             ngx_memcpy(op->sid.data, e->str, e->len);
         }
     }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall verify: %V: script answered \"%s\"", &op->sid,
+                   ngx_http_missedcall_reply_word(reply));
 
     if (ngx_http_missedcall_reply_is(reply, "mismatch", 3)
         && reply->element[1]->type == REDIS_REPLY_INTEGER)
@@ -259,6 +268,10 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     jti.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
     jti.data = (u_char *) claims.jti;
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall verify: %V: token issued, jti %V", &op->sid,
+                   &jti);
+
     if (op->r) {
         ctx = ngx_http_missedcall_get_ctx(op->r);
 
@@ -303,6 +316,9 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
 static void
 ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op)
 {
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall verify: %V: invalid_session", &op->sid);
+
     ngx_http_missedcall_op_error(op, NGX_HTTP_BAD_REQUEST, "invalid_session",
                                  "no pending verification matches: it is "
                                  "unknown, expired or already used");

@@ -109,6 +109,9 @@ ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
     /* a worker shutting down does not wait for a retry */
     wh->timer.cancelable = 1;
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall webhook: %V: queued", &wh->sid);
+
     ngx_http_missedcall_webhook_post(&wh->timer);
     return;
 
@@ -160,6 +163,10 @@ ngx_http_missedcall_webhook_post(ngx_event_t *ev)
         goto failed;
     }
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                   "missedcall webhook: %V: try %ui sent", &wh->sid,
+                   wh->attempt);
+
     return;
 
 failed:
@@ -181,6 +188,10 @@ ngx_http_missedcall_webhook_done(ngx_http_missedcall_curl_req_t *req)
 
     code = req->code;
     status = req->status;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                   "missedcall webhook: %V: try %ui answered HTTP %l",
+                   &wh->sid, wh->attempt, status);
 
     ngx_http_missedcall_curl_free(req);
 
