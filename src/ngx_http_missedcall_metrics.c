@@ -34,7 +34,8 @@ static char  *ngx_http_missedcall_outcomes[] = {
     "method_not_allowed", "not_found", "unauthorized",
     "invalid_phone_number", "invalid_caller_id", "invalid_app_signature",
     "country_not_allowed", "resend_too_soon", "limit_phone", "limit_ip",
-    "limit_prefix", "limit_global", "invalid_session", "caller_id_mismatch",
+    "limit_prefix", "limit_global", "too_many_failures", "invalid_session",
+    "caller_id_mismatch",
     "invalid_token", "invalid_signature", "gateway_busy", "gateway_error",
     "gateway_timeout", "pool_empty", "service_unavailable",
     "internal_error",
@@ -46,7 +47,7 @@ static char  *ngx_http_missedcall_outcomes[] = {
 
 /* the refusals of abuse protection, among the outcomes, from this one */
 #define NGX_HTTP_MISSEDCALL_REFUSALS_FIRST  10
-#define NGX_HTTP_MISSEDCALL_REFUSALS_LAST   16
+#define NGX_HTTP_MISSEDCALL_REFUSALS_LAST   17
 
 
 /* a call's result: placed, or the error the client got */

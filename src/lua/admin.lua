@@ -2,12 +2,14 @@
 --
 -- KEYS:
 --   pool           the pool zset
---   numbers        the set of every number ever added
+--   numbers        the set of every number and range ever added
+--   ranges         the zset of enabled ranges
 -- ARGV:
 --   number_prefix  the number key prefix
 --   code_prefix    the calling-code key prefix
+--   range_prefix   the calling-code key prefix of ranges
 --   op             list, add, remove, disable or enable
---   number         the number ("" for list)
+--   number         the number or range "first-last" ("" for list)
 --   arg            its calling codes for add, the reason otherwise
 -- ANSWER:
 --   list: each number with its fields in the order of
@@ -16,9 +18,9 @@
 
 --#include pool
 --#include now
-local pool, numbers = KEYS[1], KEYS[2]
-local number_prefix, code_prefix = ARGV[1], ARGV[2]
-local op, n, arg = ARGV[3], ARGV[4], ARGV[5]
+local numbers = KEYS[2]
+local number_prefix = ARGV[1]
+local op, n, arg = ARGV[4], ARGV[5], ARGV[6]
 
 if op == 'list' then
   local all = redis.call('SMEMBERS', numbers)
@@ -34,6 +36,7 @@ if op == 'list' then
   return out
 end
 
+local set, prefix = pool_sets(n, KEYS[1], ARGV[2], KEYS[3], ARGV[3])
 local key = number_prefix .. n
 local h = redis.call('HMGET', key, 'state', 'codes')
 local state, codes = h[1], h[2]
@@ -42,7 +45,7 @@ local known = redis.call('SISMEMBER', numbers, n) == 1
 
 if op == 'add' then
   if known then
-    if state == 'enabled' then pool_take(pool, code_prefix, n, codes) end
+    if state == 'enabled' then pool_take(set, prefix, n, codes) end
   else
     state = 'enabled'
     redis.call('SADD', numbers, n)
@@ -50,20 +53,20 @@ if op == 'add' then
                'changed', now)
   end
   redis.call('HSET', key, 'codes', arg)
-  if state == 'enabled' then pool_put(pool, code_prefix, n, arg) end
+  if state == 'enabled' then pool_put(set, prefix, n, arg) end
   return {known and 'updated' or 'added', state}
 end
 
 if not known then return {'unknown'} end
 
 if op == 'enable' then
-  if state ~= 'enabled' then pool_put(pool, code_prefix, n, codes) end
+  if state ~= 'enabled' then pool_put(set, prefix, n, codes) end
   redis.call('HSET', key, 'state', 'enabled', 'reason', '', 'fails', 0,
              'changed', now)
   return {'enabled', 'enabled'}
 end
 
-if state == 'enabled' then pool_take(pool, code_prefix, n, codes) end
+if state == 'enabled' then pool_take(set, prefix, n, codes) end
 state = op == 'remove' and 'removed' or 'disabled'
 redis.call('HSET', key, 'state', state, 'reason', arg, 'changed', now)
 return {state, state}
