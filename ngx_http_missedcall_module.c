@@ -559,6 +559,7 @@ ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
     mcf->redis.timeout = NGX_CONF_UNSET_MSEC;
     mcf->max_failures = NGX_CONF_UNSET;
     mcf->events_max = NGX_CONF_UNSET;
+    mcf->max_guess_ppm = NGX_CONF_UNSET_UINT;
 
     return mcf;
 }
@@ -830,6 +831,13 @@ ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", rv);
             return NGX_CONF_ERROR;
         }
+    }
+
+    /* for the admin API and the metrics: the weakest location's figures */
+    if (needs & NGX_HTTP_MISSEDCALL_NEEDS_POOL) {
+        mcf->guesses = ngx_max(mcf->guesses, ngx_http_missedcall_guesses(lcf));
+
+        mcf->max_guess_ppm = ngx_min(mcf->max_guess_ppm, lcf->max_guess_ppm);
     }
 
     /* a pool filled with the admin API alone is not known here */

@@ -81,6 +81,10 @@ typedef struct {
     ngx_int_t                          events_max;    /* 0: no events */
     ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
     ngx_uint_t                         endpoints; /* 1 << each served */
+
+    /* the weakest request location: its guesses a day, its bound */
+    uint64_t                           guesses;
+    ngx_uint_t                         max_guess_ppm;  /* unset: none */
     ngx_shm_zone_t                    *metrics_zone;
 } ngx_http_missedcall_main_conf_t;
 

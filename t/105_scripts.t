@@ -242,15 +242,23 @@ like(run('status', [ 'session:str' ])->{error},
 
 # admin
 
-sub admin {
+sub admin_full {
     return run('admin', [ 'pool', 'numbers', 'ranges' ],
         [ 'number:', 'code:', 'rcode:', @_ ]);
 }
 
+# the outcome and the state; admin_full has the strength figures too
+sub admin {
+    my $r = admin_full(@_);
+    return ref $r eq 'ARRAY' && $_[0] ne 'list' ? [ grep { defined }
+        @$r[0, 1] ] : $r;
+}
+
 my $new = '+15550001111';
 is_deeply(admin('add', $new, '1'), [ 'added', 'enabled' ], 'admin: add');
-is_deeply(admin('add', $new, '1 44'), [ 'updated', 'enabled' ],
-    'admin: add again updates');
+is_deeply(admin_full('add', $new, '1 44'),
+    [ 'updated', 'enabled', 4, '1', 2, '44', 2 ],
+    'admin: add again updates; the callers of the pool and of each code');
 ok(defined $t->redis('ZSCORE', 'code:44', $new), 'in its new code\'s pool');
 is_deeply(admin('disable', $new, 'why'), [ 'disabled', 'disabled' ],
     'admin: disable');
@@ -270,8 +278,9 @@ is_deeply(admin('enable', '+15550002222', ''), [ 'unknown' ],
 # pool_size: $one, $uk and the French number enabled, $two disabled, $new
 # removed
 
-is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]), [ 3, 1, 1 ],
-    'pool_size');
+is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]),
+    [ 3, 1, 1, [ '1', 1, '33', 1, '44', 1 ] ],
+    'pool_size: by state, and the callers of each calling code');
 
 # ranges: a block of numbers is one member, drawn number by number
 
@@ -280,6 +289,9 @@ is(seed("$rlo-$rhi", '33'), 1, 'seed: a range added as one member');
 is_deeply($t->redis('ZRANGE', 'rcode:33', 0, -1), [ "$rlo-$rhi" ],
     'seed: the range in the ranges of its calling code');
 is($t->redis('ZCARD', 'code:33'), 1, 'seed: not among the numbers');
+is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]),
+    [ 1003, 1, 1, [ '1', 1, '33', 1001, '44', 1 ] ],
+    'pool_size: a range counts as its numbers');
 my %drawn;
 for my $k (0 .. 9) {
     # +33 has one number and 1000 in the range: indexes 0 .. 1000
@@ -305,8 +317,9 @@ for my $k (0 .. 999) {
 }
 ok(!$seen{'+3315550500'}, 'reserve: the last caller, in a range, skipped');
 is(scalar keys %seen, 1000, 'reserve: every other caller drawn once');
-is_deeply(admin('disable', "$rlo-$rhi", 'carrier'), [ 'disabled',
-    'disabled' ], 'admin: a range disabled');
+is_deeply(admin_full('disable', "$rlo-$rhi", 'carrier'),
+    [ 'disabled', 'disabled', 3, '33', 1 ],
+    'admin: a range disabled: 1 caller left for +33');
 is($t->redis('ZCARD', 'rcode:33'), 0, 'admin: out of its code\'s ranges');
 is(reserve(id => 'g12', phone => '+33612345672')->[1], '+33123456789',
     'reserve: only the number left');

@@ -14,6 +14,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
+use JSON::PP;
 use List::Util qw(shuffle);
 use Test::More;
 use MissedCall::Flow;
@@ -123,6 +124,52 @@ is($v->{json}{message}, '"phone_number" is required',
 $v = verify_call($t, phone_number => '+12025550143',
     received_caller_id => last_call($t)->{json}{from});
 is($v->{status}, 200, 'verify_by phone: the phone verifies');
+$t->stop_all();
+
+# live: the admin API warns of a change that weakens a code past the
+# bound, and the metrics show the odds of each code
+
+my $TOKEN = 'admin-token-0123456789abcdef';
+$t = stack(no_nginx => 1, pool => []);
+$t->write_file('admin.token', "$TOKEN\n");
+$t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    HTTP_EXTRA => "missedcall_pool_range +15550300000 +15550399999;\n"
+        . '    missedcall_metrics_zone zone=mc:1m;',
+    EXTRA => "missedcall_max_guess_probability 1%;\n"
+        . "        location /admin/ {\n"
+        . '            missedcall_admin_token_file ' . $t->dir
+        . "/admin.token;\n"
+        . "            missedcall_admin;\n"
+        . "        }\n"
+        . "        location = /metrics { missedcall_metrics; }" });
+
+sub admin_add {
+    my ($number, @codes) = @_;
+    return $t->http('POST', '/admin/numbers',
+        headers => { Authorization => "Bearer $TOKEN",
+            'Content-Type' => 'application/json' },
+        body => JSON::PP::encode_json({ number => $number,
+            calling_codes => \@codes }));
+}
+
+like($t->get('/metrics')->{content},
+    qr/^missedcall_guess_odds\{code="all"\} 0\.000101$/m,
+    'metrics: 10 guesses over 100,000 numbers, 0.000101 a day');
+$r = admin_add('+447700900001', '44');
+is($r->{status}, 201, 'admin: one number for +44 added');
+like($r->{json}{warning}, qr/^calling code 44: a patient attacker's odds are 100\.0000% a day, above "missedcall_max_guess_probability" \(1\.0000%\)$/,
+    'admin: the change stands, with a warning naming the code');
+like($t->get('/metrics')->{content},
+    qr/^missedcall_guess_odds\{code="44"\} 1\.000000$/m,
+    'metrics: +44 now certain');
+$r = admin_add('+442070000000-+442070099999', '44');
+is($r->{status}, 201, 'admin: a range for +44 added');
+ok(!exists $r->{json}{warning}, 'admin: strong again, no warning');
+like($t->get('/metrics')->{content},
+    qr/^missedcall_guess_odds\{code="44"\} 0\.000100$/m,
+    'metrics: +44 back to 0.0001 a day');
+is(admin_add('+442070000009-+442070000001', '44')->{status}, 400,
+    'admin: a range upside down refused');
 $t->stop_all();
 
 # the strength check: by calling code, with ranges, against the bound

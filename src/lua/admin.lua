@@ -13,11 +13,14 @@
 --   arg            its calling codes for add, the reason otherwise
 -- ANSWER:
 --   list: each number with its fields in the order of
---   ngx_http_missedcall_pool_fields; the others: the outcome and the
---   state, or {'unknown'} for a number never added, or removed
+--   ngx_http_missedcall_pool_fields; the others: the outcome, the state,
+--   the callers of the whole pool, then each calling code the change
+--   touched and its callers (the strength after it); or {'unknown'} for a
+--   number never added, or removed
 
 --#include pool
 --#include now
+--#include range
 local numbers = KEYS[2]
 local number_prefix = ARGV[1]
 local op, n, arg = ARGV[4], ARGV[5], ARGV[6]
@@ -37,6 +40,20 @@ if op == 'list' then
 end
 
 local set, prefix = pool_sets(n, KEYS[1], ARGV[2], KEYS[3], ARGV[3])
+-- the figures the strength check needs after the change
+local function answer(result, state, touched)
+  local out = {result, state, callers(KEYS[1], KEYS[3])}
+  local seen = {}
+  for code in string.gmatch(touched, '%d+') do
+    if not seen[code] then
+      seen[code] = true
+      out[#out + 1] = code
+      out[#out + 1] = callers(ARGV[2] .. code, ARGV[3] .. code)
+    end
+  end
+  return out
+end
+
 local key = number_prefix .. n
 local h = redis.call('HMGET', key, 'state', 'codes')
 local state, codes = h[1], h[2]
@@ -54,7 +71,8 @@ if op == 'add' then
   end
   redis.call('HSET', key, 'codes', arg)
   if state == 'enabled' then pool_put(set, prefix, n, arg) end
-  return {known and 'updated' or 'added', state}
+  return answer(known and 'updated' or 'added', state,
+                (codes or '') .. ',' .. arg)
 end
 
 if not known then return {'unknown'} end
@@ -63,10 +81,10 @@ if op == 'enable' then
   if state ~= 'enabled' then pool_put(set, prefix, n, codes) end
   redis.call('HSET', key, 'state', 'enabled', 'reason', '', 'fails', 0,
              'changed', now)
-  return {'enabled', 'enabled'}
+  return answer('enabled', 'enabled', codes or '')
 end
 
 if state == 'enabled' then pool_take(set, prefix, n, codes) end
 state = op == 'remove' and 'removed' or 'disabled'
 redis.call('HSET', key, 'state', state, 'reason', arg, 'changed', now)
-return {state, state}
+return answer(state, state, codes or '')

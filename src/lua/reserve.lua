@@ -45,6 +45,7 @@
 --   {'locked', ms left} past the phone's failure budget,
 --   {'throttled', ms too far away} or {'pool_empty'}
 
+--#include range
 local pool, session_key, last_key = KEYS[1], KEYS[2], KEYS[3]
 local throttle_key, resend_key = KEYS[4], KEYS[5]
 local ttl, salt = tonumber(ARGV[3]), ARGV[6]
@@ -89,9 +90,8 @@ end
 local n = redis.call('ZCARD', set)
 local ranges, total = {}, n
 for _, r in ipairs(redis.call('ZRANGE', rset, 0, -1)) do
-  local first, last = string.match(r, '^%+(%d+)%-%+(%d+)$')
-  local size = tonumber(last) - tonumber(first) + 1
-  ranges[#ranges + 1] = {tonumber(first), size, total}
+  local first, size = range_bounds(r)
+  ranges[#ranges + 1] = {first, size, total}
   total = total + size
 end
 if total == 0 then return {'pool_empty'} end
