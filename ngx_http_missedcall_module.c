@@ -103,6 +103,13 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       0,
       NULL },
 
+    { ngx_string("missedcall_pool_range"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE23,
+      ngx_http_missedcall_pool_range,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("missedcall_pool_max_failures"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -285,6 +292,27 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, max_attempts),
       &ngx_http_missedcall_attempts_bounds },
+
+    { ngx_string("missedcall_max_failures"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_max_failures,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_verify_by"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, verify_by),
+      &ngx_http_missedcall_verify_by },
+
+    { ngx_string("missedcall_max_guess_probability"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_max_guess_probability,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, max_guess_ppm),
+      NULL },
 
     { ngx_string("missedcall_limit"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
@@ -531,6 +559,7 @@ ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
     mcf->redis.timeout = NGX_CONF_UNSET_MSEC;
     mcf->max_failures = NGX_CONF_UNSET;
     mcf->events_max = NGX_CONF_UNSET;
+    mcf->max_guess_ppm = NGX_CONF_UNSET_UINT;
 
     return mcf;
 }
@@ -603,6 +632,9 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->session_ttl = NGX_CONF_UNSET_MSEC;
     lcf->match_digits = NGX_CONF_UNSET_UINT;
     lcf->max_attempts = NGX_CONF_UNSET_UINT;
+    lcf->max_failures = NGX_CONF_UNSET_UINT;
+    lcf->verify_by = NGX_CONF_UNSET_UINT;
+    lcf->max_guess_ppm = NGX_CONF_UNSET_UINT;
     lcf->limits = NGX_CONF_UNSET_PTR;
     lcf->resend = NGX_CONF_UNSET_MSEC;
     lcf->countries = NGX_CONF_UNSET_PTR;
@@ -649,6 +681,23 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->session_ttl, prev->session_ttl, 120000);
     ngx_conf_merge_uint_value(conf->match_digits, prev->match_digits, 0);
     ngx_conf_merge_uint_value(conf->max_attempts, prev->max_attempts, 3);
+
+    if (conf->max_failures == NGX_CONF_UNSET_UINT) {
+        conf->max_failures = prev->max_failures;
+        conf->failures_window = prev->failures_window;
+    }
+
+    /* 10 wrong guesses a day: NIST SP 800-63B's 100 is for secrets of
+       more than a million values, a caller id is one of a pool */
+    if (conf->max_failures == NGX_CONF_UNSET_UINT) {
+        conf->max_failures = 10;
+        conf->failures_window = 86400000;
+    }
+
+    ngx_conf_merge_uint_value(conf->verify_by, prev->verify_by,
+                              NGX_HTTP_MISSEDCALL_VERIFY_BY_BOTH);
+    ngx_conf_merge_uint_value(conf->max_guess_ppm, prev->max_guess_ppm,
+                              10000);
     ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
     ngx_conf_merge_msec_value(conf->resend, prev->resend, 0);
     ngx_conf_merge_value(conf->signature_required, prev->signature_required,
@@ -784,9 +833,19 @@ ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
         }
     }
 
+    /* for the admin API and the metrics: the weakest location's figures */
+    if (needs & NGX_HTTP_MISSEDCALL_NEEDS_POOL) {
+        mcf->guesses = ngx_max(mcf->guesses, ngx_http_missedcall_guesses(lcf));
+
+        mcf->max_guess_ppm = ngx_min(mcf->max_guess_ppm, lcf->max_guess_ppm);
+    }
+
     /* a pool filled with the admin API alone is not known here */
-    if ((needs & NGX_HTTP_MISSEDCALL_NEEDS_POOL) && mcf->pool) {
-        ngx_http_missedcall_pool_strength(cf, lcf, mcf->pool);
+    if ((needs & NGX_HTTP_MISSEDCALL_NEEDS_POOL) && mcf->pool
+        && ngx_http_missedcall_pool_strength(cf, lcf, mcf->pool)
+           != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     return lcf->endpoint->check ? lcf->endpoint->check(cf, lcf)

@@ -63,10 +63,13 @@ typedef struct {
 } ngx_http_missedcall_endpoint_t;
 
 
-/* a configured pool number */
+/* a configured pool number, or a range of them */
 typedef struct {
-    ngx_str_t                          number;    /* E.164 */
+    ngx_str_t                          number;    /* E.164, or "first-last" */
     ngx_str_t                          codes;     /* "44,353", or empty */
+    uint64_t                           first;     /* the digits, as numbers */
+    uint64_t                           last;
+    size_t                             digits;    /* how many */
 } ngx_http_missedcall_number_t;
 
 
@@ -78,6 +81,10 @@ typedef struct {
     ngx_int_t                          events_max;    /* 0: no events */
     ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
     ngx_uint_t                         endpoints; /* 1 << each served */
+
+    /* the weakest request location: its guesses a day, its bound */
+    uint64_t                           guesses;
+    ngx_uint_t                         max_guess_ppm;  /* unset: none */
     ngx_shm_zone_t                    *metrics_zone;
 } ngx_http_missedcall_main_conf_t;
 
@@ -106,6 +113,12 @@ typedef struct {
 } ngx_http_missedcall_webhook_conf_t;
 
 
+/* what a verification may name: its session, its phone, or either */
+#define NGX_HTTP_MISSEDCALL_VERIFY_BY_SESSION  1
+#define NGX_HTTP_MISSEDCALL_VERIFY_BY_PHONE    2
+#define NGX_HTTP_MISSEDCALL_VERIFY_BY_BOTH     3
+
+
 /* calls counted per phone, client address, number prefix, or in all */
 #define NGX_HTTP_MISSEDCALL_LIMIT_PHONE   0
 #define NGX_HTTP_MISSEDCALL_LIMIT_IP      1
@@ -126,6 +139,10 @@ struct ngx_http_missedcall_loc_conf_s {
     ngx_msec_t                         session_ttl;
     ngx_uint_t                         match_digits;  /* 0: whole caller id */
     ngx_uint_t                         max_attempts;
+    ngx_uint_t                         max_failures;  /* 0: off */
+    ngx_msec_t                         failures_window;
+    ngx_uint_t                         verify_by;     /* VERIFY_BY_* */
+    ngx_uint_t                         max_guess_ppm; /* odds a day, 1e-6 */
     ngx_array_t                       *limits;    /* limit_t */
     ngx_msec_t                         resend;
     ngx_array_t                       *countries; /* ngx_str_t codes */
@@ -266,8 +283,9 @@ void ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op,
 void ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op);
 
 /* src/ngx_http_missedcall_pool.c */
-void ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
+char *ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
+uint64_t ngx_http_missedcall_guesses(ngx_http_missedcall_loc_conf_t *lcf);
 void ngx_http_missedcall_pool_sync(void);
 ngx_int_t ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
     ngx_http_missedcall_main_conf_t *mcf, ngx_str_t *argv);
@@ -294,6 +312,7 @@ ngx_int_t ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op,
     ngx_str_t *keys);
 void ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op,
     ngx_uint_t which, int64_t pttl);
+void ngx_http_missedcall_locked(ngx_http_missedcall_op_t *op, int64_t pttl);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_H_INCLUDED_ */

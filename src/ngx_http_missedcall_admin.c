@@ -21,6 +21,7 @@
 #include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_phone.h"
 #include "ngx_http_missedcall_scripts.h"
+#include "ngx_http_missedcall_strength.h"
 
 
 #define NGX_HTTP_MISSEDCALL_REASON_MAX  200
@@ -54,10 +55,86 @@ static void ngx_http_missedcall_admin_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_missedcall_admin_start(ngx_http_request_t *r,
     ngx_http_missedcall_admin_e what, ngx_str_t *number, ngx_str_t *arg);
 static void ngx_http_missedcall_admin_done(redisReply *reply, void *data);
+static ngx_int_t ngx_http_missedcall_admin_warning(
+    ngx_http_missedcall_op_t *op, redisReply *reply, json_t *json);
 static void ngx_http_missedcall_admin_list(ngx_http_missedcall_op_t *op,
     redisReply *reply);
 static json_t *ngx_http_missedcall_admin_field(size_t j, u_char *p,
     size_t len);
+
+
+/*
+ * After a change, the odds a day of the calling codes it touched and of
+ * the whole pool, against the weakest request location's bound: above it,
+ * the answer carries a warning and the log says so.  The change stands:
+ * an operator may be shrinking the pool on purpose.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_admin_warning(ngx_http_missedcall_op_t *op,
+    redisReply *reply, json_t *json)
+{
+    u_char       buf[256], *p;
+    size_t       i;
+    uint64_t     odds, worst;
+    redisReply  *code, *worst_code, *callers;
+
+    if (op->mcf->max_guess_ppm == NGX_CONF_UNSET_UINT) {
+        return NGX_OK;
+    }
+
+    /* the whole pool's callers, then pairs of a code and its callers */
+    callers = reply->elements > 2 ? reply->element[2] : NULL;
+
+    if (callers == NULL || callers->type != REDIS_REPLY_INTEGER) {
+        return NGX_OK;
+    }
+
+    worst = ngx_http_missedcall_odds_ppm(op->mcf->guesses,
+                                         (uint64_t) callers->integer);
+    worst_code = NULL;
+
+    for (i = 3; i + 1 < reply->elements; i += 2) {
+        code = reply->element[i];
+        callers = reply->element[i + 1];
+
+        if (code->type != REDIS_REPLY_STRING
+            || callers->type != REDIS_REPLY_INTEGER)
+        {
+            return NGX_OK;
+        }
+
+        odds = ngx_http_missedcall_odds_ppm(op->mcf->guesses,
+                                            (uint64_t) callers->integer);
+        if (odds > worst) {
+            worst = odds;
+            worst_code = code;
+        }
+    }
+
+    if (worst <= op->mcf->max_guess_ppm) {
+        return NGX_OK;
+    }
+
+    p = ngx_snprintf(buf, sizeof(buf),
+                     "%s%*s: a patient attacker's odds are %ui.%04ui%% a "
+                     "day, above \"missedcall_max_guess_probability\" "
+                     "(%ui.%04ui%%)",
+                     worst_code ? "calling code " : "the whole pool",
+                     worst_code ? worst_code->len : 0,
+                     worst_code ? worst_code->str : "",
+                     (ngx_uint_t) (worst / 10000),
+                     (ngx_uint_t) (worst % 10000),
+                     op->mcf->max_guess_ppm / 10000,
+                     op->mcf->max_guess_ppm % 10000);
+
+    ngx_log_error(NGX_LOG_WARN, op->log, 0, "missedcall admin: %*s",
+                  (size_t) (p - buf), buf);
+
+    return json_object_set_new(json, "warning",
+                               json_stringn((char *) buf, p - buf))
+           ? NGX_ERROR : NGX_OK;
+}
 
 
 
@@ -387,13 +464,14 @@ ngx_http_missedcall_admin_start(ngx_http_request_t *r,
     ngx_http_missedcall_op_t  *op;
 
     if (what != NGX_HTTP_MISSEDCALL_ADMIN_LIST
-        && !ngx_http_missedcall_phone_is_e164(number->data, number->len))
+        && !ngx_http_missedcall_pool_member_valid(number->data, number->len))
     {
         return ngx_http_missedcall_send_error(r, NGX_HTTP_BAD_REQUEST,
                                               "invalid_phone_number",
                                               "the number must be in E.164 "
                                               "format, such as "
-                                              "\"+15550100200\"");
+                                              "\"+15550100200\", or a "
+                                              "range \"first-last\"");
     }
 
     op = ngx_http_missedcall_op_create(r);
@@ -488,6 +566,12 @@ ngx_http_missedcall_admin_done(redisReply *reply, void *data)
                      "result", e->str, (int) e->len,
                      "state", reply->element[1]->str,
                      (int) reply->element[1]->len);
+
+    if (json && ngx_http_missedcall_admin_warning(op, reply, json) != NGX_OK)
+    {
+        json_decref(json);
+        json = NULL;
+    }
 
     ngx_http_missedcall_op_respond(op,
                                    (e->len == 5

@@ -213,3 +213,35 @@ ngx_http_missedcall_url(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *url)
 
     return NGX_CONF_OK;
 }
+
+
+/* "5/1h": count events per window; a window of 1s or more */
+
+ngx_int_t
+ngx_http_missedcall_parse_rate(ngx_str_t *value, ngx_uint_t *count,
+    ngx_msec_t *window)
+{
+    u_char     *slash;
+    ngx_int_t   n;
+    ngx_str_t   w;
+
+    slash = ngx_strlchr(value->data, value->data + value->len, '/');
+    if (slash == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_atoi(value->data, slash - value->data);
+
+    w.data = slash + 1;
+    w.len = value->data + value->len - w.data;
+
+    *window = ngx_parse_time(&w, 0);
+
+    if (n <= 0 || *window == (ngx_msec_t) NGX_ERROR || *window < 1000) {
+        return NGX_ERROR;
+    }
+
+    *count = (ngx_uint_t) n;
+
+    return NGX_OK;
+}

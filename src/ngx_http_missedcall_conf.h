@@ -21,6 +21,8 @@ ngx_uint_t ngx_http_missedcall_next_line(u_char **p, u_char *last,
     ngx_str_t *line);
 char *ngx_http_missedcall_url(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *url);
+ngx_int_t ngx_http_missedcall_parse_rate(ngx_str_t *value, ngx_uint_t *count,
+    ngx_msec_t *window);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_CONF_H_INCLUDED_ */

@@ -39,6 +39,10 @@ extern ngx_conf_post_t  ngx_http_missedcall_prefix_post;
 /* ngx_http_missedcall_pool.c */
 char *ngx_http_missedcall_pool(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_missedcall_pool_range(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_missedcall_max_guess_probability(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 char *ngx_http_missedcall_pool_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
@@ -49,6 +53,9 @@ ngx_int_t ngx_http_missedcall_request_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_missedcall_verify_handler(ngx_http_request_t *r);
 char *ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_missedcall_max_failures(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+extern ngx_conf_enum_t  ngx_http_missedcall_verify_by[];
 
 /* ngx_http_missedcall_status.c */
 ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);

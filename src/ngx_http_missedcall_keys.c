@@ -20,7 +20,10 @@ static const char  *ngx_http_missedcall_key_names[] = {
     "last:",
     "throttle:",
     "resend:",
-    "limit:"
+    "limit:",
+    "failures:",
+    "ranges",
+    "ranges:cc:"
 };
 
 
@@ -37,7 +40,8 @@ ngx_http_missedcall_key(unsigned char *out, size_t size,
 
     if (kind == NGX_HTTP_MISSEDCALL_KEY_POOL
         || kind == NGX_HTTP_MISSEDCALL_KEY_POOL_ALL
-        || kind == NGX_HTTP_MISSEDCALL_KEY_EVENTS)
+        || kind == NGX_HTTP_MISSEDCALL_KEY_EVENTS
+        || kind == NGX_HTTP_MISSEDCALL_KEY_RANGES)
     {
         id_len = 0;
     }

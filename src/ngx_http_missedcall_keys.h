@@ -31,18 +31,26 @@ typedef enum {
                                            next free call slot, ms */
     NGX_HTTP_MISSEDCALL_KEY_RESEND,     /* <prefix>resend:<e164>: a call
                                            was placed lately */
-    NGX_HTTP_MISSEDCALL_KEY_LIMIT       /* <prefix>limit:<kind>:<id>: calls
+    NGX_HTTP_MISSEDCALL_KEY_LIMIT,      /* <prefix>limit:<kind>:<id>: calls
                                            counted in a window */
+    NGX_HTTP_MISSEDCALL_KEY_FAILURES,   /* <prefix>failures:<e164>: wrong
+                                           guesses across sessions */
+    NGX_HTTP_MISSEDCALL_KEY_RANGES,     /* <prefix>ranges: zset of the
+                                           enabled ranges, "first-last" */
+    NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE /* <prefix>ranges:cc:<code>: zset
+                                           of the enabled ranges serving a
+                                           calling code */
 } ngx_http_missedcall_key_e;
 
 
-#define NGX_HTTP_MISSEDCALL_KEY_NAME_MAX  (sizeof("throttle:") - 1)
+/* the longest name */
+#define NGX_HTTP_MISSEDCALL_KEY_NAME_MAX  (sizeof("ranges:cc:") - 1)
 
 
 /*
  * Writes the key of kind for id (ignored for the pool, the set of all
- * numbers and the events) to out; returns its length, or 0 when it does
- * not fit in size.
+ * numbers, the events and the ranges) to out; returns its length, or 0
+ * when it does not fit in size.
  */
 size_t ngx_http_missedcall_key(unsigned char *out, size_t size,
     const unsigned char *prefix, size_t prefix_len,

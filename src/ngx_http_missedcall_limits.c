@@ -206,6 +206,27 @@ ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op, ngx_uint_t which,
 }
 
 
+/*
+ * Past the phone's failure budget: no call is placed and no guess
+ * compared until the window ends, whoever asks.
+ */
+
+void
+ngx_http_missedcall_locked(ngx_http_missedcall_op_t *op, int64_t pttl)
+{
+    ngx_log_error(NGX_LOG_WARN, op->log, 0,
+                  "missedcall: session %V refused: its phone is locked out "
+                  "by wrong caller ids", &op->sid);
+
+    ngx_http_missedcall_op_fail(op, NGX_HTTP_TOO_MANY_REQUESTS,
+                                "too_many_failures",
+                                "too many wrong caller ids for this number, "
+                                "try again later");
+
+    op->retry_after = (pttl > 0) ? (time_t) ((pttl + 999) / 1000) : 1;
+}
+
+
 /* missedcall_limit phone|ip|prefix|global <count>/<window> [<digits>]; */
 
 char *

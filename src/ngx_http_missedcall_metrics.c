@@ -20,6 +20,7 @@
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_metrics.h"
+#include "ngx_http_missedcall_strength.h"
 
 
 #define NGX_HTTP_MISSEDCALL_GATEWAYS   2
@@ -34,7 +35,8 @@ static char  *ngx_http_missedcall_outcomes[] = {
     "method_not_allowed", "not_found", "unauthorized",
     "invalid_phone_number", "invalid_caller_id", "invalid_app_signature",
     "country_not_allowed", "resend_too_soon", "limit_phone", "limit_ip",
-    "limit_prefix", "limit_global", "invalid_session", "caller_id_mismatch",
+    "limit_prefix", "limit_global", "too_many_failures", "invalid_session",
+    "caller_id_mismatch",
     "invalid_token", "invalid_signature", "gateway_busy", "gateway_error",
     "gateway_timeout", "pool_empty", "service_unavailable",
     "internal_error",
@@ -46,7 +48,7 @@ static char  *ngx_http_missedcall_outcomes[] = {
 
 /* the refusals of abuse protection, among the outcomes, from this one */
 #define NGX_HTTP_MISSEDCALL_REFUSALS_FIRST  10
-#define NGX_HTTP_MISSEDCALL_REFUSALS_LAST   16
+#define NGX_HTTP_MISSEDCALL_REFUSALS_LAST   17
 
 
 /* a call's result: placed, or the error the client got */
@@ -97,6 +99,8 @@ static char  *ngx_http_missedcall_states[] = {
 
 static ngx_int_t ngx_http_missedcall_metrics_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
+static u_char *ngx_http_missedcall_metrics_odds(u_char *p, u_char *last,
+    redisReply *numbers, uint64_t guesses);
 
 
 /* this worker's view of the zone; NULL: no zone */
@@ -293,11 +297,59 @@ ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
 }
 
 
-/* the Prometheus page; numbers: the pool's counts by state, or NULL */
+/*
+ * A patient attacker's odds a day for a phone of each calling code some
+ * numbers serve, and of any other ("all": the whole pool), counting
+ * numbers: in last-digits mode "nginx -t" counts those sharing a hint.
+ */
+
+static u_char *
+ngx_http_missedcall_metrics_odds(u_char *p, u_char *last,
+    redisReply *numbers, uint64_t guesses)
+{
+    size_t       i;
+    uint64_t     odds;
+    redisReply  *codes;
+
+    p = ngx_slprintf(p, last,
+                     "# HELP missedcall_guess_odds A patient attacker's odds "
+                     "of taking over a phone within a day, by calling code."
+                     "\n# TYPE missedcall_guess_odds gauge\n");
+
+    odds = ngx_http_missedcall_odds_ppm(guesses,
+                                    (uint64_t) numbers->element[0]->integer);
+    p = ngx_slprintf(p, last, "missedcall_guess_odds{code=\"all\"} "
+                     "%uL.%06uL\n", odds / 1000000, odds % 1000000);
+
+    codes = numbers->element[3];
+
+    for (i = 0; i + 1 < codes->elements; i += 2) {
+        if (codes->element[i]->type != REDIS_REPLY_STRING
+            || codes->element[i + 1]->type != REDIS_REPLY_INTEGER)
+        {
+            break;
+        }
+
+        odds = ngx_http_missedcall_odds_ppm(guesses,
+                               (uint64_t) codes->element[i + 1]->integer);
+        p = ngx_slprintf(p, last, "missedcall_guess_odds{code=\"%*s\"} "
+                         "%uL.%06uL\n", codes->element[i]->len,
+                         codes->element[i]->str, odds / 1000000,
+                         odds % 1000000);
+    }
+
+    return p;
+}
+
+
+/*
+ * The Prometheus page; numbers: pool_size.lua's answer, or NULL; guesses:
+ * a day's, at the weakest request location (0: none configured).
+ */
 
 ngx_chain_t *
 ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
-    redisReply *numbers)
+    redisReply *numbers, uint64_t guesses)
 {
     u_char                         *p, *last;
     ngx_buf_t                      *b;
@@ -435,6 +487,10 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
                              ngx_http_missedcall_states[i],
                              (int64_t) numbers->element[i]->integer);
         }
+    }
+
+    if (numbers && guesses) {
+        p = ngx_http_missedcall_metrics_odds(p, last, numbers, guesses);
     }
 
     if (p == last) {

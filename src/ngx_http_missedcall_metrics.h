@@ -38,7 +38,7 @@ void ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
     ngx_msec_t elapsed);
 
 ngx_chain_t *ngx_http_missedcall_metrics_page(ngx_pool_t *pool,
-    ngx_log_t *log, redisReply *numbers);
+    ngx_log_t *log, redisReply *numbers, uint64_t guesses);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_METRICS_H_INCLUDED_ */

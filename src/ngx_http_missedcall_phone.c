@@ -164,6 +164,25 @@ ngx_http_missedcall_phone_is_e164(const unsigned char *s, size_t len)
 
 
 int
+ngx_http_missedcall_pool_member_valid(const unsigned char *s, size_t len)
+{
+    size_t  half;
+
+    if (ngx_http_missedcall_phone_is_e164(s, len)) {
+        return 1;
+    }
+
+    /* "+digits-+digits": both halves as long, digits compare as numbers */
+    half = len / 2;
+
+    return len % 2 == 1 && s[half] == '-'
+           && ngx_http_missedcall_phone_is_e164(s, half)
+           && ngx_http_missedcall_phone_is_e164(s + half + 1, half)
+           && memcmp(s, s + half + 1, half) <= 0;
+}
+
+
+int
 ngx_http_missedcall_calling_codes_valid(const unsigned char *s, size_t len)
 {
     size_t  i, j, start, n, digits;

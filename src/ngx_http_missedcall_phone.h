@@ -53,6 +53,13 @@ void ngx_http_missedcall_phone_mask(const unsigned char *e164, size_t len,
 int ngx_http_missedcall_phone_is_e164(const unsigned char *s, size_t len);
 
 /*
+ * 1 when s (len bytes) is a pool member: an E.164 number, or a range
+ * "first-last" of two of one length, the first not above the last.
+ */
+int ngx_http_missedcall_pool_member_valid(const unsigned char *s,
+    size_t len);
+
+/*
  * 1 when s (len bytes) is a list of calling codes as the pool keeps them:
  * 1 to NGX_HTTP_MISSEDCALL_CODES_MAX codes of 1 to 3 digits, the first
  * not 0, separated by commas, none twice: "1", "44,353".

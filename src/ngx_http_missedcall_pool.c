@@ -23,11 +23,24 @@
 #include "ngx_http_missedcall_keys.h"
 #include "ngx_http_missedcall_phone.h"
 #include "ngx_http_missedcall_scripts.h"
+#include "ngx_http_missedcall_strength.h"
 
 
 static void ngx_http_missedcall_pool_seeded(redisReply *reply, void *data);
 static char *ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *args, ngx_uint_t n);
+static char *ngx_http_missedcall_pool_codes(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *args, ngx_uint_t *n, ngx_str_t *codes);
+static char *ngx_http_missedcall_pool_entry(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *first, ngx_str_t *last, ngx_str_t *codes);
+static uint64_t ngx_http_missedcall_pool_choices(ngx_array_t *pool,
+    ngx_str_t *code, ngx_uint_t digits);
+static uint64_t ngx_http_missedcall_pool_block(uint64_t number,
+    ngx_uint_t digits);
+static uint64_t ngx_http_missedcall_pool_shared(ngx_array_t *pool,
+    ngx_str_t *code, size_t length, uint64_t block, ngx_uint_t digits);
+static ngx_uint_t ngx_http_missedcall_pool_serves(
+    ngx_http_missedcall_number_t *number, ngx_str_t *code);
 
 
 void
@@ -123,6 +136,14 @@ ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
         || ngx_http_missedcall_key_alloc(pool, mcf,
                           NGX_HTTP_MISSEDCALL_KEY_POOL_CODE, &none,
                           &args[NGX_HTTP_MISSEDCALL_SEED_ARG_CODE_PREFIX])
+           != NGX_OK
+        || ngx_http_missedcall_key_alloc(pool, mcf,
+                          NGX_HTTP_MISSEDCALL_KEY_RANGES, NULL,
+                          &argv[NGX_HTTP_MISSEDCALL_SEED_KEY_RANGES])
+           != NGX_OK
+        || ngx_http_missedcall_key_alloc(pool, mcf,
+                          NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE, &none,
+                          &args[NGX_HTTP_MISSEDCALL_SEED_ARG_RANGE_PREFIX])
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -200,29 +221,131 @@ static char *
 ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *args, ngx_uint_t n)
 {
-    ngx_str_t                         codes;
-    ngx_uint_t                        i, j;
+    char        *rv;
+    ngx_str_t    codes;
+    ngx_uint_t   i;
+
+    if (ngx_http_missedcall_pool_codes(cf, name, args, &n, &codes)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        rv = ngx_http_missedcall_pool_entry(cf, name, &args[i], &args[i],
+                                            &codes);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * missedcall_pool_range <first> <last> [codes=<code>,...];
+ * a block of numbers a carrier lets the site present, kept in Redis as
+ * one member, "first-last", whatever its size
+ */
+
+char *
+ngx_http_missedcall_pool_range(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_str_t   *value, codes;
+    ngx_uint_t   n;
+
+    value = cf->args->elts;
+    n = cf->args->nelts - 1;
+
+    if (ngx_http_missedcall_pool_codes(cf, &cmd->name, value + 1, &n, &codes)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (n != 2) {
+        return "takes the first and the last number of a range";
+    }
+
+    return ngx_http_missedcall_pool_entry(cf, &cmd->name, &value[1],
+                                          &value[2], &codes);
+}
+
+
+/* a last "codes=44,353" argument: *n then counts the others */
+
+static char *
+ngx_http_missedcall_pool_codes(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *args, ngx_uint_t *n, ngx_str_t *codes)
+{
+    ngx_str_t  *last;
+
+    ngx_str_null(codes);
+
+    last = &args[*n - 1];
+
+    if (*n < 2 || last->len <= 6 || ngx_strncmp(last->data, "codes=", 6) != 0)
+    {
+        return NGX_CONF_OK;
+    }
+
+    codes->data = last->data + 6;
+    codes->len = last->len - 6;
+    (*n)--;
+
+    if (!ngx_http_missedcall_calling_codes_valid(codes->data, codes->len)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid \"codes=%V\": up to %d "
+                           "calling codes such as \"codes=44,353\"",
+                           name, codes, NGX_HTTP_MISSEDCALL_CODES_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * One number, or a range when first and last differ: written exactly as
+ * E.164, so that what is configured is dialed, of one length, and apart
+ * from every other entry, so that no number counts twice in the strength.
+ */
+
+static char *
+ngx_http_missedcall_pool_entry(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *first, ngx_str_t *last, ngx_str_t *codes)
+{
+    u_char                           *p;
+    uint64_t                          lo, hi;
+    ngx_uint_t                        i;
     ngx_http_missedcall_number_t     *number;
     ngx_http_missedcall_main_conf_t  *mcf;
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
 
-    ngx_str_null(&codes);
-
-    if (n > 1 && args[n - 1].len > 6
-        && ngx_strncmp(args[n - 1].data, "codes=", 6) == 0)
-    {
-        codes.data = args[n - 1].data + 6;
-        codes.len = args[n - 1].len - 6;
-        n--;
-
-        if (!ngx_http_missedcall_calling_codes_valid(codes.data, codes.len)) {
+    for (i = 0; i < 2; i++) {
+        if (!ngx_http_missedcall_phone_is_e164(i ? last->data : first->data,
+                                               i ? last->len : first->len))
+        {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"%V\": invalid \"codes=%V\": up to %d "
-                               "calling codes such as \"codes=44,353\"",
-                               name, &codes, NGX_HTTP_MISSEDCALL_CODES_MAX);
+                               "\"%V\": \"%V\" is not an E.164 number "
+                               "such as \"+15550100200\"",
+                               name, i ? last : first);
             return NGX_CONF_ERROR;
         }
+    }
+
+    lo = (uint64_t) ngx_atoi(first->data + 1, first->len - 1);
+    hi = (uint64_t) ngx_atoi(last->data + 1, last->len - 1);
+
+    if (first->len != last->len || lo > hi) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": \"%V\" to \"%V\" is not a range of "
+                           "numbers of one length, the first the lower",
+                           name, first, last);
+        return NGX_CONF_ERROR;
     }
 
     if (mcf->pool == NULL) {
@@ -233,92 +356,318 @@ ngx_http_missedcall_pool_add(ngx_conf_t *cf, ngx_str_t *name,
         }
     }
 
-    for (i = 0; i < n; i++) {
+    number = mcf->pool->elts;
 
-        /* written exactly as E.164, so what is configured is dialed */
-        if (!ngx_http_missedcall_phone_is_e164(args[i].data, args[i].len)) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"%V\": \"%V\" is not an E.164 number "
-                               "such as \"+15550100200\"", name, &args[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        number = mcf->pool->elts;
-
-        for (j = 0; j < mcf->pool->nelts; j++) {
-            if (number[j].number.len == args[i].len
-                && ngx_strncmp(number[j].number.data, args[i].data,
-                               args[i].len) == 0)
-            {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "\"%V\": \"%V\" is listed twice",
-                                   name, &args[i]);
-                return NGX_CONF_ERROR;
-            }
-        }
-
-        number = ngx_array_push(mcf->pool);
-        if (number == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        number->number.len = args[i].len;
-        number->number.data = ngx_pstrdup(cf->pool, &args[i]);
-        number->codes.len = codes.len;
-        number->codes.data = ngx_pstrdup(cf->pool, &codes);
-
-        if (number->number.data == NULL
-            || (codes.len && number->codes.data == NULL))
+    for (i = 0; i < mcf->pool->nelts; i++) {
+        if (number[i].digits == first->len - 1
+            && lo <= number[i].last && number[i].first <= hi)
         {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": \"%V\" is listed twice",
+                               name, first);
             return NGX_CONF_ERROR;
         }
+    }
+
+    number = ngx_array_push(mcf->pool);
+    if (number == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    number->first = lo;
+    number->last = hi;
+    number->digits = first->len - 1;
+
+    /* a range is kept as "first-last" */
+    number->number.len = (lo == hi) ? first->len : first->len + 1 + last->len;
+    number->number.data = ngx_pnalloc(cf->pool, number->number.len);
+    number->codes.len = codes->len;
+    number->codes.data = ngx_pstrdup(cf->pool, codes);
+
+    if (number->number.data == NULL
+        || (codes->len && number->codes.data == NULL))
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_cpymem(number->number.data, first->data, first->len);
+
+    if (lo != hi) {
+        *p++ = '-';
+        ngx_memcpy(p, last->data, last->len);
     }
 
     return NGX_CONF_OK;
 }
 
 
+/* "1%", "0.05%": the most odds a day a location may give an attacker */
+
+char *
+ngx_http_missedcall_max_guess_probability(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_uint_t  *ppm = (ngx_uint_t *) ((u_char *) conf + cmd->offset);
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (*ppm != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = (value[1].len > 1 && value[1].data[value[1].len - 1] == '%')
+        ? ngx_atofp(value[1].data, value[1].len - 1, 4) : NGX_ERROR;
+
+    if (n == NGX_ERROR || n > 1000000) {
+        return "takes a percentage such as \"1%\" or \"0.05%\"";
+    }
+
+    /* ten-thousandths of a percent are millionths */
+    *ppm = (ngx_uint_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
 /*
- * A guess of the caller id succeeds with about attempts / numbers it could
- * be; in last-digits mode only the pool numbers that share the hint count.
+ * The numbers a phone of calling code may be called from: those serving
+ * the code, or the whole pool for code NULL.  In last-digits mode only
+ * the numbers sharing the hint count: the fewest of them, found at the
+ * edges of the entries, since a block of 10^digits inside a range is full.
  */
 
-void
+static uint64_t
+ngx_http_missedcall_pool_choices(ngx_array_t *pool, ngx_str_t *code,
+    ngx_uint_t digits)
+{
+    uint64_t                       n, fewest, shared, block;
+    ngx_uint_t                     i, k;
+    ngx_http_missedcall_number_t  *num;
+
+    num = pool->elts;
+    n = 0;
+    fewest = NGX_HTTP_MISSEDCALL_UNBOUNDED;
+
+    for (i = 0; i < pool->nelts; i++) {
+        if (!ngx_http_missedcall_pool_serves(&num[i], code)) {
+            continue;
+        }
+
+        n += num[i].last - num[i].first + 1;
+
+        for (k = 0; digits && k < 2; k++) {
+            block = ngx_http_missedcall_pool_block(k ? num[i].last
+                                                     : num[i].first, digits);
+            shared = ngx_http_missedcall_pool_shared(pool, code,
+                                                     num[i].digits, block,
+                                                     digits);
+            fewest = ngx_min(fewest, shared);
+        }
+    }
+
+    return ngx_min(n, fewest);
+}
+
+
+static uint64_t
+ngx_http_missedcall_pool_block(uint64_t number, ngx_uint_t digits)
+{
+    while (digits--) {
+        number /= 10;
+    }
+
+    return number;
+}
+
+
+/* the numbers of code's entries of a length in one block of the hint */
+
+static uint64_t
+ngx_http_missedcall_pool_shared(ngx_array_t *pool, ngx_str_t *code,
+    size_t length, uint64_t block, ngx_uint_t digits)
+{
+    uint64_t                       lo, hi, size, shared;
+    ngx_uint_t                     i;
+    ngx_http_missedcall_number_t  *num;
+
+    for (size = 1; digits; digits--) {
+        size *= 10;
+    }
+
+    lo = block * size;
+    hi = lo + size - 1;
+    shared = 0;
+    num = pool->elts;
+
+    for (i = 0; i < pool->nelts; i++) {
+        if (num[i].digits == length
+            && num[i].first <= hi && lo <= num[i].last
+            && ngx_http_missedcall_pool_serves(&num[i], code))
+        {
+            shared += ngx_min(hi, num[i].last) - ngx_max(lo, num[i].first)
+                      + 1;
+        }
+    }
+
+    return shared;
+}
+
+
+static ngx_uint_t
+ngx_http_missedcall_pool_serves(ngx_http_missedcall_number_t *number,
+    ngx_str_t *code)
+{
+    u_char  *p, *last, *end;
+
+    if (code == NULL) {
+        return 1;
+    }
+
+    p = number->codes.data;
+    last = p + number->codes.len;
+
+    while (p < last) {
+        end = ngx_strlchr(p, last, ',');
+        if (end == NULL) {
+            end = last;
+        }
+
+        if ((size_t) (end - p) == code->len
+            && ngx_strncmp(p, code->data, code->len) == 0)
+        {
+            return 1;
+        }
+
+        p = end + 1;
+    }
+
+    return 0;
+}
+
+
+/*
+ * Wrong guesses an attacker can make at one phone in any 24 hours: the
+ * attempts of each session times the sessions the phone and global limits
+ * and the resend rule let through, capped by the failure budget.
+ */
+
+uint64_t
+ngx_http_missedcall_guesses(ngx_http_missedcall_loc_conf_t *lcf)
+{
+    uint64_t                      sessions, failures;
+    ngx_uint_t                    i;
+    ngx_http_missedcall_limit_t  *limit;
+
+    sessions = NGX_HTTP_MISSEDCALL_UNBOUNDED;
+
+    if (lcf->resend) {
+        sessions = ngx_http_missedcall_per_day(1, lcf->resend, 0);
+    }
+
+    limit = lcf->limits ? lcf->limits->elts : NULL;
+
+    for (i = 0; limit && i < lcf->limits->nelts; i++) {
+        if (limit[i].kind == NGX_HTTP_MISSEDCALL_LIMIT_PHONE
+            || limit[i].kind == NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL)
+        {
+            sessions = ngx_min(sessions,
+                               ngx_http_missedcall_per_day(limit[i].count,
+                                                           limit[i].window,
+                                                           0));
+        }
+    }
+
+    /* every failure restarts the budget's window */
+    failures = lcf->max_failures
+               ? ngx_http_missedcall_per_day(lcf->max_failures,
+                                             lcf->failures_window, 1)
+               : NGX_HTTP_MISSEDCALL_UNBOUNDED;
+
+    return ngx_http_missedcall_guesses_per_day(lcf->max_attempts, sessions,
+                                               failures);
+}
+
+
+/*
+ * The attacker's odds a day at the worst calling code: a code that some
+ * numbers serve draws from those alone, any other phone from the whole
+ * pool.  Printed by "nginx -t", refused above the location's bound.
+ */
+
+char *
 ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool)
 {
-    size_t                         cut;
-    ngx_str_t                     *a, *b;
-    ngx_uint_t                     i, j, same, fewest;
-    ngx_http_missedcall_number_t  *n;
+    u_char                        *p, *last, *end;
+    uint64_t                       guesses, odds, worst, n, worst_n;
+    ngx_str_t                      code, worst_code;
+    ngx_uint_t                     i;
+    ngx_http_missedcall_number_t  *num;
 
-    n = pool->elts;
-    fewest = pool->nelts;
+    guesses = ngx_http_missedcall_guesses(lcf);
 
-    for (i = 0; lcf->match_digits && i < pool->nelts; i++) {
-        same = 0;
-        a = &n[i].number;
-        cut = a->len > lcf->match_digits ? a->len - lcf->match_digits : 0;
+    worst_n = ngx_http_missedcall_pool_choices(pool, NULL,
+                                               lcf->match_digits);
+    worst = ngx_http_missedcall_odds_ppm(guesses, worst_n);
+    ngx_str_null(&worst_code);
 
-        for (j = 0; j < pool->nelts; j++) {
-            b = &n[j].number;
+    num = pool->elts;
 
-            if (b->len == a->len && ngx_strncmp(b->data, a->data, cut) == 0) {
-                same++;
+    for (i = 0; i < pool->nelts; i++) {
+        p = num[i].codes.data;
+        last = p + num[i].codes.len;
+
+        for ( /* void */ ; p < last; p = end + 1) {
+            end = ngx_strlchr(p, last, ',');
+            if (end == NULL) {
+                end = last;
+            }
+
+            code.data = p;
+            code.len = end - p;
+
+            n = ngx_http_missedcall_pool_choices(pool, &code,
+                                                 lcf->match_digits);
+            odds = ngx_http_missedcall_odds_ppm(guesses, n);
+
+            if (odds > worst) {
+                worst = odds;
+                worst_n = n;
+                worst_code = code;
             }
         }
-
-        fewest = ngx_min(fewest, same);
     }
 
-    if (lcf->max_attempts * 100 > fewest) {
-        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                           "a guessed caller id succeeds with probability "
-                           "%ui%% (%ui attempts, %ui possible numbers%s): "
-                           "add pool numbers or lower "
-                           "\"missedcall_max_attempts\"",
-                           ngx_min(100, lcf->max_attempts * 100 / fewest),
-                           lcf->max_attempts, fewest,
-                           lcf->match_digits ? " sharing the hint" : "");
+    /* a warning, so that "nginx -t" shows it on every test */
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "a patient attacker takes over a phone with odds of "
+                       "%ui.%04ui%% a day at worst (%s%V: %uL numbers%s, "
+                       "%ui attempts a session, %s%uL wrong guesses a day)",
+                       (ngx_uint_t) (worst / 10000),
+                       (ngx_uint_t) (worst % 10000),
+                       worst_code.len ? "calling code " : "the whole pool",
+                       &worst_code, worst_n,
+                       lcf->match_digits ? " sharing the hint" : "",
+                       lcf->max_attempts,
+                       guesses == NGX_HTTP_MISSEDCALL_UNBOUNDED
+                       ? "unbounded: " : "",
+                       guesses == NGX_HTTP_MISSEDCALL_UNBOUNDED
+                       ? (uint64_t) 0 : guesses);
+
+    if (worst > lcf->max_guess_ppm) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the odds are above "
+                           "\"missedcall_max_guess_probability\" "
+                           "(%ui.%04ui%%): add pool numbers or a range, "
+                           "or lower \"missedcall_max_attempts\", the "
+                           "limits or \"missedcall_max_failures\"",
+                           lcf->max_guess_ppm / 10000,
+                           lcf->max_guess_ppm % 10000);
+        return NGX_CONF_ERROR;
     }
+
+    return NGX_CONF_OK;
 }

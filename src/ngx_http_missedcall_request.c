@@ -114,7 +114,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
     p = ngx_pnalloc(op->pool, NGX_INT64_LEN + 2 * sizeof(salt)
-                              + (8 + 2 * nl) * NGX_INT_T_LEN);
+                              + (9 + 2 * nl) * NGX_INT_T_LEN);
 
     if (keys == NULL || p == NULL || op->addr.data == NULL
         || op->phone.data == NULL || op->sid.data == NULL
@@ -138,6 +138,13 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RESEND,
                                       &op->phone, &op->resend_key) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_FAILURES,
+                              &op->phone,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_FAILURES])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RANGES, NULL,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RANGES])
+           != NGX_OK
         || ngx_http_missedcall_limit_keys(op,
                               &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_LIMITS])
            != NGX_OK)
@@ -158,7 +165,11 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
                                &value,
                                &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_CODE3 + i])
-            != NGX_OK)
+            != NGX_OK
+            || ngx_http_missedcall_op_key(op,
+                              NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE, &value,
+                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RCODE3 + i])
+               != NGX_OK)
         {
             ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                            NULL);
@@ -202,6 +213,9 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
                              &p, lcf->gateway.max_delay);
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RESEND_MS],
                              &p, lcf->resend);
+    ngx_http_missedcall_args(
+                        &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_FAILURES],
+                        &p, lcf->max_failures);
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_NLIMITS],
                              &p, nl);
 
@@ -249,6 +263,14 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
     {
         ngx_http_missedcall_limited(op, (ngx_uint_t) reply->element[1]->integer,
                                     reply->element[2]->integer);
+        ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "locked", 2)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_locked(op, reply->element[1]->integer);
         ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
         return;
     }

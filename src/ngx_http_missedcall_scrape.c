@@ -81,6 +81,7 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
 
+    uint64_t             guesses;
     ngx_int_t            rc;
     ngx_chain_t         *out;
     ngx_http_request_t  *r;
@@ -89,22 +90,25 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
                    "missedcall metrics: pool size answered \"%s\"",
                    ngx_http_missedcall_reply_word(reply));
 
+    guesses = op->mcf->guesses;
+
     r = ngx_http_missedcall_op_end(op);
 
     if (r == NULL) {
         return;
     }
 
-    if (reply && (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
+    if (reply && (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4
                   || reply->element[0]->type != REDIS_REPLY_INTEGER
                   || reply->element[1]->type != REDIS_REPLY_INTEGER
-                  || reply->element[2]->type != REDIS_REPLY_INTEGER))
+                  || reply->element[2]->type != REDIS_REPLY_INTEGER
+                  || reply->element[3]->type != REDIS_REPLY_ARRAY))
     {
         reply = NULL;
     }
 
     out = ngx_http_missedcall_metrics_page(r->pool, r->connection->log,
-                                           reply);
+                                           reply, guesses);
 
     if (out == NULL) {
         ngx_http_missedcall_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);

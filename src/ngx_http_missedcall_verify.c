@@ -23,11 +23,29 @@
 #include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_phone.h"
 #include "ngx_http_missedcall_scripts.h"
+#include "ngx_http_missedcall_conf.h"
 
 
 static void ngx_http_missedcall_verify_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_verified(redisReply *reply, void *data);
 static void ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op);
+
+
+/* what a body must name, by missedcall_verify_by */
+static const char  *ngx_http_missedcall_verify_needs[] = {
+    NULL,
+    "\"session_id\" is required",
+    "\"phone_number\" is required",
+    "\"session_id\" or \"phone_number\" is required"
+};
+
+
+ngx_conf_enum_t  ngx_http_missedcall_verify_by[] = {
+    { ngx_string("session"), NGX_HTTP_MISSEDCALL_VERIFY_BY_SESSION },
+    { ngx_string("phone"), NGX_HTTP_MISSEDCALL_VERIFY_BY_PHONE },
+    { ngx_string("both"), NGX_HTTP_MISSEDCALL_VERIFY_BY_BOTH },
+    { ngx_null_string, 0 }
+};
 
 
 ngx_int_t
@@ -40,11 +58,13 @@ ngx_http_missedcall_verify_handler(ngx_http_request_t *r)
 static void
 ngx_http_missedcall_verify_body(ngx_http_request_t *r)
 {
-    u_char                      *p;
-    ngx_str_t                    argv[NGX_HTTP_MISSEDCALL_VERIFY_ARGC];
-    ngx_str_t                   *args, id, digits, phone, value;
-    ngx_http_missedcall_op_t    *op;
-    ngx_http_missedcall_body_t  *body;
+    u_char                          *p;
+    ngx_str_t                        argv[NGX_HTTP_MISSEDCALL_VERIFY_ARGC];
+    ngx_str_t                       *args, id, digits, phone, value;
+    ngx_uint_t                       by;
+    ngx_http_missedcall_op_t        *op;
+    ngx_http_missedcall_body_t      *body;
+    ngx_http_missedcall_loc_conf_t  *lcf;
 
     body = ngx_http_missedcall_parse(r);
     if (body == NULL) {
@@ -80,18 +100,22 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
     }
 
     phone.len = 0;
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+    by = lcf->verify_by;
 
-    if (!ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_SESSION_ID,
-                                   &id))
+    /* by session when it may and is named, else by phone when it may */
+    if (!(by & NGX_HTTP_MISSEDCALL_VERIFY_BY_SESSION)
+        || !ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_SESSION_ID,
+                                      &id))
     {
-        if (!ngx_http_missedcall_field(body,
-                                       NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER,
-                                       &value))
+        if (!(by & NGX_HTTP_MISSEDCALL_VERIFY_BY_PHONE)
+            || !ngx_http_missedcall_field(body,
+                                          NGX_HTTP_MISSEDCALL_F_PHONE_NUMBER,
+                                          &value))
         {
             ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
                                       NGX_HTTP_BAD_REQUEST, "missing_field",
-                                      "\"session_id\" or \"phone_number\" "
-                                      "is required"));
+                                      ngx_http_missedcall_verify_needs[by]));
             return;
         }
 
@@ -138,7 +162,7 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         return;
     }
 
-    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
+    p = ngx_pnalloc(op->pool, 3 * NGX_INT_T_LEN);
 
     if (p == NULL
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
@@ -151,6 +175,10 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
                           &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
                           &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_NUMBER_PREFIX])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_FAILURES,
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_FAILURES_PREFIX])
            != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -164,6 +192,11 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
 
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_EVENTS_MAX],
                              &p, op->mcf->events_max);
+    ngx_http_missedcall_args(
+                        &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_MAX_FAILURES],
+                        &p, op->lcf->max_failures);
+    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_FAILURES_MS],
+                             &p, op->lcf->failures_window);
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall verify: %V: lookup by %s, script sent",
@@ -224,6 +257,14 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
                          "attempts_left",
                          (json_int_t) reply->element[1]->integer);
         ngx_http_missedcall_op_respond(op, NGX_HTTP_BAD_REQUEST, json);
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "locked", 3)
+        && reply->element[1]->type == REDIS_REPLY_INTEGER)
+    {
+        ngx_http_missedcall_locked(op, reply->element[1]->integer);
+        ngx_http_missedcall_op_error(op, op->status, op->error, op->message);
         return;
     }
 
@@ -364,4 +405,41 @@ ngx_http_missedcall_match(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                        "\"%V\" takes \"full\" or \"last <digits>\"",
                        &cmd->name);
     return NGX_CONF_ERROR;
+}
+
+
+/* missedcall_max_failures <count>/<window> | off; */
+
+char *
+ngx_http_missedcall_max_failures(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_str_t  *value;
+
+    if (lcf->max_failures != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        lcf->max_failures = 0;
+        lcf->failures_window = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_missedcall_parse_rate(&value[1], &lcf->max_failures,
+                                       &lcf->failures_window)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid \"%V\", wrong guesses per "
+                           "window such as \"10/1d\", or \"off\", are "
+                           "wanted", &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }

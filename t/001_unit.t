@@ -21,6 +21,7 @@ my %sources = (
     jwt   => [ 'jwt', 'json' ],
     keys  => [ 'keys' ],
     twilio => [ 'twilio' ],
+    strength => [ 'strength' ],
 );
 
 for my $name (sort keys %sources) {

@@ -24,6 +24,7 @@ $t->write_file('token', 'secret');
 my %good = (
     HTTP => "missedcall_redis 127.0.0.1:6379;\n"
         . "missedcall_pool_file %%DIR%%/pool.txt;\n"
+        . "missedcall_pool_range +15550200000 +15550299999;\n"
         . "missedcall_token_key k1 %%DIR%%/jwt.key;\n",
     SERVER => "missedcall_gateway http http://127.0.0.1:9/call;\n"
         . "missedcall_gateway_secret_file %%DIR%%/token;\n",
@@ -164,7 +165,7 @@ fails('redis address', qr/"missedcall_redis": /,
     $t->write_file('prod/pool.txt',
         "# number and the calling codes it serves\n"
         . "+15550100001 codes=1\n+447700900001 codes=44\n"
-        . "+4930555000001 codes=49\n+33155501234 codes=33,32\n"
+        . "+4930555000001 codes=49\n+33155501234 codes=33\n"
         . "+15550100002 +15550100003\n");
     $t->write_file('prod/app.signatures', "AbCdEfGhIjK\n");
     my $out = `openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=verify.example.com -keyout $dir/prod/tls.key -out $dir/prod/tls.crt 2>&1`;

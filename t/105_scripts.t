@@ -39,14 +39,18 @@ sub reserve {
     return run('reserve',
         [ 'pool', "session:$o{id}", "last:$phone", 'throttle',
           "resend:$phone", map({ 'code:' . substr $phone, 1, $_ } 3, 2, 1),
+          "failures:$phone", 'ranges',
+          map({ 'rcode:' . substr $phone, 1, $_ } 3, 2, 1),
           map { "limit:$_" } 1 .. @limits ],
         [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 0, 'salt',
           'call', 3, $o{interval} // 0, $o{max_delay} // 0,
-          $o{resend} // 0, scalar @limits, map { @$_ } @limits ]);
+          $o{resend} // 0, $o{max_failures} // 0, scalar @limits,
+          map { @$_ } @limits ]);
 }
 
 sub seed {
-    return run('seed', [ 'pool', 'numbers' ], [ 'number:', 'code:', @_ ]);
+    return run('seed', [ 'pool', 'numbers', 'ranges' ],
+        [ 'number:', 'code:', 'rcode:', @_ ]);
 }
 
 # seed
@@ -118,11 +122,13 @@ is($t->redis('HGET', 'session:x1', 'state'), 'calling', 'left calling');
 
 # verify
 
+# $max: wrong guesses a phone may make across its sessions (0: no budget)
 sub verify {
-    my ($digits, $id, $phone_key) = @_;
+    my ($digits, $id, $phone_key, $max) = @_;
     return run('verify',
         [ $id ? "session:$id" : '', $phone_key // '', 'events' ],
-        [ $digits, 'session:', $id // '', 'number:', 100 ]);
+        [ $digits, 'session:', $id // '', 'number:', 100, 'failures:',
+          $max // 0, 60000 ]);
 }
 
 (my $digits = $one) =~ s/^\+//;
@@ -143,6 +149,40 @@ is_deeply(verify('999999', 's2'), [ 'burned', 's2' ], 'burned at max');
 (my $digits2 = $two) =~ s/^\+//;
 is_deeply(verify($digits2, 's2'), [ 'none' ], 'burned: none, even right');
 is_deeply(verify($digits, 'nope'), [ 'none' ], 'verify: unknown session');
+
+# the failure budget: wrong guesses of one phone across its sessions
+
+my $lp = '+12025550149';
+sub pending {
+    my ($id) = @_;
+    my $r = reserve(id => $id, phone => $lp);
+    run('confirm', [ "session:$id", "phone:$lp", "number:$r->[1]", 'events' ],
+        [ $id, "gw-$id", 100, $lp, $r->[1], 'call' ]);
+}
+pending('b1');
+is_deeply(verify('999999', 'b1', undef, 4), [ 'mismatch', 2, 'b1' ],
+    'budget: failure 1 of 4');
+is_deeply(verify('999999', 'b1', undef, 4), [ 'mismatch', 1, 'b1' ],
+    'budget: failure 2');
+is($t->redis('GET', "failures:$lp"), 2, 'budget: 2 counted for the phone');
+pending('b2');
+is_deeply(verify('999999', 'b2', undef, 4), [ 'mismatch', 2, 'b2' ],
+    'budget: a new session does not reset it (failure 3)');
+$r = verify('999999', 'b2', undef, 4);
+is_deeply([ @$r[0, 2] ], [ 'locked', 'b2' ], 'budget: failure 4 locks');
+is($r->[1], 60000, 'budget: for the whole window');
+is($t->redis('HGET', 'session:b2', 'state'), 'burned', 'its session burned');
+pending('b3');
+(my $b3 = $t->redis('HGET', 'session:b3', 'caller')) =~ s/^\+//;
+$r = verify($b3, 'b3', undef, 4);
+is($r->[0], 'locked', 'budget: past it even the right caller id is refused');
+is($t->redis('GET', "failures:$lp"), 4, 'budget: refused guesses not counted');
+$r = reserve(id => 'b4', phone => $lp, max_failures => 4);
+ok($r->[0] eq 'locked' && $r->[1] > 59000, 'reserve: locked, no call');
+ok(!$t->redis('EXISTS', 'session:b4'), 'reserve: no session when locked');
+$t->redis('SET', "failures:$lp", 1, 'PX', 60000);
+is(verify($b3, 'b3', undef, 4)->[0], 'ok', 'budget: a success');
+ok(!$t->redis('EXISTS', "failures:$lp"), 'budget: reset by the success');
 
 # fail
 
@@ -202,14 +242,23 @@ like(run('status', [ 'session:str' ])->{error},
 
 # admin
 
+sub admin_full {
+    return run('admin', [ 'pool', 'numbers', 'ranges' ],
+        [ 'number:', 'code:', 'rcode:', @_ ]);
+}
+
+# the outcome and the state; admin_full has the strength figures too
 sub admin {
-    return run('admin', [ 'pool', 'numbers' ], [ 'number:', 'code:', @_ ]);
+    my $r = admin_full(@_);
+    return ref $r eq 'ARRAY' && $_[0] ne 'list' ? [ grep { defined }
+        @$r[0, 1] ] : $r;
 }
 
 my $new = '+15550001111';
 is_deeply(admin('add', $new, '1'), [ 'added', 'enabled' ], 'admin: add');
-is_deeply(admin('add', $new, '1 44'), [ 'updated', 'enabled' ],
-    'admin: add again updates');
+is_deeply(admin_full('add', $new, '1 44'),
+    [ 'updated', 'enabled', 4, '1', 2, '44', 2 ],
+    'admin: add again updates; the callers of the pool and of each code');
 ok(defined $t->redis('ZSCORE', 'code:44', $new), 'in its new code\'s pool');
 is_deeply(admin('disable', $new, 'why'), [ 'disabled', 'disabled' ],
     'admin: disable');
@@ -229,8 +278,51 @@ is_deeply(admin('enable', '+15550002222', ''), [ 'unknown' ],
 # pool_size: $one, $uk and the French number enabled, $two disabled, $new
 # removed
 
-is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]), [ 3, 1, 1 ],
-    'pool_size');
+is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]),
+    [ 3, 1, 1, [ '1', 1, '33', 1, '44', 1 ] ],
+    'pool_size: by state, and the callers of each calling code');
+
+# ranges: a block of numbers is one member, drawn number by number
+
+my ($rlo, $rhi) = ('+3315550000', '+3315550999');
+is(seed("$rlo-$rhi", '33'), 1, 'seed: a range added as one member');
+is_deeply($t->redis('ZRANGE', 'rcode:33', 0, -1), [ "$rlo-$rhi" ],
+    'seed: the range in the ranges of its calling code');
+is($t->redis('ZCARD', 'code:33'), 1, 'seed: not among the numbers');
+is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]),
+    [ 1003, 1, 1, [ '1', 1, '33', 1001, '44', 1 ] ],
+    'pool_size: a range counts as its numbers');
+my %drawn;
+for my $k (0 .. 9) {
+    # +33 has one number and 1000 in the range: indexes 0 .. 1000
+    my $x = reserve(id => "g$k", phone => '+33612345678',
+        random => int((($k + 0.5) / 10) * 2**53))->[1];
+    $drawn{$x}++;
+}
+my @in = grep { /^\+3315550\d{3}$/ } keys %drawn;
+is(scalar @in, 10, 'reserve: ten draws spread over the range, '
+    . 'every one inside it') or diag explain \%drawn;
+is(reserve(id => 'g10', phone => '+33612345670', random => 0)->[1],
+    '+33123456789', 'reserve: index 0 is the number, before the range');
+is(reserve(id => 'g11', phone => '+33612345670', random => 2**53 - 1)->[1],
+    $rhi, 'reserve: the last index is the range\'s last number');
+$t->redis('SET', 'last:+33612345671', '+3315550500');
+my %seen;
+for my $k (0 .. 999) {
+    # 1001 callers less the last one: each of 1000 indexes once
+    my $x = reserve(id => "h$k", phone => '+33612345671',
+        random => int(($k + 0.5) / 1000 * 2**53))->[1];
+    $t->redis('SET', 'last:+33612345671', '+3315550500');
+    $seen{$x}++;
+}
+ok(!$seen{'+3315550500'}, 'reserve: the last caller, in a range, skipped');
+is(scalar keys %seen, 1000, 'reserve: every other caller drawn once');
+is_deeply(admin_full('disable', "$rlo-$rhi", 'carrier'),
+    [ 'disabled', 'disabled', 3, '33', 1 ],
+    'admin: a range disabled: 1 caller left for +33');
+is($t->redis('ZCARD', 'rcode:33'), 0, 'admin: out of its code\'s ranges');
+is(reserve(id => 'g12', phone => '+33612345672')->[1], '+33123456789',
+    'reserve: only the number left');
 
 # the module: a session's key holding a string fails its status script
 

@@ -147,8 +147,8 @@ ok(scalar @counters >= 4, 'the counters live in Redis');
 
 my ($rc, $out) = $t->nginx_test('conf/test.conf',
     { %MissedCall::Flow::DEFAULTS, EXTRA => '' });
-like($out, qr/\[warn\] a guessed caller id succeeds with probability 60%/,
-    '5 numbers and 3 attempts: a warning');
+like($out, qr/\[warn\] a patient attacker takes over a phone with odds of 100\.0000% a day at worst \(the whole pool: 5 numbers, 3 attempts a session, 10 wrong guesses a day\)/,
+    '5 numbers, 3 attempts, 10 failures a day: the odds printed');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     EXTRA => 'missedcall_limit phone 5 per hour;' });
 isnt($rc, 0, 'a malformed limit fails');

@@ -2,23 +2,28 @@
 --
 -- KEYS:
 --   pool           the pool zset
---   numbers        the set of every number ever added
+--   numbers        the set of every number and range ever added
+--   ranges         the zset of enabled ranges
 -- ARGV:
 --   number_prefix  the number key prefix
 --   code_prefix    the calling-code key prefix
+--   range_prefix   the calling-code key prefix of ranges
 --   op             list, add, remove, disable or enable
---   number         the number ("" for list)
+--   number         the number or range "first-last" ("" for list)
 --   arg            its calling codes for add, the reason otherwise
 -- ANSWER:
 --   list: each number with its fields in the order of
---   ngx_http_missedcall_pool_fields; the others: the outcome and the
---   state, or {'unknown'} for a number never added, or removed
+--   ngx_http_missedcall_pool_fields; the others: the outcome, the state,
+--   the callers of the whole pool, then each calling code the change
+--   touched and its callers (the strength after it); or {'unknown'} for a
+--   number never added, or removed
 
 --#include pool
 --#include now
-local pool, numbers = KEYS[1], KEYS[2]
-local number_prefix, code_prefix = ARGV[1], ARGV[2]
-local op, n, arg = ARGV[3], ARGV[4], ARGV[5]
+--#include range
+local numbers = KEYS[2]
+local number_prefix = ARGV[1]
+local op, n, arg = ARGV[4], ARGV[5], ARGV[6]
 
 if op == 'list' then
   local all = redis.call('SMEMBERS', numbers)
@@ -34,6 +39,21 @@ if op == 'list' then
   return out
 end
 
+local set, prefix = pool_sets(n, KEYS[1], ARGV[2], KEYS[3], ARGV[3])
+-- the figures the strength check needs after the change
+local function answer(result, state, touched)
+  local out = {result, state, callers(KEYS[1], KEYS[3])}
+  local seen = {}
+  for code in string.gmatch(touched, '%d+') do
+    if not seen[code] then
+      seen[code] = true
+      out[#out + 1] = code
+      out[#out + 1] = callers(ARGV[2] .. code, ARGV[3] .. code)
+    end
+  end
+  return out
+end
+
 local key = number_prefix .. n
 local h = redis.call('HMGET', key, 'state', 'codes')
 local state, codes = h[1], h[2]
@@ -42,7 +62,7 @@ local known = redis.call('SISMEMBER', numbers, n) == 1
 
 if op == 'add' then
   if known then
-    if state == 'enabled' then pool_take(pool, code_prefix, n, codes) end
+    if state == 'enabled' then pool_take(set, prefix, n, codes) end
   else
     state = 'enabled'
     redis.call('SADD', numbers, n)
@@ -50,20 +70,21 @@ if op == 'add' then
                'changed', now)
   end
   redis.call('HSET', key, 'codes', arg)
-  if state == 'enabled' then pool_put(pool, code_prefix, n, arg) end
-  return {known and 'updated' or 'added', state}
+  if state == 'enabled' then pool_put(set, prefix, n, arg) end
+  return answer(known and 'updated' or 'added', state,
+                (codes or '') .. ',' .. arg)
 end
 
 if not known then return {'unknown'} end
 
 if op == 'enable' then
-  if state ~= 'enabled' then pool_put(pool, code_prefix, n, codes) end
+  if state ~= 'enabled' then pool_put(set, prefix, n, codes) end
   redis.call('HSET', key, 'state', 'enabled', 'reason', '', 'fails', 0,
              'changed', now)
-  return {'enabled', 'enabled'}
+  return answer('enabled', 'enabled', codes or '')
 end
 
-if state == 'enabled' then pool_take(pool, code_prefix, n, codes) end
+if state == 'enabled' then pool_take(set, prefix, n, codes) end
 state = op == 'remove' and 'removed' or 'disabled'
 redis.call('HSET', key, 'state', state, 'reason', arg, 'changed', now)
-return {state, state}
+return answer(state, state, codes or '')

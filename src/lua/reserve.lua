@@ -1,11 +1,13 @@
 -- reserve: draws a caller number from the pool and opens a session.
 -- Limits are all checked before any is counted, and counted only for a
 -- reserved call: a race of requests cannot pass one.  A number serving the
--- phone's calling code is preferred, the longest code first.  The index is
--- drawn from C's RNG: Lua's math.random is predictable.  The throttle
--- keeps the time of the next free call slot, shared by all workers and
--- nodes: a call waits for its slot, or is refused when the slot is too far
--- away to ring before the session would be useless.
+-- phone's calling code is preferred, the longest code first.  A range
+-- counts number by number: the caller is drawn uniformly from the numbers
+-- and the ranges' numbers together.  The index is drawn from C's RNG:
+-- Lua's math.random is predictable.  The throttle keeps the time of the
+-- next free call slot, shared by all workers and nodes: a call waits for
+-- its slot, or is refused when the slot is too far away to ring before the
+-- session would be useless.
 --
 -- KEYS:
 --   pool           the pool zset of enabled numbers
@@ -16,6 +18,11 @@
 --   code3          pool of the phone's first 3 digits as a calling code
 --   code2          likewise, 2 digits
 --   code1          likewise, 1 digit
+--   failures       the phone's wrong guesses across its sessions
+--   ranges         the zset of enabled ranges, "first-last"
+--   rcode3         ranges of the phone's first 3 digits as a calling code
+--   rcode2         likewise, 2 digits
+--   rcode1         likewise, 1 digit
 --   limits...      one counter per limit
 -- ARGV:
 --   random         a random 53-bit integer
@@ -29,27 +36,37 @@
 --   interval       ms between two calls (0: no throttle)
 --   max_delay      longest wait for a call slot, ms
 --   resend_ms      ms before the phone may ask again (0: any time)
+--   max_failures   wrong guesses that lock the phone out (0: no budget)
 --   nlimits        the number of limits
 --   limits...      count and window ms of each limit
 -- ANSWER:
 --   {'ok', caller, expires ms, ms to wait before calling},
 --   {'limited', 0 for the resend mark or the limit's index, ms left},
+--   {'locked', ms left} past the phone's failure budget,
 --   {'throttled', ms too far away} or {'pool_empty'}
 
+--#include range
 local pool, session_key, last_key = KEYS[1], KEYS[2], KEYS[3]
 local throttle_key, resend_key = KEYS[4], KEYS[5]
 local ttl, salt = tonumber(ARGV[3]), ARGV[6]
 local resend_ms = tonumber(ARGV[11])
-local nlimits = tonumber(ARGV[12])
+local failures, max_failures = KEYS[9], tonumber(ARGV[12])
+local nlimits = tonumber(ARGV[13])
 
 -- a week: the phone is called from another number next time
 local LAST_CALLER_TTL = 604800000
 
 -- limit i: its counter, and its count and window
 local function limit(i)
-  return KEYS[8 + i], tonumber(ARGV[11 + 2 * i]), ARGV[12 + 2 * i]
+  return KEYS[13 + i], tonumber(ARGV[12 + 2 * i]), ARGV[13 + 2 * i]
 end
 
+-- no call, and no money spent, for a phone locked out by wrong guesses
+if max_failures > 0
+   and tonumber(redis.call('GET', failures) or 0) >= max_failures
+then
+  return {'locked', redis.call('PTTL', failures)}
+end
 if resend_ms > 0 and redis.call('EXISTS', resend_key) == 1 then
   return {'limited', 0, redis.call('PTTL', resend_key)}
 end
@@ -60,15 +77,45 @@ for i = 1, nlimits do
   end
 end
 
-local set = pool
-for _, code_pool in ipairs({KEYS[6], KEYS[7], KEYS[8]}) do
-  if redis.call('ZCARD', code_pool) > 0 then
-    set = code_pool
+local set, rset = pool, KEYS[10]
+for i = 6, 8 do
+  local numbers, ranges = KEYS[i], KEYS[i + 5]
+  if redis.call('ZCARD', numbers) + redis.call('ZCARD', ranges) > 0 then
+    set, rset = numbers, ranges
     break
   end
 end
+
+-- the ranges, each as its first number, size and index, after the numbers
 local n = redis.call('ZCARD', set)
-if n == 0 then return {'pool_empty'} end
+local ranges, total = {}, n
+for _, r in ipairs(redis.call('ZRANGE', rset, 0, -1)) do
+  local first, size = range_bounds(r)
+  ranges[#ranges + 1] = {first, size, total}
+  total = total + size
+end
+if total == 0 then return {'pool_empty'} end
+
+-- the caller at an index of the numbers then the ranges, and back
+local function caller_at(idx)
+  if idx < n then return redis.call('ZRANGE', set, idx, idx)[1] end
+  for _, r in ipairs(ranges) do
+    if idx < r[3] + r[2] then
+      return '+' .. string.format('%.0f', r[1] + idx - r[3])
+    end
+  end
+end
+local function index_of(caller)
+  local rank = redis.call('ZRANK', set, caller)
+  if rank then return rank end
+  local digits = tonumber(string.sub(caller, 2))
+  for _, r in ipairs(ranges) do
+    if digits >= r[1] and digits < r[1] + r[2] then
+      return r[3] + digits - r[1]
+    end
+  end
+  return false
+end
 --#include now
 
 local wait = 0
@@ -89,15 +136,15 @@ end
 local r = tonumber(ARGV[1]) / 9007199254740992
 local last = redis.call('GET', last_key)
 local skip = false
-if last and n > 1 then skip = redis.call('ZRANK', set, last) end
+if last and total > 1 then skip = index_of(last) end
 local idx
 if skip then
-  idx = math.floor(r * (n - 1))
+  idx = math.floor(r * (total - 1))
   if idx >= skip then idx = idx + 1 end
 else
-  idx = math.floor(r * n)
+  idx = math.floor(r * total)
 end
-local caller = redis.call('ZRANGE', set, idx, idx)[1]
+local caller = caller_at(idx)
 
 -- a hash for each caller id suffix length verify accepts
 local expires = now + ttl

@@ -1,26 +1,31 @@
--- seed: adds the configured numbers the pool has never seen, enabled.
+-- seed: adds the configured numbers and ranges the pool has never seen,
+-- enabled.
 --
 -- KEYS:
 --   pool           the pool zset
---   numbers        the set of every number ever added
+--   numbers        the set of every number and range ever added
+--   ranges         the zset of enabled ranges
 -- ARGV:
 --   number_prefix  the number key prefix
 --   code_prefix    the calling-code key prefix
---   numbers...     each number, then its calling codes
+--   range_prefix   the calling-code key prefix of ranges
+--   numbers...     each number or range, then its calling codes
 -- ANSWER:
 --   how many numbers were added
 
 --#include pool
-local pool, numbers = KEYS[1], KEYS[2]
-local number_prefix, code_prefix = ARGV[1], ARGV[2]
+local pool, numbers, ranges = KEYS[1], KEYS[2], KEYS[3]
+local number_prefix, code_prefix, range_prefix = ARGV[1], ARGV[2], ARGV[3]
 
 local added = 0
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local n, codes = ARGV[i], ARGV[i + 1]
   if redis.call('SADD', numbers, n) == 1 then
     redis.call('HSET', number_prefix .. n, 'state', 'enabled',
                'codes', codes, 'fails', 0)
-    pool_put(pool, code_prefix, n, codes)
+    local set, prefix = pool_sets(n, pool, code_prefix, ranges,
+                                  range_prefix)
+    pool_put(set, prefix, n, codes)
     added = added + 1
   end
 end

@@ -1,6 +1,9 @@
 -- verify: the caller id the phone received against its session.  The
 -- digits are hashed with the session's salt and compared to the hashes
 -- reserve stored, so a comparison's timing says nothing about the caller.
+-- Wrong guesses also count against the phone across its sessions: a new
+-- session does not reset them, a success does, and every failure restarts
+-- the window.  Past the budget no guess is compared at all.
 --
 -- KEYS:
 --   session        the session hash ("": find it by phone)
@@ -12,14 +15,20 @@
 --   session_id     the session id (or "")
 --   number_prefix  the number key prefix
 --   events_max     events kept (0: none)
+--   failures_prefix the failure counter key prefix
+--   max_failures   wrong guesses a phone may make (0: no budget)
+--   failures_ms    the budget's window, ms
 -- ANSWER:
 --   {'ok', phone, event id, session id}, {'mismatch', attempts left,
---   session id}, {'burned', session id}, or {'none'} for an unknown,
---   expired, used or burned session
+--   session id}, {'burned', session id}, {'locked', ms left, session id}
+--   past the failure budget, or {'none'} for an unknown, expired, used or
+--   burned session
 
 --#include event
 local key, id = KEYS[1], ARGV[3]
 local events, events_max = KEYS[3], ARGV[5]
+local max_failures = tonumber(ARGV[7])
+local failures_ms = tonumber(ARGV[8])
 
 if key == '' then
   id = redis.call('GET', KEYS[2])
@@ -38,6 +47,13 @@ if state ~= 'pending' then return {'none'} end
 --#include now
 if now >= tonumber(expires) then return {'none'} end
 
+local failures = ARGV[6] .. phone
+if max_failures > 0
+   and tonumber(redis.call('GET', failures) or 0) >= max_failures
+then
+  return {'locked', redis.call('PTTL', failures), id}
+end
+
 local d = ARGV[1]
 local match = false
 for l = 3, math.min(#d, 15) do
@@ -49,6 +65,7 @@ end
 
 if match then
   redis.call('HSET', key, 'state', 'verified', 'verified', now)
+  redis.call('DEL', failures)
   redis.call('HINCRBY', ARGV[4] .. caller, 'verified', 1)
   local eid = event(events, events_max, 'event', 'verified',
     'session_id', id, 'phone', phone, 'caller', caller)
@@ -56,6 +73,16 @@ if match then
 end
 
 local a = tonumber(attempts) + 1
+if max_failures > 0 then
+  local f = redis.call('INCR', failures)
+  redis.call('PEXPIRE', failures, failures_ms)
+  if f >= max_failures then
+    redis.call('HSET', key, 'state', 'burned', 'attempts', a)
+    event(events, events_max, 'event', 'phone_locked', 'session_id', id,
+      'phone', phone, 'failures', f)
+    return {'locked', failures_ms, id}
+  end
+end
 if a >= tonumber(max) then
   redis.call('HSET', key, 'state', 'burned', 'attempts', a)
   event(events, events_max, 'event', 'session_burned', 'session_id', id,

@@ -58,6 +58,13 @@ main(void)
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_LIMIT, "ip:127.0.0.1",
               "mc:limit:ip:127.0.0.1"),
        "limit key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_FAILURES, "+15550100003",
+              "mc:failures:+15550100003"),
+       "failure budget key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_RANGES, "ignored", "mc:ranges"),
+       "the ranges key has no id");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE, "44", "mc:ranges:cc:44"),
+       "the ranges of a calling code");
     ok(ngx_http_missedcall_key(small, sizeof(small),
                                (const unsigned char *) "mc:", 3,
                                NGX_HTTP_MISSEDCALL_KEY_SESSION,

@@ -64,6 +64,15 @@ codes(const char *in, int valid)
 }
 
 
+static void
+member(const char *in, int valid)
+{
+    ok(ngx_http_missedcall_pool_member_valid((const unsigned char *) in,
+                                             strlen(in)) == valid,
+       "pool member \"%s\" %s", in, valid ? "valid" : "refused");
+}
+
+
 int
 main(void)
 {
@@ -155,6 +164,18 @@ main(void)
     ok(!ngx_http_missedcall_phone_is_e164((const unsigned char *) "+1555 0100",
                                           10),
        "is_e164 refuses a space");
+
+    member("+15550100001", 1);
+    member("+15550100000-+15550199999", 1);
+    member("+15550100000-+15550100000", 1);
+    member("+15550199999-+15550100000", 0);
+    member("+1555010000-+15550100000", 0);
+    member("+15550100000-15550100000", 0);
+    member("+15550100000--15550100000", 0);
+    member("+05550100000-+05550100001", 0);
+    member("+1555010000a-+1555010000b", 0);
+    member("-", 0);
+    member("", 0);
 
     return done();
 }

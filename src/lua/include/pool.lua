@@ -2,7 +2,12 @@
 -- keeps its state (enabled, disabled, removed), why, its calling codes and
 -- its figures; an enabled number is also in the pool zset and in the zset
 -- of each of its calling codes, which is what reserve draws from.  ccp is
--- the calling-code key prefix.
+-- the calling-code key prefix.  A range of numbers, "first-last", counts
+-- as one member, in the range zsets instead of the number ones.
+local function pool_sets(n, pool, ccp, ranges, rccp)
+  if string.find(n, '-', 1, true) then return ranges, rccp end
+  return pool, ccp
+end
 local function pool_put(pool, ccp, n, codes)
   redis.call('ZADD', pool, 0, n)
   for c in string.gmatch(codes or '', '%d+') do
