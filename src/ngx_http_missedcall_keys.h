@@ -31,8 +31,9 @@ typedef enum {
                                            next free call slot, ms */
     NGX_HTTP_MISSEDCALL_KEY_RESEND,     /* <prefix>resend:<e164>: a call
                                            was placed lately */
-    NGX_HTTP_MISSEDCALL_KEY_LIMIT       /* <prefix>limit:<kind>:<id>: calls
-                                           counted in a window */
+    NGX_HTTP_MISSEDCALL_KEY_LIMIT       /* <prefix>limit:<kind>:<window>:<id>:
+                                           calls counted in a window, built
+                                           by ngx_http_missedcall_limit_key */
 } ngx_http_missedcall_key_e;
 
 
@@ -47,6 +48,16 @@ typedef enum {
 size_t ngx_http_missedcall_key(unsigned char *out, size_t size,
     const unsigned char *prefix, size_t prefix_len,
     ngx_http_missedcall_key_e kind, const unsigned char *id, size_t id_len);
+
+
+/*
+ * Writes <prefix>limit:<kind>:<window ms>[:<id>] to out: each (kind,
+ * window) counts in a key of its own, so that limits of one kind stack.
+ * Returns its length, or 0 when it does not fit in size.
+ */
+size_t ngx_http_missedcall_limit_key(unsigned char *out, size_t size,
+    const unsigned char *prefix, size_t prefix_len, const char *kind,
+    unsigned long long window, const unsigned char *id, size_t id_len);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_KEYS_H_INCLUDED_ */

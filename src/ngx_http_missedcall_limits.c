@@ -107,17 +107,20 @@ ngx_http_missedcall_country_ok(ngx_http_request_t *r, ngx_str_t *phone)
 }
 
 
-/* <prefix>limit:<kind>:<id>, one per configured limit */
+/*
+ * <prefix>limit:<kind>:<window ms>[:<id>], one per configured limit: the
+ * window is in the key, so "phone 3/10m" and "phone 10/1d" count apart
+ */
 
 ngx_int_t
 ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op, ngx_str_t *keys)
 {
-    u_char                       *p;
+    size_t                        size;
     ngx_str_t                     id;
     ngx_uint_t                    i;
     ngx_http_missedcall_limit_t  *limit;
 
-    static char  *kinds[] = { "phone:", "ip:", "prefix:", "global:" };
+    static char  *kinds[] = { "phone", "ip", "prefix", "global" };
 
     if (op->lcf->limits == NULL) {
         return NGX_OK;
@@ -126,52 +129,44 @@ ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op, ngx_str_t *keys)
     limit = op->lcf->limits->elts;
 
     for (i = 0; i < op->lcf->limits->nelts; i++) {
-        p = ngx_pnalloc(op->pool, sizeof("prefix:") + op->phone.len
-                                  + op->addr.len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        id.data = p;
-        p = ngx_cpymem(p, kinds[limit[i].kind],
-                       ngx_strlen(kinds[limit[i].kind]));
 
         switch (limit[i].kind) {
 
         case NGX_HTTP_MISSEDCALL_LIMIT_PHONE:
-            p = ngx_cpymem(p, op->phone.data, op->phone.len);
+            id = op->phone;
             break;
 
         case NGX_HTTP_MISSEDCALL_LIMIT_IP:
-            p = ngx_cpymem(p, op->addr.data, op->addr.len);
+            id = op->addr;
             break;
 
         case NGX_HTTP_MISSEDCALL_LIMIT_PREFIX:
-            p = ngx_cpymem(p, op->phone.data,
-                           ngx_min(op->phone.len, 1 + limit[i].digits));
+            id.data = op->phone.data;
+            id.len = ngx_min(op->phone.len, 1 + limit[i].digits);
             break;
 
         default: /* NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL */
+            ngx_str_null(&id);
             break;
         }
 
-        id.len = p - id.data;
+        size = op->mcf->prefix.len + sizeof("limit:prefix::") - 1
+               + NGX_INT64_LEN + id.len;
 
-        keys[i].data = ngx_pnalloc(op->pool, op->mcf->prefix.len
-                                   + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
-                                   + id.len);
+        keys[i].data = ngx_pnalloc(op->pool, size);
         if (keys[i].data == NULL) {
             return NGX_ERROR;
         }
 
-        keys[i].len = ngx_http_missedcall_key(keys[i].data,
-                                              op->mcf->prefix.len
-                                              + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
-                                              + id.len,
-                                              op->mcf->prefix.data,
-                                              op->mcf->prefix.len,
-                                              NGX_HTTP_MISSEDCALL_KEY_LIMIT,
-                                              id.data, id.len);
+        keys[i].len = ngx_http_missedcall_limit_key(keys[i].data, size,
+                                                    op->mcf->prefix.data,
+                                                    op->mcf->prefix.len,
+                                                    kinds[limit[i].kind],
+                                                    limit[i].window,
+                                                    id.data, id.len);
+        if (keys[i].len == 0) {
+            return NGX_ERROR;
+        }
     }
 
     return NGX_OK;
@@ -217,7 +212,7 @@ ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_int_t                     n;
     ngx_str_t                    *value, window;
     ngx_uint_t                    i;
-    ngx_http_missedcall_limit_t  *limit;
+    ngx_http_missedcall_limit_t  *limit, *other;
 
     static char  *kinds[] = { "phone", "ip", "prefix", "global", NULL };
 
@@ -290,6 +285,21 @@ ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     } else if (cf->args->nelts == 4) {
         return "takes a digit count for \"prefix\" only";
+    }
+
+    /* two limits in one counter would each count every call twice */
+    other = lcf->limits->elts;
+
+    for (i = 0; i < lcf->limits->nelts - 1; i++) {
+        if (other[i].kind == limit->kind && other[i].window == limit->window
+            && other[i].digits == limit->digits)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": a second \"%V\" limit with the "
+                               "window of \"%V\", one count per window is "
+                               "wanted", &cmd->name, &value[1], &value[2]);
+            return NGX_CONF_ERROR;
+        }
     }
 
     return NGX_CONF_OK;
