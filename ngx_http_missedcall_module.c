@@ -37,6 +37,10 @@ static ngx_conf_num_bounds_t  ngx_http_missedcall_attempts_bounds = {
     ngx_conf_check_num_bounds, 1, 100
 };
 
+static ngx_conf_num_bounds_t  ngx_http_missedcall_ipv6_prefix_bounds = {
+    ngx_conf_check_num_bounds, 32, 128
+};
+
 
 static ngx_command_t  ngx_http_missedcall_commands[] = {
 
@@ -287,7 +291,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       &ngx_http_missedcall_attempts_bounds },
 
     { ngx_string("missedcall_limit"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
       ngx_http_missedcall_limit,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -295,7 +299,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
 
     { ngx_string("missedcall_resend"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_http_missedcall_resend,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, resend),
       NULL },
@@ -369,6 +373,13 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, token_cookie),
       NULL },
+
+    { ngx_string("missedcall_limit_ipv6_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, ipv6_prefix),
+      &ngx_http_missedcall_ipv6_prefix_bounds },
 
       ngx_null_command
 };
@@ -605,6 +616,7 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->max_attempts = NGX_CONF_UNSET_UINT;
     lcf->limits = NGX_CONF_UNSET_PTR;
     lcf->resend = NGX_CONF_UNSET_MSEC;
+    lcf->ipv6_prefix = NGX_CONF_UNSET_UINT;
     lcf->countries = NGX_CONF_UNSET_PTR;
     lcf->signatures = NGX_CONF_UNSET_PTR;
     lcf->signature_required = NGX_CONF_UNSET;
@@ -649,8 +661,11 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->session_ttl, prev->session_ttl, 120000);
     ngx_conf_merge_uint_value(conf->match_digits, prev->match_digits, 0);
     ngx_conf_merge_uint_value(conf->max_attempts, prev->max_attempts, 3);
-    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
-    ngx_conf_merge_msec_value(conf->resend, prev->resend, 0);
+
+    if (ngx_http_missedcall_limit_merge(cf, conf, prev) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_merge_value(conf->signature_required, prev->signature_required,
                          0);
 

@@ -126,8 +126,10 @@ struct ngx_http_missedcall_loc_conf_s {
     ngx_msec_t                         session_ttl;
     ngx_uint_t                         match_digits;  /* 0: whole caller id */
     ngx_uint_t                         max_attempts;
-    ngx_array_t                       *limits;    /* limit_t */
-    ngx_msec_t                         resend;
+    ngx_array_t                       *limits;    /* limit_t; NULL: off */
+    ngx_msec_t                         resend;    /* 0: off */
+    ngx_uint_t                         ipv6_prefix;  /* bits an "ip" limit
+                                                        counts together */
     ngx_array_t                       *countries; /* ngx_str_t codes */
     ngx_uint_t                         countries_allow;
     ngx_array_t                       *signatures;  /* SHA-256 digests */
@@ -289,6 +291,8 @@ ngx_uint_t ngx_http_missedcall_signature_ok(ngx_http_request_t *r,
     ngx_http_missedcall_body_t *body);
 ngx_uint_t ngx_http_missedcall_country_ok(ngx_http_request_t *r,
     ngx_str_t *phone);
+ngx_int_t ngx_http_missedcall_limit_addr(ngx_http_request_t *r,
+    ngx_http_missedcall_op_t *op);
 ngx_int_t ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op,
     ngx_str_t *keys);
 void ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op,

@@ -97,8 +97,10 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     lcf = op->lcf;
 
-    op->addr.len = r->connection->addr_text.len;
-    op->addr.data = ngx_pstrdup(op->pool, &r->connection->addr_text);
+    if (ngx_http_missedcall_limit_addr(r, op) != NGX_OK) {
+        ngx_str_null(&op->addr);
+    }
+
     op->phone.data = ngx_pstrdup(op->pool, &phone);
     op->phone.len = phone.len;
     op->sid.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);

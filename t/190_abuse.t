@@ -205,28 +205,30 @@ my ($rc, $out) = $t->nginx_test('conf/test.conf',
 like($out, qr/\[warn\] a guessed caller id succeeds with probability 60%/,
     '5 numbers and 3 attempts: a warning');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_limit phone 5 per hour;' });
+    LIMITS => '', EXTRA => 'missedcall_limit phone 5 per hour;' });
 isnt($rc, 0, 'a malformed limit fails');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_limit phone 5/1h;' });
+    LIMITS => '', EXTRA => 'missedcall_limit phone 5/1h;' });
 is($rc, 0, 'a good one passes') or diag $out;
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_limit phone 0/1h;' });
+    LIMITS => '', EXTRA => 'missedcall_limit phone 0/1h;' });
 like($out, qr/"missedcall_limit": invalid "0\/1h"/, 'zero calls: named');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    LIMITS => '',
     EXTRA => "missedcall_limit phone 5/1h;\nmissedcall_limit phone 9/60m;" });
 like($out, qr/"missedcall_limit": a second "phone" limit with the window/,
     'two limits of one kind and window: named');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    LIMITS => '',
     EXTRA => "missedcall_limit prefix 5/1h 4;\nmissedcall_limit prefix 9/1h 5;"
 });
 is($rc, 0, 'prefixes of other lengths in one window pass') or diag $out;
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_countries allow 1 0x;' });
+    LIMITS => '', EXTRA => 'missedcall_countries allow 1 0x;' });
 like($out, qr/"missedcall_countries": "0x" is not a calling code/,
     'a bad calling code: named');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_app_signature_required on;' });
+    LIMITS => '', EXTRA => 'missedcall_app_signature_required on;' });
 like($out, qr/"missedcall_app_signature_required" needs/,
     'required with no list: named');
 
