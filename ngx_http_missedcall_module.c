@@ -37,6 +37,10 @@ static ngx_conf_num_bounds_t  ngx_http_missedcall_attempts_bounds = {
     ngx_conf_check_num_bounds, 1, 100
 };
 
+static ngx_conf_num_bounds_t  ngx_http_missedcall_percent_bounds = {
+    ngx_conf_check_num_bounds, 0, 100
+};
+
 static ngx_conf_num_bounds_t  ngx_http_missedcall_ipv6_prefix_bounds = {
     ngx_conf_check_num_bounds, 32, 128
 };
@@ -381,6 +385,13 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       offsetof(ngx_http_missedcall_loc_conf_t, ipv6_prefix),
       &ngx_http_missedcall_ipv6_prefix_bounds },
 
+    { ngx_string("missedcall_pool_max_disabled"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_main_conf_t, max_disabled),
+      &ngx_http_missedcall_percent_bounds },
+
       ngx_null_command
 };
 
@@ -541,6 +552,7 @@ ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
     mcf->redis.db = NGX_CONF_UNSET_UINT;
     mcf->redis.timeout = NGX_CONF_UNSET_MSEC;
     mcf->max_failures = NGX_CONF_UNSET;
+    mcf->max_disabled = NGX_CONF_UNSET;
     mcf->events_max = NGX_CONF_UNSET;
 
     return mcf;
@@ -563,6 +575,7 @@ ngx_http_missedcall_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_value(mcf->max_failures, 5);
+    ngx_conf_init_value(mcf->max_disabled, 10);
     ngx_conf_init_value(mcf->events_max, 100000);
 
     if (mcf->max_failures < 0 || mcf->events_max < 0) {

@@ -75,6 +75,8 @@ typedef struct {
     ngx_str_t                          prefix;
     ngx_array_t                       *pool;      /* number_t */
     ngx_int_t                          max_failures;  /* 0: never disable */
+    ngx_int_t                          max_disabled;  /* % of the numbers
+                                                         disabled that way */
     ngx_int_t                          events_max;    /* 0: no events */
     ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
     ngx_uint_t                         endpoints; /* 1 << each served */

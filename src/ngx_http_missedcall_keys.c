@@ -21,7 +21,9 @@ static const char  *ngx_http_missedcall_key_names[] = {
     "last:",
     "throttle:",
     "resend:",
-    "limit:"
+    "limit:",
+    "placed",
+    "pool:auto"
 };
 
 
@@ -38,7 +40,9 @@ ngx_http_missedcall_key(unsigned char *out, size_t size,
 
     if (kind == NGX_HTTP_MISSEDCALL_KEY_POOL
         || kind == NGX_HTTP_MISSEDCALL_KEY_POOL_ALL
-        || kind == NGX_HTTP_MISSEDCALL_KEY_EVENTS)
+        || kind == NGX_HTTP_MISSEDCALL_KEY_EVENTS
+        || kind == NGX_HTTP_MISSEDCALL_KEY_PLACED
+        || kind == NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO)
     {
         id_len = 0;
     }

@@ -31,9 +31,13 @@ typedef enum {
                                            next free call slot, ms */
     NGX_HTTP_MISSEDCALL_KEY_RESEND,     /* <prefix>resend:<e164>: a call
                                            was placed lately */
-    NGX_HTTP_MISSEDCALL_KEY_LIMIT       /* <prefix>limit:<kind>:<window>:<id>:
+    NGX_HTTP_MISSEDCALL_KEY_LIMIT,      /* <prefix>limit:<kind>:<window>:<id>:
                                            calls counted in a window, built
                                            by ngx_http_missedcall_limit_key */
+    NGX_HTTP_MISSEDCALL_KEY_PLACED,     /* <prefix>placed: the time of the
+                                           last call placed, ms */
+    NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO   /* <prefix>pool:auto: set of the
+                                           numbers disabled automatically */
 } ngx_http_missedcall_key_e;
 
 
@@ -42,7 +46,8 @@ typedef enum {
 
 /*
  * Writes the key of kind for id (ignored for the pool, the set of all
- * numbers and the events) to out; returns its length, or 0 when it does
+ * numbers, the events, the last call placed and the numbers disabled
+ * automatically) to out; returns its length, or 0 when it does
  * not fit in size.
  */
 size_t ngx_http_missedcall_key(unsigned char *out, size_t size,

@@ -74,6 +74,10 @@ main(void)
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_LIMIT, "ip:127.0.0.1",
               "mc:limit:ip:127.0.0.1"),
        "limit key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_PLACED, "x", "mc:placed"),
+       "the last call placed has no id");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO, "x", "mc:pool:auto"),
+       "the numbers disabled automatically have no id");
     ok(limit_key_is("phone", 600000, "+15550100003",
                     "mc:limit:phone:600000:+15550100003"),
        "a limit key holds its window");
