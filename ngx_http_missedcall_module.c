@@ -37,6 +37,14 @@ static ngx_conf_num_bounds_t  ngx_http_missedcall_attempts_bounds = {
     ngx_conf_check_num_bounds, 1, 100
 };
 
+static ngx_conf_num_bounds_t  ngx_http_missedcall_percent_bounds = {
+    ngx_conf_check_num_bounds, 0, 100
+};
+
+static ngx_conf_num_bounds_t  ngx_http_missedcall_ipv6_prefix_bounds = {
+    ngx_conf_check_num_bounds, 32, 128
+};
+
 
 static ngx_command_t  ngx_http_missedcall_commands[] = {
 
@@ -315,7 +323,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NULL },
 
     { ngx_string("missedcall_limit"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
       ngx_http_missedcall_limit,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -323,7 +331,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
 
     { ngx_string("missedcall_resend"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_http_missedcall_resend,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, resend),
       NULL },
@@ -397,6 +405,20 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, token_cookie),
       NULL },
+
+    { ngx_string("missedcall_limit_ipv6_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, ipv6_prefix),
+      &ngx_http_missedcall_ipv6_prefix_bounds },
+
+    { ngx_string("missedcall_pool_max_disabled"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_main_conf_t, max_disabled),
+      &ngx_http_missedcall_percent_bounds },
 
       ngx_null_command
 };
@@ -558,6 +580,7 @@ ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
     mcf->redis.db = NGX_CONF_UNSET_UINT;
     mcf->redis.timeout = NGX_CONF_UNSET_MSEC;
     mcf->max_failures = NGX_CONF_UNSET;
+    mcf->max_disabled = NGX_CONF_UNSET;
     mcf->events_max = NGX_CONF_UNSET;
     mcf->max_guess_ppm = NGX_CONF_UNSET_UINT;
 
@@ -581,6 +604,7 @@ ngx_http_missedcall_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_value(mcf->max_failures, 5);
+    ngx_conf_init_value(mcf->max_disabled, 10);
     ngx_conf_init_value(mcf->events_max, 100000);
 
     if (mcf->max_failures < 0 || mcf->events_max < 0) {
@@ -637,6 +661,7 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->max_guess_ppm = NGX_CONF_UNSET_UINT;
     lcf->limits = NGX_CONF_UNSET_PTR;
     lcf->resend = NGX_CONF_UNSET_MSEC;
+    lcf->ipv6_prefix = NGX_CONF_UNSET_UINT;
     lcf->countries = NGX_CONF_UNSET_PTR;
     lcf->signatures = NGX_CONF_UNSET_PTR;
     lcf->signature_required = NGX_CONF_UNSET;
@@ -698,8 +723,11 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_MISSEDCALL_VERIFY_BY_BOTH);
     ngx_conf_merge_uint_value(conf->max_guess_ppm, prev->max_guess_ppm,
                               10000);
-    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
-    ngx_conf_merge_msec_value(conf->resend, prev->resend, 0);
+
+    if (ngx_http_missedcall_limit_merge(cf, conf, prev) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_merge_value(conf->signature_required, prev->signature_required,
                          0);
 

@@ -78,6 +78,8 @@ typedef struct {
     ngx_str_t                          prefix;
     ngx_array_t                       *pool;      /* number_t */
     ngx_int_t                          max_failures;  /* 0: never disable */
+    ngx_int_t                          max_disabled;  /* % of the numbers
+                                                         disabled that way */
     ngx_int_t                          events_max;    /* 0: no events */
     ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
     ngx_uint_t                         endpoints; /* 1 << each served */
@@ -143,8 +145,10 @@ struct ngx_http_missedcall_loc_conf_s {
     ngx_msec_t                         failures_window;
     ngx_uint_t                         verify_by;     /* VERIFY_BY_* */
     ngx_uint_t                         max_guess_ppm; /* odds a day, 1e-6 */
-    ngx_array_t                       *limits;    /* limit_t */
-    ngx_msec_t                         resend;
+    ngx_array_t                       *limits;    /* limit_t; NULL: off */
+    ngx_msec_t                         resend;    /* 0: off */
+    ngx_uint_t                         ipv6_prefix;  /* bits an "ip" limit
+                                                        counts together */
     ngx_array_t                       *countries; /* ngx_str_t codes */
     ngx_uint_t                         countries_allow;
     ngx_array_t                       *signatures;  /* SHA-256 digests */
@@ -308,6 +312,8 @@ ngx_uint_t ngx_http_missedcall_signature_ok(ngx_http_request_t *r,
     ngx_http_missedcall_body_t *body);
 ngx_uint_t ngx_http_missedcall_country_ok(ngx_http_request_t *r,
     ngx_str_t *phone);
+ngx_int_t ngx_http_missedcall_limit_addr(ngx_http_request_t *r,
+    ngx_http_missedcall_op_t *op);
 ngx_int_t ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op,
     ngx_str_t *keys);
 void ngx_http_missedcall_limited(ngx_http_missedcall_op_t *op,

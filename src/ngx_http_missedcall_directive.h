@@ -83,6 +83,11 @@ char *ngx_http_missedcall_webhook(ngx_conf_t *cf, ngx_command_t *cmd,
 /* ngx_http_missedcall_limits.c */
 char *ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_missedcall_resend(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_missedcall_limit_merge(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *conf,
+    ngx_http_missedcall_loc_conf_t *prev);
 char *ngx_http_missedcall_countries(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_missedcall_app_signature(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -7,7 +7,8 @@
 /*
  * The custom HTTP gateway: POST {"to", "from", "call_id", "ring_seconds"}
  * as JSON to the configured URL, with the bearer token from
- * missedcall_gateway_secret_file; any 2xx means the call is placed.
+ * missedcall_gateway_secret_file; any 2xx means the call is placed, a 4xx
+ * whose JSON body holds "fault": "caller" blames the caller number.
  */
 
 
@@ -24,6 +25,8 @@ static ngx_int_t ngx_http_missedcall_gateway_http_prepare(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
 static ngx_int_t ngx_http_missedcall_gateway_http_result(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
+static ngx_uint_t ngx_http_missedcall_gateway_http_caller(
+    ngx_http_missedcall_curl_req_t *req);
 
 
 ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_http = {
@@ -158,8 +161,13 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
         break;
 
     default:
-        /* other refusals count against the caller number; 5xx do not */
-        if (req->status >= 400 && req->status < 500) {
+        /*
+         * Only the gateway's word counts against the caller number: any
+         * other refusal may be the number called, which the client picks
+         */
+        if (req->status >= 400 && req->status < 500
+            && ngx_http_missedcall_gateway_http_caller(req))
+        {
             ngx_http_missedcall_op_fault(op, req->status, 0);
         }
     }
@@ -168,4 +176,24 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
                                 "the call could not be placed");
 
     return NGX_ERROR;
+}
+
+
+/* a refusal's body {"fault": "caller", ...}: the caller number is at fault */
+
+static ngx_uint_t
+ngx_http_missedcall_gateway_http_caller(ngx_http_missedcall_curl_req_t *req)
+{
+    json_t      *json, *fault;
+    ngx_uint_t   caller;
+
+    json = json_loadb((const char *) req->body.data, req->body.len, 0, NULL);
+
+    fault = json_is_object(json) ? json_object_get(json, "fault") : NULL;
+    caller = json_is_string(fault)
+             && ngx_strcmp(json_string_value(fault), "caller") == 0;
+
+    json_decref(json);
+
+    return caller;
 }

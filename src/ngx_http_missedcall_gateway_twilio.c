@@ -32,18 +32,6 @@
 #define NGX_HTTP_MISSEDCALL_FORM_MAX    64
 
 
-/* whose fault an error is */
-#define NGX_HTTP_MISSEDCALL_TWILIO_PHONE    1   /* the number called */
-#define NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT  2   /* account, key, rights */
-#define NGX_HTTP_MISSEDCALL_TWILIO_CALLER   3   /* the pool number */
-
-typedef struct {
-    long                       code;
-    ngx_uint_t                 fault;
-    const char                *fix;       /* for the operator */
-} ngx_http_missedcall_twilio_error_t;
-
-
 static char *ngx_http_missedcall_twilio_check(ngx_conf_t *cf,
     ngx_http_missedcall_gateway_conf_t *gw);
 static ngx_int_t ngx_http_missedcall_twilio_prepare(
@@ -84,41 +72,6 @@ ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio = {
     ngx_http_missedcall_twilio_check,
     ngx_http_missedcall_twilio_prepare,
     ngx_http_missedcall_twilio_result
-};
-
-
-static ngx_http_missedcall_twilio_error_t  ngx_http_missedcall_twilio_errors[]
-    = {
-    { 21211, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
-                            /* invalid "To" phone number */
-    { 21214, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
-                            /* "To" phone number cannot be reached */
-    { 21217, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
-                            /* phone number does not appear to be valid */
-    { 13223, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
-                            /* invalid phone number format */
-    { 13224, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
-                            /* invalid phone number */
-
-    { 20003, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
-      "authentication failed: check \"missedcall_twilio_account\", "
-      "\"missedcall_twilio_api_key\" and the gateway secret" },
-    { 20005, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
-      "the Twilio account is not active" },
-    { 20404, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
-      "resource not found: check \"missedcall_twilio_account\"" },
-    { 21210, NGX_HTTP_MISSEDCALL_TWILIO_CALLER,
-      "the caller number is not verified in the Twilio account: "
-      "verify it or take it out of the pool" },
-    { 21212, NGX_HTTP_MISSEDCALL_TWILIO_CALLER,
-      "the caller number is not a valid Twilio caller id: check the pool" },
-    { 21215, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
-      "Twilio's geographic permissions forbid calling this number: check "
-      "the Voice geographic permissions" },
-    { 21216, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
-      "the account may not call this number: check the Voice geographic "
-      "permissions" },
-    { 0, 0, NULL }
 };
 
 
@@ -319,8 +272,10 @@ static ngx_int_t
 ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
-    ngx_http_missedcall_twilio_error_t   *e;
+    ngx_uint_t                            level;
+    const char                           *fix;
     ngx_http_missedcall_twilio_answer_t   answer;
+    ngx_http_missedcall_twilio_fault_e    fault;
 
     ngx_http_missedcall_twilio_parse(req->body.data, req->body.len, &answer);
 
@@ -362,17 +317,19 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
     }
 
-    for (e = ngx_http_missedcall_twilio_errors; e->code; e++) {
-        if (e->code == answer.code) {
-            break;
-        }
-    }
+    fault = ngx_http_missedcall_twilio_fault(answer.code, &fix);
 
-    if (e->fault == NGX_HTTP_MISSEDCALL_TWILIO_PHONE) {
-        ngx_log_error(NGX_LOG_INFO, op->log, 0,
+    /* the attacker picks the number called: never the pool's fault */
+    if (fault == NGX_HTTP_MISSEDCALL_TWILIO_PHONE
+        || fault == NGX_HTTP_MISSEDCALL_TWILIO_GEO)
+    {
+        /* a permission to check is the operator's business: notice */
+        level = fix ? NGX_LOG_NOTICE : NGX_LOG_INFO;
+
+        ngx_log_error(level, op->log, 0,
                       "missedcall gateway \"twilio\": call %V: number "
-                      "refused, code %l: %s", &op->call_id, answer.code,
-                      answer.message);
+                      "refused, code %l: %s%s%s", &op->call_id, answer.code,
+                      answer.message, fix ? "; " : "", fix ? fix : "");
 
         ngx_http_missedcall_op_fail(op, NGX_HTTP_MISSEDCALL_UNPROCESSABLE,
                                     "invalid_phone_number",
@@ -383,14 +340,10 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
     ngx_log_error(NGX_LOG_ERR, op->log, 0,
                   "missedcall gateway \"twilio\": call %V refused, HTTP %l, "
                   "code %l: %s%s%s", &op->call_id, req->status, answer.code,
-                  answer.message, e->code ? "; " : "",
-                  e->code ? e->fix : "");
+                  answer.message, fix ? "; " : "", fix ? fix : "");
 
-    /* unknown refusals count against the number too, not Twilio's 5xx */
-    if (e->fault == NGX_HTTP_MISSEDCALL_TWILIO_CALLER
-        || (e->code == 0 && req->status >= 400 && req->status < 500
-            && req->status != 401 && req->status != 403))
-    {
+    /* only what Twilio names the caller number's fault counts against it */
+    if (fault == NGX_HTTP_MISSEDCALL_TWILIO_CALLER) {
         ngx_http_missedcall_op_fault(op, req->status, answer.code);
     }
 

@@ -4,6 +4,7 @@
  */
 
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ngx_http_missedcall_keys.h"
@@ -23,7 +24,9 @@ static const char  *ngx_http_missedcall_key_names[] = {
     "limit:",
     "failures:",
     "ranges",
-    "ranges:cc:"
+    "ranges:cc:",
+    "placed",
+    "pool:auto"
 };
 
 
@@ -41,7 +44,9 @@ ngx_http_missedcall_key(unsigned char *out, size_t size,
     if (kind == NGX_HTTP_MISSEDCALL_KEY_POOL
         || kind == NGX_HTTP_MISSEDCALL_KEY_POOL_ALL
         || kind == NGX_HTTP_MISSEDCALL_KEY_EVENTS
-        || kind == NGX_HTTP_MISSEDCALL_KEY_RANGES)
+        || kind == NGX_HTTP_MISSEDCALL_KEY_RANGES
+        || kind == NGX_HTTP_MISSEDCALL_KEY_PLACED
+        || kind == NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO)
     {
         id_len = 0;
     }
@@ -57,6 +62,39 @@ ngx_http_missedcall_key(unsigned char *out, size_t size,
 
     if (id_len) {
         memcpy(out + prefix_len + name_len, id, id_len);
+    }
+
+    return len;
+}
+
+
+size_t
+ngx_http_missedcall_limit_key(unsigned char *out, size_t size,
+    const unsigned char *prefix, size_t prefix_len, const char *kind,
+    unsigned long long window, const unsigned char *id, size_t id_len)
+{
+    int     n;
+    char    name[64];
+    size_t  len;
+
+    n = snprintf(name, sizeof(name), "limit:%s:%llu%s", kind, window,
+                 id_len ? ":" : "");
+
+    if (n < 0 || (size_t) n >= sizeof(name)) {
+        return 0;
+    }
+
+    len = prefix_len + (size_t) n + id_len;
+
+    if (len > size) {
+        return 0;
+    }
+
+    memcpy(out, prefix, prefix_len);
+    memcpy(out + prefix_len, name, (size_t) n);
+
+    if (id_len) {
+        memcpy(out + prefix_len + n, id, id_len);
     }
 
     return len;

@@ -31,15 +31,20 @@ typedef enum {
                                            next free call slot, ms */
     NGX_HTTP_MISSEDCALL_KEY_RESEND,     /* <prefix>resend:<e164>: a call
                                            was placed lately */
-    NGX_HTTP_MISSEDCALL_KEY_LIMIT,      /* <prefix>limit:<kind>:<id>: calls
-                                           counted in a window */
+    NGX_HTTP_MISSEDCALL_KEY_LIMIT,      /* <prefix>limit:<kind>:<window>:<id>:
+                                           calls counted in a window, built
+                                           by ngx_http_missedcall_limit_key */
     NGX_HTTP_MISSEDCALL_KEY_FAILURES,   /* <prefix>failures:<e164>: wrong
                                            guesses across sessions */
     NGX_HTTP_MISSEDCALL_KEY_RANGES,     /* <prefix>ranges: zset of the
                                            enabled ranges, "first-last" */
-    NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE /* <prefix>ranges:cc:<code>: zset
+    NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE,/* <prefix>ranges:cc:<code>: zset
                                            of the enabled ranges serving a
                                            calling code */
+    NGX_HTTP_MISSEDCALL_KEY_PLACED,     /* <prefix>placed: the time of the
+                                           last call placed, ms */
+    NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO   /* <prefix>pool:auto: set of the
+                                           numbers disabled automatically */
 } ngx_http_missedcall_key_e;
 
 
@@ -49,12 +54,23 @@ typedef enum {
 
 /*
  * Writes the key of kind for id (ignored for the pool, the set of all
- * numbers, the events and the ranges) to out; returns its length, or 0
- * when it does not fit in size.
+ * numbers, the events, the ranges, the last call placed and the numbers
+ * disabled automatically) to out; returns its length, or 0 when it does
+ * not fit in size.
  */
 size_t ngx_http_missedcall_key(unsigned char *out, size_t size,
     const unsigned char *prefix, size_t prefix_len,
     ngx_http_missedcall_key_e kind, const unsigned char *id, size_t id_len);
+
+
+/*
+ * Writes <prefix>limit:<kind>:<window ms>[:<id>] to out: each (kind,
+ * window) counts in a key of its own, so that limits of one kind stack.
+ * Returns its length, or 0 when it does not fit in size.
+ */
+size_t ngx_http_missedcall_limit_key(unsigned char *out, size_t size,
+    const unsigned char *prefix, size_t prefix_len, const char *kind,
+    unsigned long long window, const unsigned char *id, size_t id_len);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_KEYS_H_INCLUDED_ */

@@ -35,6 +35,24 @@ static char  *ngx_http_missedcall_limit_errors[][2] = {
 };
 
 
+/*
+ * Without any missedcall_limit line: what one person verifying a phone
+ * never meets (a retry or two, a new phone, an office behind one NAT),
+ * while a script gets few calls a day from a phone or an address.
+ */
+static ngx_http_missedcall_limit_t  ngx_http_missedcall_limit_defaults[] = {
+    { NGX_HTTP_MISSEDCALL_LIMIT_PHONE, 5, 3600000, 0 },
+    { NGX_HTTP_MISSEDCALL_LIMIT_PHONE, 10, 86400000, 0 },
+    { NGX_HTTP_MISSEDCALL_LIMIT_IP, 20, 3600000, 0 }
+};
+
+/* a phone asks for a second call no sooner than this by default */
+#define NGX_HTTP_MISSEDCALL_RESEND_DEFAULT  30000
+
+/* a site or a home gets a /64; a whole /64 is one client */
+#define NGX_HTTP_MISSEDCALL_IPV6_PREFIX_DEFAULT  64
+
+
 static char *ngx_http_missedcall_signature_add(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, u_char *sig, size_t len);
 
@@ -107,17 +125,20 @@ ngx_http_missedcall_country_ok(ngx_http_request_t *r, ngx_str_t *phone)
 }
 
 
-/* <prefix>limit:<kind>:<id>, one per configured limit */
+/*
+ * <prefix>limit:<kind>:<window ms>[:<id>], one per configured limit: the
+ * window is in the key, so "phone 3/10m" and "phone 10/1d" count apart
+ */
 
 ngx_int_t
 ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op, ngx_str_t *keys)
 {
-    u_char                       *p;
+    size_t                        size;
     ngx_str_t                     id;
     ngx_uint_t                    i;
     ngx_http_missedcall_limit_t  *limit;
 
-    static char  *kinds[] = { "phone:", "ip:", "prefix:", "global:" };
+    static char  *kinds[] = { "phone", "ip", "prefix", "global" };
 
     if (op->lcf->limits == NULL) {
         return NGX_OK;
@@ -126,52 +147,44 @@ ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op, ngx_str_t *keys)
     limit = op->lcf->limits->elts;
 
     for (i = 0; i < op->lcf->limits->nelts; i++) {
-        p = ngx_pnalloc(op->pool, sizeof("prefix:") + op->phone.len
-                                  + op->addr.len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        id.data = p;
-        p = ngx_cpymem(p, kinds[limit[i].kind],
-                       ngx_strlen(kinds[limit[i].kind]));
 
         switch (limit[i].kind) {
 
         case NGX_HTTP_MISSEDCALL_LIMIT_PHONE:
-            p = ngx_cpymem(p, op->phone.data, op->phone.len);
+            id = op->phone;
             break;
 
         case NGX_HTTP_MISSEDCALL_LIMIT_IP:
-            p = ngx_cpymem(p, op->addr.data, op->addr.len);
+            id = op->addr;
             break;
 
         case NGX_HTTP_MISSEDCALL_LIMIT_PREFIX:
-            p = ngx_cpymem(p, op->phone.data,
-                           ngx_min(op->phone.len, 1 + limit[i].digits));
+            id.data = op->phone.data;
+            id.len = ngx_min(op->phone.len, 1 + limit[i].digits);
             break;
 
         default: /* NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL */
+            ngx_str_null(&id);
             break;
         }
 
-        id.len = p - id.data;
+        size = op->mcf->prefix.len + sizeof("limit:prefix::") - 1
+               + NGX_INT64_LEN + id.len;
 
-        keys[i].data = ngx_pnalloc(op->pool, op->mcf->prefix.len
-                                   + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
-                                   + id.len);
+        keys[i].data = ngx_pnalloc(op->pool, size);
         if (keys[i].data == NULL) {
             return NGX_ERROR;
         }
 
-        keys[i].len = ngx_http_missedcall_key(keys[i].data,
-                                              op->mcf->prefix.len
-                                              + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
-                                              + id.len,
-                                              op->mcf->prefix.data,
-                                              op->mcf->prefix.len,
-                                              NGX_HTTP_MISSEDCALL_KEY_LIMIT,
-                                              id.data, id.len);
+        keys[i].len = ngx_http_missedcall_limit_key(keys[i].data, size,
+                                                    op->mcf->prefix.data,
+                                                    op->mcf->prefix.len,
+                                                    kinds[limit[i].kind],
+                                                    limit[i].window,
+                                                    id.data, id.len);
+        if (keys[i].len == 0) {
+            return NGX_ERROR;
+        }
     }
 
     return NGX_OK;
@@ -227,7 +240,10 @@ ngx_http_missedcall_locked(ngx_http_missedcall_op_t *op, int64_t pttl)
 }
 
 
-/* missedcall_limit phone|ip|prefix|global <count>/<window> [<digits>]; */
+/*
+ * missedcall_limit phone|ip|prefix|global <count>/<window> [<digits>];
+ * missedcall_limit off;
+ */
 
 char *
 ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -238,11 +254,32 @@ ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_int_t                     n;
     ngx_str_t                    *value, window;
     ngx_uint_t                    i;
-    ngx_http_missedcall_limit_t  *limit;
+    ngx_http_missedcall_limit_t  *limit, *other;
 
     static char  *kinds[] = { "phone", "ip", "prefix", "global", NULL };
 
     value = cf->args->elts;
+
+    /* "off" and limits in one context: which one was meant is unclear */
+    if (lcf->limits == NULL
+        || (ngx_strcmp(value[1].data, "off") == 0
+            && (cf->args->nelts != 2 || lcf->limits != NGX_CONF_UNSET_PTR)))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V off\" cannot be combined with other "
+                           "\"%V\" lines in one context",
+                           &cmd->name, &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        lcf->limits = NULL;
+        return NGX_CONF_OK;
+    }
+
+    if (cf->args->nelts == 2) {
+        return "takes a kind and calls per window, or \"off\"";
+    }
 
     if (lcf->limits == NGX_CONF_UNSET_PTR) {
         lcf->limits = ngx_array_create(cf->pool, 4,
@@ -313,7 +350,155 @@ ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "takes a digit count for \"prefix\" only";
     }
 
+    /* two limits in one counter would each count every call twice */
+    other = lcf->limits->elts;
+
+    for (i = 0; i < lcf->limits->nelts - 1; i++) {
+        if (other[i].kind == limit->kind && other[i].window == limit->window
+            && other[i].digits == limit->digits)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": a second \"%V\" limit with the "
+                               "window of \"%V\", one count per window is "
+                               "wanted", &cmd->name, &value[1], &value[2]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
     return NGX_CONF_OK;
+}
+
+
+/* missedcall_resend <time> | 0 | off; */
+
+char *
+ngx_http_missedcall_resend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_missedcall_loc_conf_t *lcf = conf;
+
+    ngx_str_t  *value;
+
+    if (lcf->resend != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        lcf->resend = 0;
+        return NGX_CONF_OK;
+    }
+
+    lcf->resend = ngx_parse_time(&value[1], 0);
+
+    if (lcf->resend == (ngx_msec_t) NGX_ERROR) {
+        return "takes a time such as \"30s\", or \"off\"";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the limits and the resend rule a location inherits, or the defaults */
+
+char *
+ngx_http_missedcall_limit_merge(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *conf,
+    ngx_http_missedcall_loc_conf_t *prev)
+{
+    ngx_uint_t  n;
+
+    if (conf->limits == NGX_CONF_UNSET_PTR) {
+        conf->limits = prev->limits;
+    }
+
+    if (conf->limits == NGX_CONF_UNSET_PTR) {
+        n = sizeof(ngx_http_missedcall_limit_defaults)
+            / sizeof(ngx_http_missedcall_limit_t);
+
+        conf->limits = ngx_array_create(cf->pool, n,
+                                        sizeof(ngx_http_missedcall_limit_t));
+        if (conf->limits == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        conf->limits->nelts = n;
+        ngx_memcpy(conf->limits->elts, ngx_http_missedcall_limit_defaults,
+                   sizeof(ngx_http_missedcall_limit_defaults));
+    }
+
+    ngx_conf_merge_msec_value(conf->resend, prev->resend,
+                              NGX_HTTP_MISSEDCALL_RESEND_DEFAULT);
+    ngx_conf_merge_uint_value(conf->ipv6_prefix, prev->ipv6_prefix,
+                              NGX_HTTP_MISSEDCALL_IPV6_PREFIX_DEFAULT);
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The client as "ip" limits count it: an IPv4 address (also mapped in
+ * IPv6), or the IPv6 prefix of missedcall_limit_ipv6_prefix bits, as
+ * "2001:db8:1:2::/64": one host holds a /64 or more, and would otherwise
+ * hold 2^64 budgets.  After realip, the address it presents.
+ */
+
+ngx_int_t
+ngx_http_missedcall_limit_addr(ngx_http_request_t *r,
+    ngx_http_missedcall_op_t *op)
+{
+#if (NGX_HAVE_INET6)
+    u_char                *p, addr[16];
+    ngx_uint_t             i, bits;
+    struct sockaddr_in6   *sin6;
+    struct sockaddr_in     sin;
+
+    if (r->connection->sockaddr->sa_family == AF_INET6) {
+        sin6 = (struct sockaddr_in6 *) r->connection->sockaddr;
+        ngx_memcpy(addr, sin6->sin6_addr.s6_addr, 16);
+
+        p = ngx_pnalloc(op->pool, NGX_INET6_ADDRSTRLEN + sizeof("/128"));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        op->addr.data = p;
+
+        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+            ngx_memzero(&sin, sizeof(struct sockaddr_in));
+            sin.sin_family = AF_INET;
+            ngx_memcpy(&sin.sin_addr, addr + 12, 4);
+
+            op->addr.len = ngx_sock_ntop((struct sockaddr *) &sin,
+                                         sizeof(struct sockaddr_in), p,
+                                         NGX_INET6_ADDRSTRLEN, 0);
+            return NGX_OK;
+        }
+
+        bits = op->lcf->ipv6_prefix;
+
+        for (i = 0; i < 16; i++) {
+            if (bits >= 8) {
+                bits -= 8;
+
+            } else {
+                addr[i] &= (u_char) (0xff00 >> bits);
+                bits = 0;
+            }
+        }
+
+        p += ngx_inet6_ntop(addr, p, NGX_INET6_ADDRSTRLEN);
+        p = ngx_sprintf(p, "/%ui", op->lcf->ipv6_prefix);
+        op->addr.len = p - op->addr.data;
+
+        return NGX_OK;
+    }
+#endif
+
+    op->addr.len = r->connection->addr_text.len;
+    op->addr.data = ngx_pstrdup(op->pool, &r->connection->addr_text);
+
+    return (op->addr.data == NULL) ? NGX_ERROR : NGX_OK;
 }
 
 

@@ -76,7 +76,10 @@ static char  *ngx_http_missedcall_counters[][2] = {
     { "missedcall_webhooks_retried_total",
       "Webhook attempts that failed and were tried again" },
     { "missedcall_webhooks_failed_total",
-      "Webhooks given up after the last attempt" }
+      "Webhooks given up after the last attempt" },
+    { "missedcall_pool_numbers_kept_total",
+      "Numbers the gateway kept refusing, left enabled because the share "
+      "of numbers disabled automatically was reached" }
 };
 
 

@@ -97,8 +97,10 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     lcf = op->lcf;
 
-    op->addr.len = r->connection->addr_text.len;
-    op->addr.data = ngx_pstrdup(op->pool, &r->connection->addr_text);
+    if (ngx_http_missedcall_limit_addr(r, op) != NGX_OK) {
+        ngx_str_null(&op->addr);
+    }
+
     op->phone.data = ngx_pstrdup(op->pool, &phone);
     op->phone.len = phone.len;
     op->sid.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
@@ -437,6 +439,10 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
                               NULL,
                               &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_EVENTS])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PLACED,
+                              NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PLACED])
            != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -634,7 +640,7 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
     ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_NUMBER]);
     ngx_str_null(&none);
 
-    p = ngx_pnalloc(op->pool, 2 * NGX_INT_T_LEN);
+    p = ngx_pnalloc(op->pool, 3 * NGX_INT_T_LEN);
 
     if (p == NULL
         || (op->caller.len
@@ -655,6 +661,12 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
                               &none,
                               &args[NGX_HTTP_MISSEDCALL_FAIL_ARG_CODE_PREFIX])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PLACED, NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_PLACED])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO,
+                              NULL, &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_AUTO])
            != NGX_OK)
     {
         ngx_http_missedcall_undone(NULL, op);
@@ -665,6 +677,9 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
                              &p, op->mcf->max_failures);
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_FAIL_ARG_EVENTS_MAX],
                              &p, op->mcf->events_max);
+    ngx_http_missedcall_args(
+                            &args[NGX_HTTP_MISSEDCALL_FAIL_ARG_MAX_DISABLED],
+                            &p, op->mcf->max_disabled);
 
     if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_fail,
                                        NGX_HTTP_MISSEDCALL_FAIL_KEYS,
@@ -697,6 +712,17 @@ ngx_http_missedcall_undone(redisReply *reply, void *data)
                       "missedcall: caller number %V disabled: %L calls in a "
                       "row refused by the gateway, the last: %V",
                       &op->caller, (int64_t) reply->integer, &op->fault);
+
+    } else if (reply->integer < 0) {
+        /* the gateway may be lying or broken: a person decides */
+        ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                      "missedcall: caller number %V not disabled: %L calls "
+                      "in a row refused by the gateway, the last: %V, but "
+                      "%i%% of the pool is disabled automatically already",
+                      &op->caller, (int64_t) -reply->integer, &op->fault,
+                      op->mcf->max_disabled);
+
+        ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_NUMBERS_KEPT);
     }
 
     ngx_http_missedcall_op_error(op, op->status, op->error, op->message);

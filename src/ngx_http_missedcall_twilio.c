@@ -10,6 +10,88 @@
 #include "ngx_http_missedcall_twilio.h"
 
 
+typedef struct {
+    long                                 code;
+    ngx_http_missedcall_twilio_fault_e   fault;
+    const char                          *fix;     /* for the operator */
+} ngx_http_missedcall_twilio_error_t;
+
+
+/* Twilio's error dictionary, https://www.twilio.com/docs/api/errors */
+
+static const ngx_http_missedcall_twilio_error_t
+    ngx_http_missedcall_twilio_errors[] = {
+
+    /* the number called: invalid, unreachable, blocked by Twilio */
+    { 21211, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* invalid "To" phone number */
+    { 21214, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* "To" phone number cannot be reached */
+    { 21216, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* number blocked: high risk or regulation */
+    { 21217, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* phone number does not appear to be valid */
+    { 21401, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* invalid phone number */
+    { 13223, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* Dial: invalid phone number format */
+    { 13224, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* Dial: invalid or unsupported number */
+    { 13225, NGX_HTTP_MISSEDCALL_TWILIO_PHONE, NULL },
+                            /* Dial: restricted number */
+
+    /* the number called, outside what the account may call */
+    { 21215, NGX_HTTP_MISSEDCALL_TWILIO_GEO,
+      "Twilio's geographic permissions forbid calling this number: check "
+      "the Voice geographic permissions or \"missedcall_countries\"" },
+    { 13227, NGX_HTTP_MISSEDCALL_TWILIO_GEO,
+      "no international permission for this number: check the Voice "
+      "geographic permissions or \"missedcall_countries\"" },
+    { 32205, NGX_HTTP_MISSEDCALL_TWILIO_GEO,
+      "geographic permissions forbid this number: check the Voice "
+      "geographic permissions or \"missedcall_countries\"" },
+    { 21219, NGX_HTTP_MISSEDCALL_TWILIO_GEO,
+      "a trial account calls verified numbers only: upgrade the account" },
+
+    /* the account */
+    { 20003, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "authentication failed: check \"missedcall_twilio_account\", "
+      "\"missedcall_twilio_api_key\" and the gateway secret" },
+    { 20005, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "the Twilio account is not active" },
+    { 20404, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,
+      "resource not found: check \"missedcall_twilio_account\"" },
+
+    /* the pool number: not the account's, not a valid caller id */
+    { 21210, NGX_HTTP_MISSEDCALL_TWILIO_CALLER,
+      "the caller number is not verified in the Twilio account: "
+      "verify it or take it out of the pool" },
+    { 21212, NGX_HTTP_MISSEDCALL_TWILIO_CALLER,
+      "the caller number is not a valid Twilio caller id: check the pool" },
+    { 13214, NGX_HTTP_MISSEDCALL_TWILIO_CALLER,
+      "the caller number is not a valid caller id: check the pool" },
+
+    { 0, NGX_HTTP_MISSEDCALL_TWILIO_UNKNOWN, NULL }
+};
+
+
+ngx_http_missedcall_twilio_fault_e
+ngx_http_missedcall_twilio_fault(long code, const char **fix)
+{
+    const ngx_http_missedcall_twilio_error_t  *e;
+
+    for (e = ngx_http_missedcall_twilio_errors; e->code; e++) {
+        if (e->code == code) {
+            break;
+        }
+    }
+
+    *fix = e->fix;
+
+    return e->fault;
+}
+
+
 void
 ngx_http_missedcall_twilio_parse(const unsigned char *body, size_t len,
     ngx_http_missedcall_twilio_answer_t *answer)

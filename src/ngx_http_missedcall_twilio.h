@@ -24,6 +24,18 @@ typedef struct {
 } ngx_http_missedcall_twilio_answer_t;
 
 
+/* whose fault a refused call is */
+typedef enum {
+    NGX_HTTP_MISSEDCALL_TWILIO_UNKNOWN = 0, /* a code not in the table */
+    NGX_HTTP_MISSEDCALL_TWILIO_PHONE,       /* the number called: invalid,
+                                               unreachable, blocked */
+    NGX_HTTP_MISSEDCALL_TWILIO_GEO,         /* the number called is outside
+                                               the account's permissions */
+    NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT,     /* credentials, account state */
+    NGX_HTTP_MISSEDCALL_TWILIO_CALLER       /* the pool number itself */
+} ngx_http_missedcall_twilio_fault_e;
+
+
 typedef struct {
     const unsigned char  *key;
     size_t                key_len;
@@ -49,6 +61,15 @@ int ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
  */
 void ngx_http_missedcall_twilio_parse(const unsigned char *body, size_t len,
     ngx_http_missedcall_twilio_answer_t *answer);
+
+
+/*
+ * Whose fault Twilio's error code says a refused call is, and what the
+ * operator can do (NULL: nothing to do).  Only TWILIO_CALLER may count
+ * against a pool number: the destination is the attacker's choice.
+ */
+ngx_http_missedcall_twilio_fault_e ngx_http_missedcall_twilio_fault(
+    long code, const char **fix);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_TWILIO_H_INCLUDED_ */

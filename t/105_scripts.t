@@ -104,7 +104,8 @@ ok($r->[0] eq 'ok' && $r->[3] > 900 && $r->[3] <= 1000,
 sub confirm {
     my ($id, $caller) = @_;
     return run('confirm',
-        [ "session:$id", 'phone:+12025550143', "number:$caller", 'events' ],
+        [ "session:$id", 'phone:+12025550143', "number:$caller", 'events',
+          'placed' ],
         [ $id, "gw-$id", 100, '+12025550143', $caller, 'call' ]);
 }
 
@@ -113,6 +114,8 @@ is($t->redis('HGET', 'session:s1', 'state'), 'pending', 'session pending');
 is($t->redis('GET', 'phone:+12025550143'), 's1', 'the phone points to it');
 is($t->redis('HGET', "number:$one", 'placed'), 1, 'the call is counted');
 is($t->redis('XLEN', 'events'), 1, 'call_placed event');
+cmp_ok($t->redis('GET', 'placed'), '>', 1.7e12,
+    'confirm: the time of the last call placed');
 is(confirm('s1', $one), 0, 'confirm: not twice');
 
 reserve(id => 'x1', phone => '+12025550148', ttl => 1);
@@ -187,11 +190,17 @@ ok(!$t->redis('EXISTS', "failures:$lp"), 'budget: reset by the success');
 # fail
 
 sub fail_session {
-    my ($id, $caller, $reason, $max) = @_;
+    my ($id, $caller, $reason, $max, $share) = @_;
     return run('fail',
         [ "session:$id", "resend:$id", $caller ? "number:$caller" : '',
-          'pool', 'events', 'phone:+12025550143' ],
-        [ $caller, 'code:', $reason, $max, 100, $id ]);
+          'pool', 'events', 'phone:+12025550143', 'placed', 'auto' ],
+        [ $caller, 'code:', $reason, $max, 100, $id, $share // 10 ]);
+}
+
+# a call placed from another number, as confirm records it
+sub placed {
+    my $time = $t->redis('TIME');
+    $t->redis('SET', 'placed', $time->[0] * 1000 + 1000);
 }
 
 $t->redis('SET', 'resend:s3', 1);
@@ -206,16 +215,42 @@ is_deeply($t->redis('HMGET', "number:$uk", qw(state failed fails)),
     [ 'enabled', 1, 0 ], 'counted failed, not refused');
 
 is(fail_session('f2', $two, 'rejected', 2), 0, 'fail: refused once of 2');
-is(fail_session('f3', $two, 'rejected', 2), 2, 'fail: refused twice, disabled');
+is(fail_session('f3', $two, 'rejected', 2), 0,
+    'refused twice, but no call placed since its last refusal: an outage');
+is($t->redis('HGET', "number:$two", 'state'), 'enabled', 'still enabled');
+placed();
+is(fail_session('f4', $two, 'rejected', 2), 3,
+    'refused again after a call placed elsewhere: disabled');
 like($t->redis('HGET', "number:$two", 'reason'),
-    qr/^2 calls in a row refused by the gateway, the last: rejected$/,
+    qr/^3 calls in a row refused by the gateway, the last: rejected$/,
     'the reason');
+is_deeply($t->redis('SMEMBERS', 'auto'), [ $two ],
+    'counted among the numbers disabled automatically');
 ok(!defined $t->redis('ZSCORE', 'pool', $two)
     && !defined $t->redis('ZSCORE', 'code:1', $two),
     'out of the pool and its calling code\'s');
 my $last = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
 is_deeply([ @$last[0 .. 3] ], [ 'event', 'number_disabled', 'number', $two ],
     'number_disabled event');
+
+# the share: 1 of the 4 numbers (10%, at least 1) is disabled already
+
+fail_session('k1', $uk, 'rejected', 2);
+placed();
+is(fail_session('k2', $uk, 'rejected', 2), -2,
+    'the share reached: kept enabled, the answer says so');
+is($t->redis('HGET', "number:$uk", 'state'), 'enabled', 'still enabled');
+ok(defined $t->redis('ZSCORE', 'pool', $uk), 'still in the pool');
+$last = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is_deeply([ @$last[0 .. 3] ], [ 'event', 'number_kept', 'number', $uk ],
+    'number_kept event');
+like($last->[5], qr/kept: 1 of 4 numbers disabled already, at most 1$/,
+    'its reason gives the share');
+placed();
+my $events = $t->redis('XLEN', 'events');
+is(fail_session('k3', $uk, 'rejected', 2), 0,
+    'the next refusal: no second event until the next full streak');
+is($t->redis('XLEN', 'events'), $events, 'no event for it');
 
 # status
 

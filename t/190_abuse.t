@@ -39,6 +39,16 @@ location = /allow/request/ {
     missedcall_request;
 }
 location = /deny/request/ { missedcall_countries deny 7 234; missedcall_request; }
+location = /stack/request/ {
+    missedcall_limit phone 3/2s;
+    missedcall_limit phone 5/1m;
+    missedcall_request;
+}
+location = /budget/request/ {
+    missedcall_limit global 3/2s;
+    missedcall_limit global 4/1d;
+    missedcall_request;
+}
 CONF
 
 my $t = stack(no_nginx => 1);
@@ -140,6 +150,51 @@ is($count{'202 '}, 10, 'exactly 10 of 40 parallel requests accepted');
 is($count{'429 limit_global'}, 30, 'the other 30: limit_global');
 is(calls() - $before, 10, 'the gateway received exactly 10 calls');
 
+# limits that stack: each (kind, window) counts in its own key
+
+sub calls_to {
+    my ($phone) = @_;
+    return scalar grep { ($_->{json}{to} // '') eq $phone }
+        @{ $t->gateway_calls() };
+}
+
+sub statuses {
+    my ($path, $n, $phone) = @_;
+    return join ' ', map {
+        my $r = req($path, ref $phone ? $phone->() : $phone);
+        $r->{status} . ($r->{json}{error} ? " $r->{json}{error}" : '');
+    } 1 .. $n;
+}
+
+my $stacked = '+12025550300';
+is(statuses('stack', 4, $stacked), '202 202 202 429 limit_phone',
+    'phone 3/2s: the fourth call in 2 s is refused');
+my @windows = $t->redis_keys("{missedcall}:limit:phone:*:$stacked");
+is(scalar @windows, 2, 'two counters for the phone, one per window');
+sleep 2.2;
+is(statuses('stack', 3, $stacked), '202 202 429 limit_phone',
+    'the 2 s window reset: 2 more, then 5/1m holds');
+sleep 2.2;
+is(statuses('stack', 1, $stacked), '429 limit_phone',
+    'the longer cap still holds after the short window resets again');
+is(calls_to($stacked), 5, 'exactly 5 calls reached the gateway for it');
+is($t->redis('GET', "{missedcall}:limit:phone:60000:$stacked"), 5,
+    'the minute counter holds 5 calls');
+cmp_ok($t->redis('PTTL', "{missedcall}:limit:phone:60000:$stacked"), '>',
+    50000, 'and its own window, not the first limit\'s');
+
+my $n = 0;
+my $next = sub { sprintf '+1303555%04d', $n++ };
+$before = calls();
+is(statuses('budget', 4, $next), '202 202 202 429 limit_global',
+    'global 3/2s: the fourth call in 2 s is refused');
+sleep 2.2;
+is(statuses('budget', 2, $next), '202 429 limit_global',
+    'the 2 s budget reset: the daily budget of 4 holds');
+cmp_ok($t->redis('PTTL', '{missedcall}:limit:global:86400000'), '>',
+    86000000, 'the daily budget keeps its day');
+is(calls() - $before, 4, 'the gateway received exactly 4 calls');
+
 my @counters = $t->redis_keys('{missedcall}:limit:*');
 ok(scalar @counters >= 4, 'the counters live in Redis');
 
@@ -150,20 +205,30 @@ my ($rc, $out) = $t->nginx_test('conf/test.conf',
 like($out, qr/\[warn\] a patient attacker takes over a phone with odds of 100\.0000% a day at worst \(the whole pool: 5 numbers, 3 attempts a session, 10 wrong guesses a day\)/,
     '5 numbers, 3 attempts, 10 failures a day: the odds printed');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_limit phone 5 per hour;' });
+    LIMITS => '', EXTRA => 'missedcall_limit phone 5 per hour;' });
 isnt($rc, 0, 'a malformed limit fails');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_limit phone 5/1h;' });
+    LIMITS => '', EXTRA => 'missedcall_limit phone 5/1h;' });
 is($rc, 0, 'a good one passes') or diag $out;
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_limit phone 0/1h;' });
+    LIMITS => '', EXTRA => 'missedcall_limit phone 0/1h;' });
 like($out, qr/"missedcall_limit": invalid "0\/1h"/, 'zero calls: named');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_countries allow 1 0x;' });
+    LIMITS => '',
+    EXTRA => "missedcall_limit phone 5/1h;\nmissedcall_limit phone 9/60m;" });
+like($out, qr/"missedcall_limit": a second "phone" limit with the window/,
+    'two limits of one kind and window: named');
+($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    LIMITS => '',
+    EXTRA => "missedcall_limit prefix 5/1h 4;\nmissedcall_limit prefix 9/1h 5;"
+});
+is($rc, 0, 'prefixes of other lengths in one window pass') or diag $out;
+($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    LIMITS => '', EXTRA => 'missedcall_countries allow 1 0x;' });
 like($out, qr/"missedcall_countries": "0x" is not a calling code/,
     'a bad calling code: named');
 ($rc, $out) = $t->nginx_test('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
-    EXTRA => 'missedcall_app_signature_required on;' });
+    LIMITS => '', EXTRA => 'missedcall_app_signature_required on;' });
 like($out, qr/"missedcall_app_signature_required" needs/,
     'required with no list: named');
 

@@ -27,12 +27,12 @@ my $limits = "missedcall_resend 0;\n"
     . "        missedcall_limit phone 1000/1h;\n"
     . "        missedcall_max_failures 10/1d;";
 
-my $t = stack(LOG_LEVEL => 'warn', EXTRA => $limits,
+my $t = stack(LOG_LEVEL => 'warn', LIMITS => $limits,
     HTTP_EXTRA => "missedcall_pool_range @range;");
 
 # the odds nginx -t prints for this configuration
 my ($rc, $out) = $t->nginx_test('conf/test.conf',
-    { %MissedCall::Flow::DEFAULTS, EXTRA => $limits,
+    { %MissedCall::Flow::DEFAULTS, LIMITS => $limits,
       HTTP_EXTRA => "missedcall_pool_range @range;" });
 my ($odds) = $out =~ /odds of ([\d.]+)% a day at worst \(the whole pool: 55 numbers, 3 attempts a session, 10 wrong guesses a day\)/;
 ok(defined $odds, 'nginx -t prints the odds of the whole pool')

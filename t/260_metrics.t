@@ -19,6 +19,7 @@ ok($promtool, 'promtool is installed (make deps)') or BAIL_OUT('no promtool');
 
 my $t = stack(
     HTTP_EXTRA => 'missedcall_metrics_zone zone=missedcall:1m;',
+    LIMITS => 'missedcall_limit off;',
     EXTRA => 'missedcall_resend 30s;
         location = /metrics { missedcall_metrics; }');
 

@@ -16,6 +16,7 @@ use MissedCall::Flow;
 
 my %vars = (
     HTTP_EXTRA => 'missedcall_metrics_zone zone=missedcall:1m;',
+    LIMITS => 'missedcall_resend off;',
     EXTRA => 'missedcall_limit global 10/1h;
         missedcall_gateway_rate 4r/s;
         missedcall_gateway_max_delay 1s;

@@ -6,6 +6,7 @@
 --   phone          the phone's pointer to its session
 --   number         the caller number's hash
 --   events         the event stream
+--   placed         the time of the last call placed, ms
 -- ARGV:
 --   session_id     the session id
 --   gateway_sid    the gateway's id of the call
@@ -32,6 +33,8 @@ redis.call('HSET', session_key, 'state', 'pending',
 redis.call('SET', KEYS[2], session_id, 'PX', left)
 redis.call('HINCRBY', number_key, 'placed', 1)
 redis.call('HSET', number_key, 'fails', 0, 'last_used', now)
+-- the gateway works: fail.lua tells a bad number from an outage by it
+redis.call('SET', KEYS[5], now)
 event(KEYS[4], ARGV[3], 'event', 'call_placed', 'session_id', session_id,
       'phone', ARGV[4], 'caller', ARGV[5], 'call_id', ARGV[6],
       'gateway_sid', gateway_sid)

@@ -14,8 +14,12 @@
 #
 # One child per connection, keep-alive as libcurl expects.  Every request
 # but GET /health is appended as a JSON line to D/calls.jsonl, then
-# answered as D/mode says: ok | status N | hang | slow MS | garbage (not
-# HTTP) | close (mid-body) | reset (no answer).
+# answered as D/mode says: ok | status N | status N caller (the body says
+# {"fault": "caller"}) | hang | slow MS | garbage (not HTTP) | close
+# (mid-body) | reset (no answer).  D/mode may hold several lines, each a
+# mode and conditions: to=PREFIX (the number called starts so), from=N
+# (the caller number is N), until=T (before the epoch time T); the first
+# line whose conditions all hold applies, else ok.
 
 use strict;
 use warnings;
@@ -96,7 +100,9 @@ sub serve {
             headers => \%h, body => $body, json => $decoded, form => $form,
             problems => \@problems, time => time }));
 
-        my $mode = read_mode();
+        my $call = $form || (ref $decoded eq 'HASH' ? $decoded : {});
+        my $mode = read_mode($call->{to} // $call->{To} // '',
+            $call->{from} // $call->{From} // '');
 
         if (@problems) {
             twilio_error($c, 99999, join('; ', @problems));
@@ -106,6 +112,9 @@ sub serve {
 
         } elsif ($mode =~ /^status (\d+)$/) {
             reply($c, $1, '{"error":"fake"}');
+
+        } elsif ($mode =~ /^status (\d+) caller$/) {
+            reply($c, $1, '{"error":"fake","fault":"caller"}');
 
         } elsif ($mode eq 'hang') {
             # until the client gives up
@@ -260,8 +269,24 @@ sub record_to {
 }
 
 sub read_mode {
+    my ($to, $from) = @_;
     open my $fh, '<', "$dir/mode" or return 'ok';
-    my $mode = <$fh> // 'ok';
-    $mode =~ s/\s+$//;
-    return $mode;
+    LINE: while (my $line = <$fh>) {
+        my @words = split ' ', $line;
+        next unless @words;
+        my @mode;
+        for my $w (@words) {
+            if ($w =~ /^to=(.*)$/) {
+                next LINE unless index($to, $1) == 0;
+            } elsif ($w =~ /^from=(.*)$/) {
+                next LINE unless $from eq $1;
+            } elsif ($w =~ /^until=([\d.]+)$/) {
+                next LINE unless time < $1;
+            } else {
+                push @mode, $w;
+            }
+        }
+        return join ' ', @mode;
+    }
+    return 'ok';
 }

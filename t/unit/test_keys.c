@@ -25,6 +25,22 @@ key_is(ngx_http_missedcall_key_e kind, const char *id, const char *want)
 }
 
 
+static int
+limit_key_is(const char *kind, unsigned long long window, const char *id,
+    const char *want)
+{
+    size_t         n;
+    unsigned char  out[128];
+
+    n = ngx_http_missedcall_limit_key(out, sizeof(out),
+                                      (const unsigned char *) "mc:", 3, kind,
+                                      window, (const unsigned char *) id,
+                                      strlen(id));
+
+    return n == strlen(want) && memcmp(out, want, n) == 0;
+}
+
+
 int
 main(void)
 {
@@ -65,6 +81,26 @@ main(void)
        "the ranges key has no id");
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE, "44", "mc:ranges:cc:44"),
        "the ranges of a calling code");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_PLACED, "x", "mc:placed"),
+       "the last call placed has no id");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO, "x", "mc:pool:auto"),
+       "the numbers disabled automatically have no id");
+    ok(limit_key_is("phone", 600000, "+15550100003",
+                    "mc:limit:phone:600000:+15550100003"),
+       "a limit key holds its window");
+    ok(limit_key_is("phone", 86400000, "+15550100003",
+                    "mc:limit:phone:86400000:+15550100003"),
+       "another window of the same kind: another key");
+    ok(limit_key_is("ip", 3600000, "2001:db8:1:2::/64",
+                    "mc:limit:ip:3600000:2001:db8:1:2::/64"),
+       "an IPv6 client counts per prefix");
+    ok(limit_key_is("global", 60000, "", "mc:limit:global:60000"),
+       "the global limit has no id");
+    ok(ngx_http_missedcall_limit_key(small, sizeof(small),
+                                     (const unsigned char *) "mc:", 3,
+                                     "phone", 1000,
+                                     (const unsigned char *) "+1", 2) == 0,
+       "a limit key too long for the buffer: 0");
     ok(ngx_http_missedcall_key(small, sizeof(small),
                                (const unsigned char *) "mc:", 3,
                                NGX_HTTP_MISSEDCALL_KEY_SESSION,

@@ -20,9 +20,20 @@ parse(const char *s)
 }
 
 
+static int
+fault_is(long code, ngx_http_missedcall_twilio_fault_e want)
+{
+    const char  *fix;
+
+    return ngx_http_missedcall_twilio_fault(code, &fix) == want;
+}
+
+
 int
 main(void)
 {
+    const char  *fix;
+
     parse("{\"sid\": \"CA0123456789abcdef0123456789abcdef\", "
           "\"status\": \"queued\"}");
     ok(strcmp(a.sid, "CA0123456789abcdef0123456789abcdef") == 0 && a.code == 0,
@@ -97,6 +108,41 @@ main(void)
            && p[5].value_len == 0,
            "a name without =");
     }
+
+    /* whose fault: only the caller number's own faults may disable it */
+    ok(fault_is(21210, NGX_HTTP_MISSEDCALL_TWILIO_CALLER)
+       && fault_is(21212, NGX_HTTP_MISSEDCALL_TWILIO_CALLER)
+       && fault_is(13214, NGX_HTTP_MISSEDCALL_TWILIO_CALLER),
+       "21210, 21212, 13214: the caller number's fault");
+    ok(fault_is(21211, NGX_HTTP_MISSEDCALL_TWILIO_PHONE)
+       && fault_is(21214, NGX_HTTP_MISSEDCALL_TWILIO_PHONE)
+       && fault_is(21216, NGX_HTTP_MISSEDCALL_TWILIO_PHONE)
+       && fault_is(21217, NGX_HTTP_MISSEDCALL_TWILIO_PHONE)
+       && fault_is(21401, NGX_HTTP_MISSEDCALL_TWILIO_PHONE)
+       && fault_is(13223, NGX_HTTP_MISSEDCALL_TWILIO_PHONE)
+       && fault_is(13224, NGX_HTTP_MISSEDCALL_TWILIO_PHONE)
+       && fault_is(13225, NGX_HTTP_MISSEDCALL_TWILIO_PHONE),
+       "invalid, unreachable, blocked destinations: the phone's");
+    ok(fault_is(21215, NGX_HTTP_MISSEDCALL_TWILIO_GEO)
+       && fault_is(13227, NGX_HTTP_MISSEDCALL_TWILIO_GEO)
+       && fault_is(32205, NGX_HTTP_MISSEDCALL_TWILIO_GEO)
+       && fault_is(21219, NGX_HTTP_MISSEDCALL_TWILIO_GEO),
+       "geographic and trial permissions: the destination's");
+    ok(fault_is(20003, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT)
+       && fault_is(20005, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT)
+       && fault_is(20404, NGX_HTTP_MISSEDCALL_TWILIO_ACCOUNT),
+       "credentials and account state: the account's");
+    ok(fault_is(0, NGX_HTTP_MISSEDCALL_TWILIO_UNKNOWN)
+       && fault_is(32203, NGX_HTTP_MISSEDCALL_TWILIO_UNKNOWN)
+       && fault_is(99999, NGX_HTTP_MISSEDCALL_TWILIO_UNKNOWN),
+       "no code or an unknown one: unknown, never the caller's");
+    ngx_http_missedcall_twilio_fault(21211, &fix);
+    ok(fix == NULL, "a bad destination needs no operator");
+    ngx_http_missedcall_twilio_fault(21215, &fix);
+    ok(fix && strstr(fix, "geographic"), "a geographic refusal says so");
+    ngx_http_missedcall_twilio_fault(21210, &fix);
+    ok(fix && strstr(fix, "caller number"),
+       "a caller refusal names the caller number");
 
     return done();
 }

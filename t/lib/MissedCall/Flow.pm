@@ -22,6 +22,7 @@ our %DEFAULTS = (
     GATEWAY_TIMEOUT => '2s',
     SESSION_TTL     => '60s',
     MAX_ATTEMPTS    => 3,
+    LIMITS          => "missedcall_limit off;\n        missedcall_resend off;",
     EXTRA           => '',
     HTTP_EXTRA      => '',
     MAIN_EXTRA      => '',
