@@ -14,7 +14,11 @@ PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               zlib1g-dev redis-server redis-tools perl curl clang \
               libclang-rt-14-dev wrk openssl prometheus
 
-.PHONY: all deps run test test-asan fuzz bench clean
+# the tokens' interoperability test: PyJWT; and Node's jose, pinned in
+# t/node-jwt/package-lock.json (npm comes with Debian's nodejs package)
+PACKAGES   += python3-jwt python3-cryptography
+
+.PHONY: all deps run test test-asan fuzz bench clean node-deps
 
 all: $(MODULE)
 
@@ -29,6 +33,15 @@ deps:
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends \
 	        $$missing </dev/null; \
 	else echo "all packages present"; fi
+
+deps: node-deps
+
+node-deps:
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq \
+	        --no-install-recommends nodejs npm </dev/null; }
+	@cd t/node-jwt && { npm ls --silent >/dev/null 2>&1 \
+	    || npm ci --no-audit --no-fund; }
 
 # Debian's own configure tree and flags, so the .so loads in Debian's nginx.
 # configure runs again when the module's file list or config changes, and

@@ -133,10 +133,38 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NULL },
 
     { ngx_string("missedcall_token_key"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2|NGX_CONF_TAKE3|NGX_CONF_TAKE4,
       ngx_http_missedcall_token_key,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("missedcall_token_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_token_issuer,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_token_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_missedcall_token_audience,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_jwks"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_jwks_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, jwks_max_age),
       NULL },
 
     { ngx_string("missedcall_request"),
@@ -474,7 +502,7 @@ ngx_http_missedcall_endpoint_t
     { ngx_string("missedcall_verify"), "verify",
       ngx_http_missedcall_verify_handler,
       NGX_HTTP_MISSEDCALL_NEEDS_REDIS|NGX_HTTP_MISSEDCALL_NEEDS_KEYS,
-      NULL },
+      ngx_http_missedcall_token_check },
 
     [NGX_HTTP_MISSEDCALL_EP_STATUS] =
     { ngx_string("missedcall_status"), "status",
@@ -504,7 +532,13 @@ ngx_http_missedcall_endpoint_t
     { ngx_string("missedcall_metrics"), "metrics",
       ngx_http_missedcall_metrics_handler,
       NGX_HTTP_MISSEDCALL_NEEDS_METRICS_ZONE,
-      NULL }
+      NULL },
+
+    [NGX_HTTP_MISSEDCALL_EP_JWKS] =
+    { ngx_string("missedcall_jwks"), "jwks",
+      ngx_http_missedcall_jwks_handler,
+      NGX_HTTP_MISSEDCALL_NEEDS_KEYS,
+      ngx_http_missedcall_jwks_check }
 };
 
 
@@ -575,6 +609,7 @@ ngx_http_missedcall_create_main_conf(ngx_conf_t *cf)
      *     mcf->prefix = { 0, NULL };
      *     mcf->pool = NULL;
      *     mcf->keys = NULL;
+     *     mcf->jwks = { 0, NULL };
      */
 
     mcf->redis.db = NGX_CONF_UNSET_UINT;
@@ -644,6 +679,7 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
      *     lcf->gateway.secret = { 0, NULL };
      *     lcf->gateway.ca_file = { 0, NULL };
      *     lcf->token_cookie = { 0, NULL };
+     *     lcf->token_rules = NULL;
      *     lcf->admin_token = NULL;
      *     lcf->webhook.url = { 0, NULL };
      *     lcf->webhook.secret = { 0, NULL };
@@ -668,6 +704,7 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->body_limit = NGX_CONF_UNSET_SIZE;
     lcf->token_ttl = NGX_CONF_UNSET;
     lcf->token_leeway = NGX_CONF_UNSET;
+    lcf->jwks_max_age = NGX_CONF_UNSET;
     lcf->webhook.retries = NGX_CONF_UNSET_UINT;
     lcf->webhook.timeout = NGX_CONF_UNSET_MSEC;
 
@@ -753,6 +790,8 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->token_ttl, prev->token_ttl, 3600);
     ngx_conf_merge_sec_value(conf->token_leeway, prev->token_leeway, 30);
     ngx_conf_merge_str_value(conf->token_cookie, prev->token_cookie, "");
+    ngx_http_missedcall_token_merge(conf, prev);
+    ngx_conf_merge_sec_value(conf->jwks_max_age, prev->jwks_max_age, 300);
 
     if (conf->admin_token == NULL) {
         conf->admin_token = prev->admin_token;

@@ -5,9 +5,12 @@
 # side in one run with wrk and redis-benchmark, printed as one table.
 #
 #   perl bench/bench.pl [pairs] [checks] [check seconds] [rounds]
+#   MC_BENCH_CHECK_ONLY=1 perl bench/bench.pl 0 0 2 1   # the check rows only
 #
 # - check with a valid token against "return 204": alternating rounds,
-#   medians, req/s ratio and p50/p99;
+#   medians, req/s ratio and p50/p99; with an HS256 token (the module's
+#   own), and EdDSA and ES256 tokens signed by PyJWT with configured keys;
+#   and one uncached signature check per algorithm (the unit test times it);
 # - request (2 Redis round trips and a call) and verify (1 round trip and
 #   a token) against redis-benchmark's round-trip rate with as many
 #   connections (PING: the cost of a round trip, not of a script);
@@ -37,6 +40,12 @@ for my $tool ('wrk', 'redis-benchmark') {
 my $caller = '+15550100001';
 my $t = stack(no_nginx => 1, pool => [ $caller ]);
 
+# public keys beside the HMAC ones; the HMAC key k2 still signs
+my $dir = $t->dir;
+system("openssl genpkey -algorithm ed25519 -out $dir/ed.pem 2>/dev/null");
+system("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+    . "-out $dir/es.pem 2>/dev/null");
+
 # the instant gateway: nginx without the module, one worker of its own
 my $gw = MissedCall::Test->new();
 $gw->start_nginx(<<'EOF');
@@ -59,6 +68,8 @@ EOF
 $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     WORKERS => 2, LOG_LEVEL => 'warn', SESSION_TTL => '30m',
     GATEWAY_PORT => $gw->port('nginx'),
+    HTTP_EXTRA => "missedcall_token_key ed $dir/ed.pem;\n"
+        . "    missedcall_token_key es $dir/es.pem;",
     # as a busy site logs: a write a request costs 1/10 of a verify
     ACCESS_LOG => 'combined buffer=64k flush=1s' });
 
@@ -79,23 +90,28 @@ for my $i (1 .. 100) {
 }
 my @cold = rss();
 
+# the same claims signed with the public-key algorithms, by PyJWT
+my %tokens = (check => $token);
+for (['check-eddsa', 'EdDSA', 'ed'], ['check-es256', 'ES256', 'es']) {
+    my ($name, $alg, $kid) = @$_;
+    my $claims = qq({"sub":"$caller","iat":${\ time},"exp":${\ (time + 86400)}});
+    chomp($tokens{$name} = `/usr/bin/python3 $FindBin::Bin/../t/lib/pyjwt_tool.py sign $alg $dir/$kid.pem $kid '$claims'`);
+    my $st = $t->get('/check',
+        headers => { Authorization => "Bearer $tokens{$name}" })->{status};
+    die "$name: $tokens{$name}: $st\n" unless $st == 204;
+}
+
 # and at the bench's own concurrency, a tenth of the pairs: what 50
 # connections at once make the workers keep (request pools, gateway
 # connections) is not growth either
+check_only() if $ENV{MC_BENCH_CHECK_ONLY};
+
 print STDERR "bench: warming up\n";
 wrk_script($_, int($pairs / 10)) for 'request.lua', 'verify.lua';
 my @rss0 = rss();
 
 # 1. check against return 204
-print STDERR "bench: check against return 204, $rounds rounds\n";
-my %runs;
-for (1 .. $rounds) {
-    push @{ $runs{$_} }, wrk_plain("$base/$_") for 'empty', 'check';
-}
-my %m = map {
-    my @s = sort { $a->{rps} <=> $b->{rps} } @{ $runs{$_} };
-    ($_ => $s[ int(@s / 2) ]);
-} keys %runs;
+my %m = check_rounds();
 
 # 2. the Redis ceiling, 50 connections
 print STDERR "bench: the Redis ceiling\n";
@@ -126,13 +142,7 @@ my @rss1 = rss();
 print "\n";
 row('what', 'measured', 'against', 'ratio', 'target', '');
 row('-' x 34, '-' x 12, '-' x 12, '-' x 6, '-' x 7, '-' x 4);
-my $cr = $m{check}{rps} / $m{empty}{rps};
-row('check req/s vs return 204', int $m{check}{rps}, int $m{empty}{rps},
-    sprintf('%.2f', $cr), '>= 0.90', $cr >= 0.9 ? 'met' : 'MISS');
-row('  p50 ms (check / 204)', sprintf('%.3f', $m{check}{p50}),
-    sprintf('%.3f', $m{empty}{p50}), '', '', '');
-row('  p99 ms (check / 204)', sprintf('%.3f', $m{check}{p99}),
-    sprintf('%.3f', $m{empty}{p99}), '', '', '');
+check_rows(%m);
 my $rq = $req->{rps} / ($ceiling / 2);
 row('request/s vs Redis ceiling / 2', int $req->{rps}, int($ceiling / 2),
     sprintf('%.2f', $rq), '>= 0.50', $rq >= 0.5 ? 'met' : 'MISS');
@@ -154,6 +164,7 @@ printf "Redis counted: %d calls placed, %d sessions verified\n",
     map { $counted1{$_} - $counted0{$_} } qw(placed verified);
 printf "RSS growth from a cold start (one connection at a time before): "
     . "%s KiB\n", join ', ', map { $rss1[$_] - $cold[$_] } 0 .. $#cold;
+uncached();
 printf "check vs return 204: medians of %d alternating %d s rounds, "
     . "wrk 2 threads, 50 connections\n", $rounds, $seconds;
 print "\nCPU an answer, microseconds (2 cores: 2,000,000 a second)\n";
@@ -166,13 +177,67 @@ for (['request', $req], ['verify', $ver],
     printf "%-34s %8.1f %8.1f %8.1f %8.1f\n", $name, @c, $c[0] + $c[1] + $c[2];
 }
 
+# alternating rounds of "return 204" and each check, medians
+sub check_rounds {
+    print STDERR "bench: check against return 204, $rounds rounds\n";
+    my %runs;
+    for (1 .. $rounds) {
+        push @{ $runs{empty} }, wrk_plain("$base/empty", $token);
+        push @{ $runs{$_} }, wrk_plain("$base/check", $tokens{$_})
+            for sort keys %tokens;
+    }
+    return map {
+        my @s = sort { $a->{rps} <=> $b->{rps} } @{ $runs{$_} };
+        ($_ => $s[ int(@s / 2) ]);
+    } keys %runs;
+}
+
+sub check_rows {
+    my (%m) = @_;
+    for my $c (['check', 'HS256'], ['check-eddsa', 'EdDSA'],
+        ['check-es256', 'ES256'])
+    {
+        my ($name, $alg) = @$c;
+        my $cr = $m{$name}{rps} / $m{empty}{rps};
+        row("check $alg req/s vs return 204", int $m{$name}{rps},
+            int $m{empty}{rps}, sprintf('%.2f', $cr), '>= 0.90',
+            $cr >= 0.9 ? 'met' : 'MISS');
+        row("  p50 ms (check $alg / 204)", sprintf('%.3f', $m{$name}{p50}),
+            sprintf('%.3f', $m{empty}{p50}), '', '', '');
+        row("  p99 ms (check $alg / 204)", sprintf('%.3f', $m{$name}{p99}),
+            sprintf('%.3f', $m{empty}{p99}), '', '', '');
+    }
+}
+
+# one uncached signature check per algorithm, timed by the unit test
+sub uncached {
+    my $root = "$FindBin::Bin/..";
+    my $bin = "$root/build/unit/test_jwt";
+    system("mkdir -p $root/build/unit && cc -std=c99 -D_DEFAULT_SOURCE -O1 "
+        . "-I$root/src -I$root/t/unit $root/t/unit/test_jwt.c "
+        . "$root/src/ngx_http_missedcall_jwt.c "
+        . "$root/src/ngx_http_missedcall_json.c -lcrypto -ljansson -o $bin")
+        == 0 or die "test_jwt does not compile\n";
+    print map { s/^# //r } grep { /^# uncached verify/ } `$bin`;
+}
+
+sub check_only {
+    my %m = check_rounds();
+    print "\n";
+    row('what', 'measured', 'against', 'ratio', 'target', '');
+    check_rows(%m);
+    print "\n";
+    uncached();
+    exit 0;
+}
+
 sub row {
     printf "%-34s %12s %12s %6s %7s %4s\n", @_;
 }
 
 sub wrk_plain {
-    my ($url) = @_;
-    my $out = `wrk -t 2 -c 50 -d ${seconds}s --latency -H 'Authorization: Bearer $token' $url 2>&1`;
+    my ($url, $tok) = @_;
+    my $out = `wrk -t 2 -c 50 -d ${seconds}s --latency -H 'Authorization: Bearer $tok' $url 2>&1`;
     my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
     my ($non2xx) = $out =~ /Non-2xx or 3xx responses:\s+(\d+)/;
     die "wrk failed:\n$out" unless $rps;

@@ -30,6 +30,7 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_EP_TWILIO,
     NGX_HTTP_MISSEDCALL_EP_ADMIN,
     NGX_HTTP_MISSEDCALL_EP_METRICS,
+    NGX_HTTP_MISSEDCALL_EP_JWKS,
     NGX_HTTP_MISSEDCALL_ENDPOINTS
 } ngx_http_missedcall_endpoint_e;
 
@@ -81,7 +82,9 @@ typedef struct {
     ngx_int_t                          max_disabled;  /* % of the numbers
                                                          disabled that way */
     ngx_int_t                          events_max;    /* 0: no events */
-    ngx_array_t                       *keys;      /* jwt_key_t, [0] signs */
+    ngx_array_t                       *keys;      /* jwt_key_t: the first
+                                                     not verify_only signs */
+    ngx_str_t                          jwks;      /* built once, or empty */
     ngx_uint_t                         endpoints; /* 1 << each served */
 
     /* the weakest request location: its guesses a day, its bound */
@@ -157,6 +160,8 @@ struct ngx_http_missedcall_loc_conf_s {
     time_t                             token_ttl;
     time_t                             token_leeway;
     ngx_str_t                          token_cookie;
+    ngx_http_missedcall_jwt_rules_t   *token_rules;
+    time_t                             jwks_max_age;
     u_char                            *admin_token;  /* SHA-256 */
     ngx_http_missedcall_webhook_conf_t webhook;
 };
@@ -300,8 +305,10 @@ char *ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
 
 /* src/ngx_http_missedcall_token.c */
 ngx_int_t ngx_http_missedcall_token_issue(ngx_pool_t *pool,
-    ngx_http_missedcall_main_conf_t *mcf, time_t ttl,
+    ngx_http_missedcall_main_conf_t *mcf, ngx_http_missedcall_loc_conf_t *lcf,
     ngx_http_missedcall_jwt_claims_t *claims, ngx_str_t *token);
+void ngx_http_missedcall_token_merge(ngx_http_missedcall_loc_conf_t *conf,
+    ngx_http_missedcall_loc_conf_t *prev);
 
 /* src/ngx_http_missedcall_webhook.c */
 void ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,

@@ -30,6 +30,9 @@
 
 typedef struct {
     size_t                             len;      /* 0: empty */
+
+    /* what it was verified against: a location with others checks again */
+    ngx_http_missedcall_jwt_rules_t   *rules;
     ngx_http_missedcall_jwt_claims_t   claims;
     u_char                             token[NGX_HTTP_MISSEDCALL_CACHED_MAX];
 } ngx_http_missedcall_cached_t;
@@ -142,7 +145,7 @@ ngx_http_missedcall_check_token(ngx_str_t *token,
                                        % NGX_HTTP_MISSEDCALL_CACHE_SIZE];
 
         /* the whole token, in constant time: a cached one is a secret */
-        if (c->len == token->len
+        if (c->len == token->len && c->rules == lcf->token_rules
             && CRYPTO_memcmp(c->token, token->data, token->len) == 0)
         {
             *claims = c->claims;
@@ -155,11 +158,13 @@ ngx_http_missedcall_check_token(ngx_str_t *token,
 
     rc = ngx_http_missedcall_jwt_verify((char *) token->data, token->len,
                                         mcf->keys->elts, mcf->keys->nelts,
+                                        lcf->token_rules,
                                         (int64_t) ngx_time(),
                                         (int64_t) lcf->token_leeway, claims);
 
     if (rc == NGX_HTTP_MISSEDCALL_JWT_OK && c) {
         c->len = token->len;
+        c->rules = lcf->token_rules;
         ngx_memcpy(c->token, token->data, token->len);
         c->claims = *claims;
     }

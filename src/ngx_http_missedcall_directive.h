@@ -12,6 +12,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_missedcall.h"
+
 
 /*
  * The directive handlers the command table names and the handlers the
@@ -69,6 +71,17 @@ ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
 /* ngx_http_missedcall_token.c */
 char *ngx_http_missedcall_token_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_missedcall_token_issuer(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_missedcall_token_audience(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_missedcall_token_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
+
+/* ngx_http_missedcall_jwks.c */
+ngx_int_t ngx_http_missedcall_jwks_handler(ngx_http_request_t *r);
+char *ngx_http_missedcall_jwks_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
 
 /* ngx_http_missedcall_gateway.c */
 char *ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -5,16 +5,30 @@
 
 
 #include <string.h>
+#include <strings.h>
 #include <jansson.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_jwt.h"
 
 
 #define NGX_HTTP_MISSEDCALL_SHA256_LEN  32
+#define NGX_HTTP_MISSEDCALL_SIG_MAX     64     /* ES256 r||s, Ed25519 */
+#define NGX_HTTP_MISSEDCALL_P256_LEN    32     /* a coordinate, r or s */
+#define NGX_HTTP_MISSEDCALL_DER_MAX     80     /* ECDSA P-256 DER: <= 72 */
+
+
+static const char  *ngx_http_missedcall_jwt_algs[] = {
+    "HS256", "ES256", "EdDSA"
+};
 
 
 static const char  ngx_http_missedcall_b64url[] =
@@ -145,6 +159,173 @@ ngx_http_missedcall_hs256(const ngx_http_missedcall_jwt_key_t *key,
 }
 
 
+/* ES256 hashes with SHA-256; Ed25519 takes the message whole */
+
+static const EVP_MD *
+ngx_http_missedcall_jwt_md(const ngx_http_missedcall_jwt_key_t *key)
+{
+    return key->alg == NGX_HTTP_MISSEDCALL_JWT_ES256 ? EVP_sha256() : NULL;
+}
+
+
+/* signs data: sig gets the JOSE form; returns its length, 0: failed */
+
+static size_t
+ngx_http_missedcall_jwt_sig(const ngx_http_missedcall_jwt_key_t *key,
+    const char *data, size_t len, unsigned char *sig)
+{
+    int                   ok;
+    size_t                n;
+    ECDSA_SIG            *es;
+    EVP_MD_CTX           *ctx;
+    const BIGNUM         *r, *s;
+    unsigned char         der[NGX_HTTP_MISSEDCALL_DER_MAX];
+    const unsigned char  *p;
+
+    if (key->alg == NGX_HTTP_MISSEDCALL_JWT_HS256) {
+        return ngx_http_missedcall_hs256(key, data, len, sig) == 0
+               ? NGX_HTTP_MISSEDCALL_SHA256_LEN : 0;
+    }
+
+    if (key->verify_only || key->pkey == NULL) {
+        return 0;
+    }
+
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        return 0;
+    }
+
+    p = (key->alg == NGX_HTTP_MISSEDCALL_JWT_ES256) ? der : sig;
+    n = (key->alg == NGX_HTTP_MISSEDCALL_JWT_ES256)
+        ? sizeof(der) : NGX_HTTP_MISSEDCALL_SIG_MAX;
+
+    ok = EVP_DigestSignInit(ctx, NULL, ngx_http_missedcall_jwt_md(key), NULL,
+                            key->pkey) == 1
+         && EVP_DigestSign(ctx, (unsigned char *) p, &n,
+                           (const unsigned char *) data, len) == 1;
+
+    EVP_MD_CTX_free(ctx);
+
+    if (!ok) {
+        return 0;
+    }
+
+    if (key->alg == NGX_HTTP_MISSEDCALL_JWT_EDDSA) {
+        return n;
+    }
+
+    /* DER to r||s, each 32 bytes big-endian: RFC 7518 section 3.4 */
+
+    es = d2i_ECDSA_SIG(NULL, &p, (long) n);
+    if (es == NULL) {
+        return 0;
+    }
+
+    ECDSA_SIG_get0(es, &r, &s);
+
+    ok = BN_bn2binpad(r, sig, NGX_HTTP_MISSEDCALL_P256_LEN)
+             == NGX_HTTP_MISSEDCALL_P256_LEN
+         && BN_bn2binpad(s, sig + NGX_HTTP_MISSEDCALL_P256_LEN,
+                         NGX_HTTP_MISSEDCALL_P256_LEN)
+             == NGX_HTTP_MISSEDCALL_P256_LEN;
+
+    ECDSA_SIG_free(es);
+
+    return ok ? 2 * NGX_HTTP_MISSEDCALL_P256_LEN : 0;
+}
+
+
+/* r||s to DER, as OpenSSL verifies; returns its length, 0: malformed */
+
+static size_t
+ngx_http_missedcall_jwt_der(const unsigned char *sig, unsigned char *der)
+{
+    int             n;
+    BIGNUM         *r, *s;
+    ECDSA_SIG      *es;
+    unsigned char  *p;
+
+    es = ECDSA_SIG_new();
+    r = BN_bin2bn(sig, NGX_HTTP_MISSEDCALL_P256_LEN, NULL);
+    s = BN_bin2bn(sig + NGX_HTTP_MISSEDCALL_P256_LEN,
+                  NGX_HTTP_MISSEDCALL_P256_LEN, NULL);
+
+    if (es == NULL || r == NULL || s == NULL
+        || ECDSA_SIG_set0(es, r, s) != 1)
+    {
+        ECDSA_SIG_free(es);
+        BN_free(r);
+        BN_free(s);
+        return 0;
+    }
+
+    /* es owns r and s now */
+
+    n = i2d_ECDSA_SIG(es, NULL);
+
+    if (n > 0 && n <= NGX_HTTP_MISSEDCALL_DER_MAX) {
+        p = der;
+        n = i2d_ECDSA_SIG(es, &p);
+
+    } else {
+        n = 0;
+    }
+
+    ECDSA_SIG_free(es);
+
+    return n > 0 ? (size_t) n : 0;
+}
+
+
+static int
+ngx_http_missedcall_jwt_sig_ok(const ngx_http_missedcall_jwt_key_t *key,
+    const char *data, size_t len, const unsigned char *sig, size_t siglen)
+{
+    int                   ok;
+    EVP_MD_CTX           *ctx;
+    unsigned char         mac[NGX_HTTP_MISSEDCALL_SHA256_LEN];
+    unsigned char         der[NGX_HTTP_MISSEDCALL_DER_MAX];
+    const unsigned char  *msg;
+
+    if (key->alg == NGX_HTTP_MISSEDCALL_JWT_HS256) {
+        return siglen == NGX_HTTP_MISSEDCALL_SHA256_LEN
+               && ngx_http_missedcall_hs256(key, data, len, mac) == 0
+               && CRYPTO_memcmp(mac, sig, sizeof(mac)) == 0;
+    }
+
+    if (siglen != NGX_HTTP_MISSEDCALL_SIG_MAX || key->pkey == NULL) {
+        return 0;
+    }
+
+    msg = sig;
+
+    if (key->alg == NGX_HTTP_MISSEDCALL_JWT_ES256) {
+        siglen = ngx_http_missedcall_jwt_der(sig, der);
+        if (siglen == 0) {
+            return 0;
+        }
+
+        msg = der;
+    }
+
+    ctx = EVP_MD_CTX_new();
+
+    ok = ctx != NULL
+         && EVP_DigestVerifyInit(ctx, NULL, ngx_http_missedcall_jwt_md(key),
+                                 NULL, key->pkey) == 1
+         && EVP_DigestVerify(ctx, msg, siglen, (const unsigned char *) data,
+                             len) == 1;
+
+    EVP_MD_CTX_free(ctx);
+
+    /* a refused signature leaves errors on OpenSSL's queue */
+    ERR_clear_error();
+
+    return ok;
+}
+
+
 /* base64url of json's compact text (json is released); 0: no room */
 
 static size_t
@@ -165,24 +346,14 @@ ngx_http_missedcall_jwt_part(json_t *json, char *out, size_t size)
 }
 
 
-size_t
-ngx_http_missedcall_jwt_sign(const ngx_http_missedcall_jwt_key_t *key,
-    const ngx_http_missedcall_jwt_claims_t *claims, const char *iss,
-    char *out, size_t size)
+/* the payload: the claims, and iss and aud as rules ask */
+
+static json_t *
+ngx_http_missedcall_jwt_payload(const ngx_http_missedcall_jwt_claims_t *claims,
+    const ngx_http_missedcall_jwt_rules_t *rules)
 {
-    size_t          n, m;
-    json_t         *payload;
-    unsigned char   mac[NGX_HTTP_MISSEDCALL_SHA256_LEN];
-
-    n = ngx_http_missedcall_jwt_part(json_pack("{s:s, s:s, s:s}",
-                                               "alg", "HS256", "typ", "JWT",
-                                               "kid", key->kid),
-                                     out, size);
-    if (n == 0 || n + 1 >= size) {
-        return 0;
-    }
-
-    out[n++] = '.';
+    size_t   i;
+    json_t  *payload, *aud;
 
     payload = json_pack("{s:s, s:I, s:I, s:s}",
                         "sub", claims->sub,
@@ -190,29 +361,83 @@ ngx_http_missedcall_jwt_sign(const ngx_http_missedcall_jwt_key_t *key,
                         "exp", (json_int_t) claims->exp,
                         "jti", claims->jti);
 
-    if (payload && iss && json_object_set_new(payload, "iss",
-                                              json_string(iss)) != 0)
-    {
-        json_decref(payload);
-        payload = NULL;
+    if (payload == NULL || rules == NULL) {
+        return payload;
     }
 
-    m = ngx_http_missedcall_jwt_part(payload, out + n, size - n);
+    if (rules->iss
+        && json_object_set_new(payload, "iss", json_string(rules->iss)) != 0)
+    {
+        goto failed;
+    }
+
+    if (rules->naud == 1) {
+        aud = json_string(rules->aud[0]);
+
+    } else if (rules->naud > 1) {
+        aud = json_array();
+
+        for (i = 0; aud && i < rules->naud; i++) {
+            if (json_array_append_new(aud, json_string(rules->aud[i])) != 0) {
+                json_decref(aud);
+                aud = NULL;
+            }
+        }
+
+    } else {
+        return payload;
+    }
+
+    if (json_object_set_new(payload, "aud", aud) != 0) {
+        goto failed;
+    }
+
+    return payload;
+
+failed:
+
+    json_decref(payload);
+    return NULL;
+}
+
+
+size_t
+ngx_http_missedcall_jwt_sign(const ngx_http_missedcall_jwt_key_t *key,
+    const ngx_http_missedcall_jwt_claims_t *claims,
+    const ngx_http_missedcall_jwt_rules_t *rules, char *out, size_t size)
+{
+    size_t          n, m;
+    unsigned char   sig[NGX_HTTP_MISSEDCALL_SIG_MAX];
+
+    n = ngx_http_missedcall_jwt_part(json_pack("{s:s, s:s, s:s}",
+                        "alg", ngx_http_missedcall_jwt_alg_name(key->alg),
+                        "typ", (rules && rules->typ) ? rules->typ : "JWT",
+                        "kid", key->kid),
+                                     out, size);
+    if (n == 0 || n + 1 >= size) {
+        return 0;
+    }
+
+    out[n++] = '.';
+
+    m = ngx_http_missedcall_jwt_part(
+                           ngx_http_missedcall_jwt_payload(claims, rules),
+                           out + n, size - n);
     if (m == 0) {
         return 0;
     }
 
     n += m;
 
-    /* ".", 43 characters of signature, NUL */
-    if (n + 45 > size
-        || ngx_http_missedcall_hs256(key, out, n, mac) != 0)
-    {
+    m = ngx_http_missedcall_jwt_sig(key, out, n, sig);
+
+    /* ".", the signature, NUL */
+    if (m == 0 || n + 2 + (m + 2) / 3 * 4 > size) {
         return 0;
     }
 
     out[n++] = '.';
-    n += ngx_http_missedcall_b64url_encode(mac, sizeof(mac), out + n);
+    n += ngx_http_missedcall_b64url_encode(sig, m, out + n);
     out[n] = '\0';
 
     return n;
@@ -273,16 +498,94 @@ ngx_http_missedcall_jwt_str(json_t *obj, const char *name, char *out,
 }
 
 
+/* "typ" as RFC 7515 compares it: no case, "application/" optional */
+
+static int
+ngx_http_missedcall_jwt_typ_ok(json_t *header, const char *want)
+{
+    json_t      *typ;
+    const char  *v;
+
+    typ = json_object_get(header, "typ");
+
+    if (!json_is_string(typ)) {
+        return 0;
+    }
+
+    v = json_string_value(typ);
+
+    if (strlen(v) != json_string_length(typ)) {
+        return 0;
+    }
+
+    if (strncasecmp(v, "application/", 12) == 0) {
+        v += 12;
+    }
+
+    return strcasecmp(v, want) == 0;
+}
+
+
+static int
+ngx_http_missedcall_jwt_is(json_t *v, const char *want)
+{
+    return json_is_string(v)
+           && json_string_length(v) == strlen(want)
+           && strcmp(json_string_value(v), want) == 0;
+}
+
+
+/* iss as configured; aud, a string or an array, names one configured */
+
+static ngx_http_missedcall_jwt_rc_e
+ngx_http_missedcall_jwt_rules_ok(json_t *payload,
+    const ngx_http_missedcall_jwt_rules_t *rules)
+{
+    size_t   i, j;
+    json_t  *aud;
+
+    if (rules->iss
+        && !ngx_http_missedcall_jwt_is(json_object_get(payload, "iss"),
+                                       rules->iss))
+    {
+        return NGX_HTTP_MISSEDCALL_JWT_BAD_ISSUER;
+    }
+
+    if (rules->naud == 0) {
+        return NGX_HTTP_MISSEDCALL_JWT_OK;
+    }
+
+    aud = json_object_get(payload, "aud");
+
+    for (i = 0; i < rules->naud; i++) {
+        if (ngx_http_missedcall_jwt_is(aud, rules->aud[i])) {
+            return NGX_HTTP_MISSEDCALL_JWT_OK;
+        }
+
+        for (j = 0; json_is_array(aud) && j < json_array_size(aud); j++) {
+            if (ngx_http_missedcall_jwt_is(json_array_get(aud, j),
+                                           rules->aud[i]))
+            {
+                return NGX_HTTP_MISSEDCALL_JWT_OK;
+            }
+        }
+    }
+
+    return NGX_HTTP_MISSEDCALL_JWT_BAD_AUDIENCE;
+}
+
+
 ngx_http_missedcall_jwt_rc_e
 ngx_http_missedcall_jwt_verify(const char *token, size_t len,
-    const ngx_http_missedcall_jwt_key_t *keys, size_t nkeys, int64_t now,
+    const ngx_http_missedcall_jwt_key_t *keys, size_t nkeys,
+    const ngx_http_missedcall_jwt_rules_t *rules, int64_t now,
     int64_t leeway, ngx_http_missedcall_jwt_claims_t *claims)
 {
+    int                                   alg;
     long                                  n;
     size_t                                i, dot1, dot2;
-    json_t                               *header, *payload, *alg;
+    json_t                               *header, *payload, *a;
     unsigned char                         buf[NGX_HTTP_MISSEDCALL_JWT_MAX];
-    unsigned char                         mac[NGX_HTTP_MISSEDCALL_SHA256_LEN];
     const ngx_http_missedcall_jwt_key_t  *key;
     ngx_http_missedcall_jwt_rc_e          rc;
 
@@ -329,11 +632,13 @@ ngx_http_missedcall_jwt_verify(const char *token, size_t len,
         return NGX_HTTP_MISSEDCALL_JWT_MALFORMED;
     }
 
-    alg = json_object_get(header, "alg");
+    a = json_object_get(header, "alg");
+    alg = json_is_string(a)
+          ? ngx_http_missedcall_jwt_alg(json_string_value(a),
+                                        json_string_length(a))
+          : -1;
 
-    if (!json_is_string(alg) || strcmp(json_string_value(alg), "HS256") != 0
-        || json_string_length(alg) != 5)
-    {
+    if (alg < 0) {
         json_decref(header);
         return NGX_HTTP_MISSEDCALL_JWT_BAD_ALG;
     }
@@ -346,19 +651,41 @@ ngx_http_missedcall_jwt_verify(const char *token, size_t len,
         return NGX_HTTP_MISSEDCALL_JWT_MALFORMED;
     }
 
-    /* no kid: the signing key */
-    key = (json_object_get(header, "kid") == NULL) ? &keys[0] : NULL;
+    rc = NGX_HTTP_MISSEDCALL_JWT_OK;
+
+    if (rules && rules->typ
+        && !ngx_http_missedcall_jwt_typ_ok(header, rules->typ))
+    {
+        rc = NGX_HTTP_MISSEDCALL_JWT_BAD_TYP;
+    }
+
+    /* no kid: the first key that signs */
+    i = (json_object_get(header, "kid") == NULL);
 
     json_decref(header);
 
-    for (i = 0; key == NULL && i < nkeys; i++) {
-        if (strcmp(keys[i].kid, claims->kid) == 0) {
-            key = &keys[i];
+    if (rc != NGX_HTTP_MISSEDCALL_JWT_OK) {
+        return rc;
+    }
+
+    key = NULL;
+
+    while (key == NULL && nkeys) {
+        if (i ? !keys->verify_only : strcmp(keys->kid, claims->kid) == 0) {
+            key = keys;
         }
+
+        keys++;
+        nkeys--;
     }
 
     if (key == NULL) {
         return NGX_HTTP_MISSEDCALL_JWT_UNKNOWN_KID;
+    }
+
+    /* one key, one algorithm: RFC 8725 section 3.1 */
+    if ((int) key->alg != alg) {
+        return NGX_HTTP_MISSEDCALL_JWT_BAD_ALG;
     }
 
     /* the signature, before any claim is believed */
@@ -366,9 +693,8 @@ ngx_http_missedcall_jwt_verify(const char *token, size_t len,
     n = ngx_http_missedcall_b64url_decode(token + dot2 + 1, len - dot2 - 1,
                                           buf);
 
-    if (n != NGX_HTTP_MISSEDCALL_SHA256_LEN
-        || ngx_http_missedcall_hs256(key, token, dot2, mac) != 0
-        || CRYPTO_memcmp(mac, buf, sizeof(mac)) != 0)
+    if (n < 0
+        || !ngx_http_missedcall_jwt_sig_ok(key, token, dot2, buf, (size_t) n))
     {
         return NGX_HTTP_MISSEDCALL_JWT_BAD_SIGNATURE;
     }
@@ -386,8 +712,6 @@ ngx_http_missedcall_jwt_verify(const char *token, size_t len,
         return NGX_HTTP_MISSEDCALL_JWT_MALFORMED;
     }
 
-    rc = NGX_HTTP_MISSEDCALL_JWT_OK;
-
     if (ngx_http_missedcall_jwt_str(payload, "sub", claims->sub,
                                     NGX_HTTP_MISSEDCALL_JWT_SUB_MAX) != 0
         || ngx_http_missedcall_jwt_str(payload, "jti", claims->jti,
@@ -402,7 +726,11 @@ ngx_http_missedcall_jwt_verify(const char *token, size_t len,
     {
         rc = NGX_HTTP_MISSEDCALL_JWT_EXPIRED;
 
-    } else {
+    } else if (rules) {
+        rc = ngx_http_missedcall_jwt_rules_ok(payload, rules);
+    }
+
+    if (rc == NGX_HTTP_MISSEDCALL_JWT_OK) {
         rc = ngx_http_missedcall_jwt_check_time(claims, now, leeway);
     }
 
@@ -441,8 +769,199 @@ ngx_http_missedcall_jwt_strerror(ngx_http_missedcall_jwt_rc_e rc)
         "unknown_kid",
         "bad_signature",
         "expired",
-        "not_yet_valid"
+        "not_yet_valid",
+        "bad_typ",
+        "bad_issuer",
+        "bad_audience"
     };
 
-    return names[rc];
+    return rc < NGX_HTTP_MISSEDCALL_JWT_RC_LAST ? names[rc] : "unknown";
+}
+
+
+const char *
+ngx_http_missedcall_jwt_alg_name(ngx_http_missedcall_jwt_alg_e alg)
+{
+    return ngx_http_missedcall_jwt_algs[alg];
+}
+
+
+int
+ngx_http_missedcall_jwt_alg(const char *name, size_t len)
+{
+    int  i;
+
+    for (i = 0; i < 3; i++) {
+        if (strlen(ngx_http_missedcall_jwt_algs[i]) == len
+            && memcmp(ngx_http_missedcall_jwt_algs[i], name, len) == 0)
+        {
+            return i;
+        }
+    }
+
+    return -1;
+}
+
+
+/* an encrypted PEM gets no password: a prompt would stop nginx -t */
+
+static int
+ngx_http_missedcall_jwt_no_password(char *buf, int size, int rwflag,
+    void *data)
+{
+    (void) buf;
+    (void) size;
+    (void) rwflag;
+    (void) data;
+
+    return -1;
+}
+
+
+const char *
+ngx_http_missedcall_jwt_key_pem(const unsigned char *pem, size_t len,
+    int alg, ngx_http_missedcall_jwt_key_t *key)
+{
+    int        pub, kalg;
+    BIO       *bio;
+    char       group[32];
+    size_t     glen;
+    EVP_PKEY  *pkey;
+
+    bio = BIO_new_mem_buf(pem, (int) len);
+    if (bio == NULL) {
+        return "out of memory";
+    }
+
+    pub = 0;
+    pkey = PEM_read_bio_PrivateKey(bio, NULL,
+                                   ngx_http_missedcall_jwt_no_password, NULL);
+
+    if (pkey == NULL && BIO_reset(bio) == 1) {
+        pub = 1;
+        pkey = PEM_read_bio_PUBKEY(bio, NULL,
+                                   ngx_http_missedcall_jwt_no_password, NULL);
+    }
+
+    BIO_free(bio);
+    ERR_clear_error();
+
+    if (pkey == NULL) {
+        return "is not a PEM private or public key (or is encrypted)";
+    }
+
+    if (EVP_PKEY_is_a(pkey, "ED25519")) {
+        kalg = NGX_HTTP_MISSEDCALL_JWT_EDDSA;
+
+    } else if (EVP_PKEY_is_a(pkey, "EC")
+               && EVP_PKEY_get_utf8_string_param(pkey,
+                                             OSSL_PKEY_PARAM_GROUP_NAME,
+                                             group, sizeof(group), &glen)
+                  == 1
+               && (strcmp(group, "prime256v1") == 0
+                   || strcmp(group, "P-256") == 0))
+    {
+        kalg = NGX_HTTP_MISSEDCALL_JWT_ES256;
+
+    } else {
+        EVP_PKEY_free(pkey);
+        return "is neither an Ed25519 nor a P-256 key";
+    }
+
+    if (alg >= 0 && alg != kalg) {
+        EVP_PKEY_free(pkey);
+        return "holds a key of another algorithm";
+    }
+
+    key->alg = kalg;
+    key->pkey = pkey;
+    key->key = NULL;
+    key->key_len = 0;
+    key->verify_only |= pub;
+
+    return NULL;
+}
+
+
+/* one public key as a JWK: RFC 7517, RFC 7518 section 6.2, RFC 8037 */
+
+static json_t *
+ngx_http_missedcall_jwt_jwk(const ngx_http_missedcall_jwt_key_t *key)
+{
+    int             ok;
+    char            x[64], y[64];
+    size_t          n;
+    BIGNUM         *bx, *by;
+    unsigned char   raw[NGX_HTTP_MISSEDCALL_P256_LEN];
+
+    if (key->alg == NGX_HTTP_MISSEDCALL_JWT_EDDSA) {
+        n = sizeof(raw);
+
+        if (EVP_PKEY_get_raw_public_key(key->pkey, raw, &n) != 1
+            || n != sizeof(raw))
+        {
+            return NULL;
+        }
+
+        x[ngx_http_missedcall_b64url_encode(raw, n, x)] = '\0';
+
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+                         "kid", key->kid, "kty", "OKP", "crv", "Ed25519",
+                         "x", x, "alg", "EdDSA", "use", "sig");
+    }
+
+    bx = NULL;
+    by = NULL;
+
+    ok = EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, &bx) == 1
+         && EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &by)
+            == 1
+         && BN_bn2binpad(bx, raw, sizeof(raw)) == sizeof(raw);
+
+    if (ok) {
+        x[ngx_http_missedcall_b64url_encode(raw, sizeof(raw), x)] = '\0';
+        ok = BN_bn2binpad(by, raw, sizeof(raw)) == sizeof(raw);
+        y[ngx_http_missedcall_b64url_encode(raw, sizeof(raw), y)] = '\0';
+    }
+
+    BN_free(bx);
+    BN_free(by);
+
+    if (!ok) {
+        return NULL;
+    }
+
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                     "kid", key->kid, "kty", "EC", "crv", "P-256",
+                     "x", x, "y", y, "alg", "ES256", "use", "sig");
+}
+
+
+size_t
+ngx_http_missedcall_jwt_jwks(const ngx_http_missedcall_jwt_key_t *keys,
+    size_t nkeys, char *out, size_t size)
+{
+    size_t   i, n;
+    json_t  *set, *list;
+
+    list = json_array();
+
+    for (i = 0; list && i < nkeys; i++) {
+        if (keys[i].alg == NGX_HTTP_MISSEDCALL_JWT_HS256) {
+            continue;
+        }
+
+        if (json_array_append_new(list, ngx_http_missedcall_jwt_jwk(&keys[i]))
+            != 0)
+        {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+
+    set = list ? json_pack("{s:o}", "keys", list) : NULL;
+    n = set ? ngx_http_missedcall_json_write(set, out, size) : 0;
+    json_decref(set);
+
+    return n <= size ? n : 0;
 }

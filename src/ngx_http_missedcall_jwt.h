@@ -8,10 +8,15 @@
 #define _NGX_HTTP_MISSEDCALL_JWT_H_INCLUDED_
 
 
-/* Pure code (OpenSSL and jansson only): HS256 JSON Web Tokens, RFC 7519 */
+/*
+ * Pure code (OpenSSL and jansson only): JSON Web Tokens, RFC 7519, signed
+ * with HS256, ES256 or EdDSA (Ed25519, RFC 8037); the JWK Set of the
+ * public keys, RFC 7517.
+ */
 
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/evp.h>
 
 
 /* bytes: nginx -t refuses a shorter key */
@@ -22,11 +27,35 @@
 #define NGX_HTTP_MISSEDCALL_JWT_MAX       2048   /* longer tokens: refused */
 
 
+/* "typ" of the header: explicit typing, RFC 8725 section 3.11 */
+#define NGX_HTTP_MISSEDCALL_JWT_TYP       "missedcall+jwt"
+
+
+typedef enum {
+    NGX_HTTP_MISSEDCALL_JWT_HS256 = 0,
+    NGX_HTTP_MISSEDCALL_JWT_ES256,
+    NGX_HTTP_MISSEDCALL_JWT_EDDSA
+} ngx_http_missedcall_jwt_alg_e;
+
+
+/* one kid, one algorithm (RFC 8725 section 3.1) */
 typedef struct {
-    const char           *kid;        /* NUL-terminated */
-    const unsigned char  *key;
-    size_t                key_len;
+    const char                     *kid;        /* NUL-terminated */
+    const unsigned char            *key;        /* HS256: the secret */
+    size_t                          key_len;
+    ngx_http_missedcall_jwt_alg_e   alg;
+    EVP_PKEY                       *pkey;       /* ES256, EdDSA */
+    int                             verify_only;
 } ngx_http_missedcall_jwt_key_t;
+
+
+/* what a token must carry beyond its own claims; NULL or 0: nothing */
+typedef struct {
+    const char                     *typ;
+    const char                     *iss;
+    const char * const             *aud;        /* any one of naud */
+    size_t                          naud;
+} ngx_http_missedcall_jwt_rules_t;
 
 
 typedef struct {
@@ -42,32 +71,60 @@ typedef struct {
 typedef enum {
     NGX_HTTP_MISSEDCALL_JWT_OK = 0,
     NGX_HTTP_MISSEDCALL_JWT_MALFORMED,     /* not 3 base64url parts of JSON */
-    NGX_HTTP_MISSEDCALL_JWT_BAD_ALG,       /* not HS256: "none" neither */
+    NGX_HTTP_MISSEDCALL_JWT_BAD_ALG,       /* not the kid's: "none" neither */
     NGX_HTTP_MISSEDCALL_JWT_UNKNOWN_KID,
     NGX_HTTP_MISSEDCALL_JWT_BAD_SIGNATURE,
     NGX_HTTP_MISSEDCALL_JWT_EXPIRED,       /* exp missing or past */
-    NGX_HTTP_MISSEDCALL_JWT_NOT_YET_VALID  /* nbf (or iat) in the future */
+    NGX_HTTP_MISSEDCALL_JWT_NOT_YET_VALID, /* nbf (or iat) in the future */
+    NGX_HTTP_MISSEDCALL_JWT_BAD_TYP,
+    NGX_HTTP_MISSEDCALL_JWT_BAD_ISSUER,
+    NGX_HTTP_MISSEDCALL_JWT_BAD_AUDIENCE,
+    NGX_HTTP_MISSEDCALL_JWT_RC_LAST
 } ngx_http_missedcall_jwt_rc_e;
 
 
 /*
- * Signs {"alg":"HS256","typ":"JWT","kid":key->kid} and the claims sub, iat,
- * exp, jti (and iss when not NULL).  Writes a NUL-terminated token to out.
- * Returns its length, 0 when it does not fit in size.
+ * Signs {"alg":...,"typ":rules->typ,"kid":key->kid} and the claims sub,
+ * iat, exp, jti, and iss and aud from rules (one audience: a string, more:
+ * an array); ES256 signatures in JOSE's raw r||s form.  Writes a
+ * NUL-terminated token to out.  Returns its length, 0 when it does not fit
+ * in size or the key cannot sign.
  */
 size_t ngx_http_missedcall_jwt_sign(const ngx_http_missedcall_jwt_key_t *key,
-    const ngx_http_missedcall_jwt_claims_t *claims, const char *iss,
-    char *out, size_t size);
+    const ngx_http_missedcall_jwt_claims_t *claims,
+    const ngx_http_missedcall_jwt_rules_t *rules, char *out, size_t size);
 
 /*
- * Verifies token (len bytes, need not be NUL-terminated): the header's alg
- * must be HS256; its kid selects the key (no kid: keys[0]); the signature
- * is compared in constant time; exp is required and, like nbf and iat, is
+ * Verifies token (len bytes, need not be NUL-terminated): its kid selects
+ * the key (no kid: the first that signs), and the header's alg must be
+ * that key's; an HS256 signature is compared in constant time; then
+ * rules (typ, iss, one of aud); exp is required and, like nbf and iat, is
  * checked against now with leeway seconds.  Fills claims on success.
  */
 ngx_http_missedcall_jwt_rc_e ngx_http_missedcall_jwt_verify(const char *token,
     size_t len, const ngx_http_missedcall_jwt_key_t *keys, size_t nkeys,
-    int64_t now, int64_t leeway, ngx_http_missedcall_jwt_claims_t *claims);
+    const ngx_http_missedcall_jwt_rules_t *rules, int64_t now,
+    int64_t leeway, ngx_http_missedcall_jwt_claims_t *claims);
+
+/*
+ * Reads a PEM key, private (signs) or public (verify_only set): Ed25519
+ * is EdDSA, a P-256 EC key ES256.  alg < 0: as the key says; else the key
+ * must be of that algorithm.  Returns NULL, or why the key is refused.
+ */
+const char *ngx_http_missedcall_jwt_key_pem(const unsigned char *pem,
+    size_t len, int alg, ngx_http_missedcall_jwt_key_t *key);
+
+/*
+ * Writes the JWK Set (RFC 7517) of the public keys among keys, HMAC ones
+ * left out.  Returns its length, 0 when it does not fit in size.
+ */
+size_t ngx_http_missedcall_jwt_jwks(const ngx_http_missedcall_jwt_key_t *keys,
+    size_t nkeys, char *out, size_t size);
+
+/* "HS256", "ES256", "EdDSA"; and back, -1 when none of them */
+const char *ngx_http_missedcall_jwt_alg_name(
+    ngx_http_missedcall_jwt_alg_e alg);
+int ngx_http_missedcall_jwt_alg(const char *name, size_t len);
 
 /*
  * The time checks of verify alone: exp (required), nbf and iat against now

@@ -297,8 +297,8 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     op->phone.len = reply->element[1]->len;
     op->phone.data = (u_char *) claims.sub;
 
-    if (ngx_http_missedcall_token_issue(op->pool, op->mcf, op->lcf->token_ttl,
-                                        &claims, &token)
+    if (ngx_http_missedcall_token_issue(op->pool, op->mcf, op->lcf, &claims,
+                                        &token)
         != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
