@@ -745,12 +745,17 @@ ngx_http_missedcall_jwt_check_time(
     const ngx_http_missedcall_jwt_claims_t *claims, int64_t now,
     int64_t leeway)
 {
-    if (claims->exp == 0 || now > claims->exp + leeway) {
+    /*
+     * Claims are any 64-bit integer a token carries: each comparison is
+     * written so that it cannot overflow, now and leeway being positive.
+     */
+
+    if (claims->exp == 0 || now - leeway > claims->exp) {
         return NGX_HTTP_MISSEDCALL_JWT_EXPIRED;
     }
 
-    if ((claims->nbf && now + leeway < claims->nbf)
-        || (claims->iat && now + leeway < claims->iat))
+    if ((claims->nbf > now && claims->nbf - now > leeway)
+        || (claims->iat > now && claims->iat - now > leeway))
     {
         return NGX_HTTP_MISSEDCALL_JWT_NOT_YET_VALID;
     }

@@ -28,6 +28,7 @@ for my $name (sort keys %sources) {
     my $bin = "$build/test_$name";
     my @src = map { "$root/src/ngx_http_missedcall_$_.c" } @{ $sources{$name} };
     my $out = `cc -std=c99 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Werror \\
+        -fsanitize=undefined -fno-sanitize-recover=undefined \\
         -I$root/src -I$root/t/unit $root/t/unit/test_$name.c @src \\
         -lcrypto -ljansson -o $bin 2>&1`;
     ok($? == 0, "test_$name compiles") or diag $out;

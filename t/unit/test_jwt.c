@@ -874,5 +874,32 @@ main(void)
     claim_rules();
     speed();
 
+    /* claims at the ends of int64: no overflow, whatever signed them */
+    memset(&claims, 0, sizeof(claims));
+    claims.exp = INT64_MAX;
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1700000000, 30)
+       == NGX_HTTP_MISSEDCALL_JWT_OK, "exp INT64_MAX: valid, no overflow");
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1700000000, INT64_MAX)
+       == NGX_HTTP_MISSEDCALL_JWT_OK, "a leeway of INT64_MAX: no overflow");
+    claims.exp = INT64_MIN;
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1700000000, 30)
+       == NGX_HTTP_MISSEDCALL_JWT_EXPIRED, "exp INT64_MIN: expired");
+    claims.exp = 1700000000;
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1700000030, 30)
+       == NGX_HTTP_MISSEDCALL_JWT_OK, "exp + leeway is still valid");
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1700000031, 30)
+       == NGX_HTTP_MISSEDCALL_JWT_EXPIRED, "one second later: expired");
+    claims.nbf = INT64_MAX;
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1699999000, 30)
+       == NGX_HTTP_MISSEDCALL_JWT_NOT_YET_VALID,
+       "nbf INT64_MAX: not yet valid, no overflow");
+    claims.nbf = INT64_MIN;
+    claims.iat = INT64_MIN;
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1699999000, INT64_MAX)
+       == NGX_HTTP_MISSEDCALL_JWT_OK, "nbf and iat INT64_MIN: valid");
+    claims.iat = 1700000031;
+    ok(ngx_http_missedcall_jwt_check_time(&claims, 1700000000, 30)
+       == NGX_HTTP_MISSEDCALL_JWT_NOT_YET_VALID, "iat past the leeway");
+
     return done();
 }
