@@ -91,3 +91,14 @@ bench: deps $(MODULE)
 
 clean:
 	rm -rf $(BUILD)
+
+# npm's test tools (t/node: the OpenAPI linter, Twilio's library), pinned
+# by its package-lock.json; nodejs and npm from Debian when there is no npm
+.PHONY: node-tools
+deps: node-tools
+node-tools: t/node/node_modules/.package-lock.json
+t/node/node_modules/.package-lock.json: t/node/package-lock.json
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq \
+	        --no-install-recommends nodejs npm </dev/null; }
+	cd t/node && npm ci --no-audit --no-fund

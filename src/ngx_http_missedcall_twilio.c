@@ -4,6 +4,7 @@
  */
 
 
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 
@@ -172,4 +173,145 @@ ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
     }
 
     return (int) n;
+}
+
+
+int
+ngx_http_missedcall_twilio_url_forms(const unsigned char *url, size_t len,
+    unsigned char *bare, size_t *bare_len, unsigned char *ported,
+    size_t *ported_len)
+{
+    size_t                i, host, end, colon;
+    const unsigned char  *port;
+    size_t                port_len;
+
+    if (len > 8 && memcmp(url, "https://", 8) == 0) {
+        host = 8;
+        port = (const unsigned char *) "443";
+
+    } else if (len > 7 && memcmp(url, "http://", 7) == 0) {
+        host = 7;
+        port = (const unsigned char *) "80";
+
+    } else {
+        return -1;
+    }
+
+    port_len = strlen((const char *) port);
+
+    /* the authority ends at the path, query or fragment */
+    end = host;
+
+    while (end < len && url[end] != '/' && url[end] != '?' && url[end] != '#')
+    {
+        end++;
+    }
+
+    /* the port's colon: after any user info and an IPv6 literal's "]" */
+    colon = end;
+
+    for (i = end; i > host; i--) {
+        if (url[i - 1] == ':') {
+            colon = i - 1;
+            break;
+        }
+
+        if (url[i - 1] == ']' || url[i - 1] == '@'
+            || url[i - 1] < '0' || url[i - 1] > '9')
+        {
+            break;
+        }
+    }
+
+    for (i = host; i < colon; i++) {
+        if (url[i] == '@') {
+            host = i + 1;
+        }
+    }
+
+    if (colon == host) {
+        return -1;
+    }
+
+    /* "host:" has the scheme's port, as in a browser */
+    if (end - colon > 1) {
+        port = url + colon + 1;
+        port_len = end - colon - 1;
+    }
+
+    memcpy(bare, url, colon);
+    memcpy(bare + colon, url + end, len - end);
+    *bare_len = colon + len - end;
+
+    memcpy(ported, url, colon);
+    ported[colon] = ':';
+
+    if (port_len) {
+        memcpy(ported + colon + 1, port, port_len);
+    }
+
+    memcpy(ported + colon + 1 + port_len, url + end, len - end);
+    *ported_len = colon + 1 + port_len + len - end;
+
+    return 0;
+}
+
+
+static int
+ngx_http_missedcall_twilio_bytes_cmp(const unsigned char *a, size_t a_len,
+    const unsigned char *b, size_t b_len)
+{
+    int  rc;
+
+    rc = memcmp(a, b, a_len < b_len ? a_len : b_len);
+
+    if (rc != 0 || a_len == b_len) {
+        return rc;
+    }
+
+    return a_len < b_len ? -1 : 1;
+}
+
+
+static int
+ngx_http_missedcall_twilio_pair_cmp(const void *one, const void *two)
+{
+    int                                       rc;
+    const ngx_http_missedcall_twilio_pair_t  *a = one, *b = two;
+
+    rc = ngx_http_missedcall_twilio_bytes_cmp(a->key, a->key_len, b->key,
+                                              b->key_len);
+    if (rc != 0) {
+        return rc;
+    }
+
+    return ngx_http_missedcall_twilio_bytes_cmp(a->value, a->value_len,
+                                                b->value, b->value_len);
+}
+
+
+size_t
+ngx_http_missedcall_twilio_sort(ngx_http_missedcall_twilio_pair_t *pairs,
+    size_t n)
+{
+    size_t  i, kept;
+
+    if (n == 0) {
+        return 0;
+    }
+
+    qsort(pairs, n, sizeof(ngx_http_missedcall_twilio_pair_t),
+          ngx_http_missedcall_twilio_pair_cmp);
+
+    kept = 1;
+
+    for (i = 1; i < n; i++) {
+        if (ngx_http_missedcall_twilio_pair_cmp(&pairs[kept - 1], &pairs[i])
+            != 0)
+        {
+            pairs[kept++] = pairs[i];
+        }
+    }
+
+    return kept;
 }

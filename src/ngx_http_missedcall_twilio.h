@@ -43,6 +43,25 @@ int ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
     size_t max);
 
 /*
+ * The two forms of a callback URL whose signatures Twilio's libraries
+ * accept: without a port, and with one (the URL's own, else 443 for https
+ * and 80 for http), as twilio-node's validateRequest tries them.  bare
+ * holds len bytes, ported len + 4.  Returns 0, or -1 when url is not
+ * http:// or https:// with a host.
+ */
+int ngx_http_missedcall_twilio_url_forms(const unsigned char *url,
+    size_t len, unsigned char *bare, size_t *bare_len,
+    unsigned char *ported, size_t *ported_len);
+
+/*
+ * Sorts pairs as Twilio signs them: by name, a repeated name's values by
+ * value (byte order both).  Returns how many stay once a pair equal to
+ * the one before is dropped, as twilio-node drops a repeated value.
+ */
+size_t ngx_http_missedcall_twilio_sort(ngx_http_missedcall_twilio_pair_t *pairs,
+    size_t n);
+
+/*
  * Reads a Calls answer: "sid" (letters and digits only, else ignored),
  * "code" and "message" (printable ASCII only: it goes to the log).  Any
  * body, JSON or not, yields an answer; absent fields stay empty.
