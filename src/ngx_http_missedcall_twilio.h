@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "ngx_http_missedcall_form.h"
+
 
 #define NGX_HTTP_MISSEDCALL_TWILIO_SID_MAX      64
 #define NGX_HTTP_MISSEDCALL_TWILIO_MESSAGE_MAX  256
@@ -24,23 +26,10 @@ typedef struct {
 } ngx_http_missedcall_twilio_answer_t;
 
 
-typedef struct {
-    const unsigned char  *key;
-    size_t                key_len;
-    const unsigned char  *value;
-    size_t                value_len;
-} ngx_http_missedcall_twilio_pair_t;
+/* a callback's form, as ngx_http_missedcall_form_pairs() decodes it */
+typedef ngx_http_missedcall_form_pair_t  ngx_http_missedcall_twilio_pair_t;
 
-
-/*
- * Decodes an application/x-www-form-urlencoded body ("+" is a space, then
- * %XX; a malformed escape stays as it is) into buf, which holds len
- * bytes, and points at most max pairs into it.  Returns the pairs found,
- * or -1 when there are more than max.
- */
-int ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
-    unsigned char *buf, ngx_http_missedcall_twilio_pair_t *pairs,
-    size_t max);
+#define ngx_http_missedcall_twilio_form  ngx_http_missedcall_form_pairs
 
 /*
  * The two forms of a callback URL whose signatures Twilio's libraries
