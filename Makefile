@@ -139,3 +139,6 @@ $(BUILD)/nginx-src: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(abspath $(NGINX_SRC)) $(NGINX_CONFIGURE)' | cmp -s - $@ \
 	    || echo '$(abspath $(NGINX_SRC)) $(NGINX_CONFIGURE)' > $@
+
+# openapi.yaml's test validates real answers with Debian's Python
+PACKAGES   += python3-yaml
