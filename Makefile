@@ -3,7 +3,11 @@
 
 SHELL      := /bin/bash
 BUILD      := $(CURDIR)/build
-NGX_TREE   := /usr/share/nginx/src
+# the nginx source tree built against: Debian's, or another of the same
+# version (its own configure flags are not known: --with-compat, and
+# NGINX_CONFIGURE for more)
+NGINX_SRC  ?= /usr/share/nginx/src
+NGX_TREE   := $(NGINX_SRC)
 MODULE     := $(BUILD)/ngx_http_missedcall_module.so
 SOURCES    := ngx_http_missedcall_module.c $(wildcard src/*.c src/*.h) config
 PROVE      := prove -I t/lib
@@ -51,7 +55,7 @@ LUA        := $(wildcard src/lua/*.lua src/lua/include/*.lua) src/lua/lua2c.sh
 $(BUILD)/nginx/objs/Makefile: config $(wildcard src/*.c) $(LUA)
 	rm -rf $(BUILD)/nginx && mkdir -p $(BUILD)
 	cp -r $(NGX_TREE) $(BUILD)/nginx
-	cd $(BUILD)/nginx && . ./conf_flags && ./configure \
+	cd $(BUILD)/nginx && $(NGX_FLAGS) && ./configure \
 	    "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module=$(CURDIR) \
 	    > $(BUILD)/configure.log 2>&1 \
 	    || { tail -20 $(BUILD)/configure.log; exit 1; }
@@ -104,3 +108,50 @@ bench: deps $(MODULE)
 
 clean:
 	rm -rf $(BUILD)
+
+# npm's test tools (t/node: the OpenAPI linter, Twilio's library), pinned
+# by its package-lock.json; nodejs and npm from Debian when there is no npm
+.PHONY: node-tools
+deps: node-tools
+node-tools: t/node/node_modules/.package-lock.json
+t/node/node_modules/.package-lock.json: t/node/package-lock.json
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq \
+	        --no-install-recommends nodejs npm </dev/null; }
+	cd t/node && npm ci --no-audit --no-fund
+
+# The Debian package libnginx-mod-http-missedcall (debian/: nginx-dev's
+# dh-sequence-nginx), built from a copy of the tree's files in build/deb,
+# where the .deb lands; "make deb" needs no other folder.
+PACKAGES   += debhelper dpkg-dev lintian python3-jsonschema
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+DEB_ARCH    = $(shell dpkg --print-architecture)
+DEB         = $(BUILD)/deb/libnginx-mod-http-missedcall_$(DEB_VERSION)_$(DEB_ARCH).deb
+
+.PHONY: deb
+deb: deps $(DEB)
+	@echo $(DEB)
+
+$(DEB): $(SOURCES) $(LUA) $(wildcard debian/* debian/source/*)
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -co --exclude-standard | tar -cf - -T - \
+	    | tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -b -uc -us \
+	    > $(BUILD)/deb/build.log 2>&1 \
+	    || { tail -30 $(BUILD)/deb/build.log; exit 1; }
+
+# Debian's tree says how Debian's nginx was configured; another tree gets
+# --with-compat, which makes the module load in any nginx of its version
+# built with it too (nginx.org's packages are).  The tree built against is
+# remembered: another one configures again.
+NGX_FLAGS   = if [ -f conf_flags ]; then . ./conf_flags; \
+              else NGX_CONF_FLAGS=(--with-compat $(NGINX_CONFIGURE)); fi
+.PHONY: FORCE
+$(BUILD)/nginx/objs/Makefile: $(BUILD)/nginx-src
+$(BUILD)/nginx-src: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(abspath $(NGINX_SRC)) $(NGINX_CONFIGURE)' | cmp -s - $@ \
+	    || echo '$(abspath $(NGINX_SRC)) $(NGINX_CONFIGURE)' > $@
+
+# openapi.yaml's test validates real answers with Debian's Python
+PACKAGES   += python3-yaml

@@ -291,7 +291,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_missedcall_loc_conf_t, gateway.ring),
-      NULL },
+      &ngx_http_missedcall_ring_post },
 
     { ngx_string("missedcall_gateway_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,

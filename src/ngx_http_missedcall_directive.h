@@ -88,6 +88,7 @@ char *ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+extern ngx_conf_post_t  ngx_http_missedcall_ring_post;
 
 /* ngx_http_missedcall_webhook.c */
 char *ngx_http_missedcall_webhook(ngx_conf_t *cf, ngx_command_t *cmd,

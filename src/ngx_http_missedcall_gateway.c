@@ -19,6 +19,15 @@
 #include "ngx_http_missedcall_directive.h"
 
 
+static char *ngx_http_missedcall_ring_check(ngx_conf_t *cf, void *post,
+    void *data);
+
+
+ngx_conf_post_t  ngx_http_missedcall_ring_post = {
+    ngx_http_missedcall_ring_check
+};
+
+
 static ngx_http_missedcall_gateway_t  *ngx_http_missedcall_gateways[] = {
     &ngx_http_missedcall_gateway_http,
     &ngx_http_missedcall_gateway_twilio,
@@ -111,6 +120,24 @@ ngx_http_missedcall_rate(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     *interval = scale / n;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Twilio's Timeout is whole seconds from 1 to 600: 500ms would be sent as
+ * 0 and 15m refused by Twilio at every call, so "nginx -t" says so now.
+ */
+
+static char *
+ngx_http_missedcall_ring_check(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_msec_t  *ring = data;
+
+    if (*ring < 1000 || *ring > 600000) {
+        return "must be between 1s and 600s";
+    }
 
     return NGX_CONF_OK;
 }

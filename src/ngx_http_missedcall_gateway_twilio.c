@@ -28,8 +28,6 @@
 
 #define NGX_HTTP_MISSEDCALL_TWILIO_API  "https://api.twilio.com"
 
-/* Twilio sends about 20 parameters with a status callback */
-#define NGX_HTTP_MISSEDCALL_FORM_MAX    64
 
 
 static char *ngx_http_missedcall_twilio_check(ngx_conf_t *cf,
@@ -49,10 +47,11 @@ static ngx_int_t ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
     ngx_http_missedcall_gateway_conf_t *gw, ngx_array_t *form);
 static ngx_array_t *ngx_http_missedcall_twilio_callback_form(
     ngx_pool_t *pool, ngx_str_t *body);
-static ngx_str_t *ngx_http_missedcall_twilio_param(ngx_array_t *form,
-    char *name);
-static ngx_int_t ngx_http_missedcall_twilio_cmp(const void *one,
-    const void *two);
+static ngx_int_t ngx_http_missedcall_twilio_param(ngx_array_t *form,
+    char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_missedcall_twilio_signed_as(ngx_str_t *got,
+    ngx_str_t *secret, u_char *url, size_t url_len, ngx_array_t *form,
+    u_char *data);
 static void ngx_http_missedcall_twilio_cancel(ngx_event_t *ev);
 static void ngx_http_missedcall_twilio_canceled(
     ngx_http_missedcall_curl_req_t *req);
@@ -372,7 +371,7 @@ static void
 ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
 {
     ngx_int_t                            rc;
-    ngx_str_t                            body, *status, *sid;
+    ngx_str_t                            body, status, sid;
     ngx_array_t                         *form;
     ngx_http_missedcall_loc_conf_t      *lcf;
     ngx_http_missedcall_twilio_ring_t   *ring;
@@ -405,16 +404,17 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
         return;
     }
 
-    status = ngx_http_missedcall_twilio_param(form, "CallStatus");
-    sid = ngx_http_missedcall_twilio_param(form, "CallSid");
-
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "missedcall twilio: signed callback, status %s",
-                   status ? "given" : "missing");
+                   ngx_http_missedcall_twilio_param(form, "CallStatus",
+                                                    &status)
+                   ? "given" : "missing");
 
-    if (status && sid && status->len == 7
-        && ngx_strncmp(status->data, "ringing", 7) == 0
-        && ngx_http_missedcall_twilio_sid_valid(sid, "CA"))
+    if (ngx_http_missedcall_twilio_param(form, "CallStatus", &status)
+        && ngx_http_missedcall_twilio_param(form, "CallSid", &sid)
+        && status.len == 7
+        && ngx_strncmp(status.data, "ringing", 7) == 0
+        && ngx_http_missedcall_twilio_sid_valid(&sid, "CA"))
     {
         ring = ngx_calloc(sizeof(ngx_http_missedcall_twilio_ring_t),
                           r->connection->log);
@@ -425,8 +425,8 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
 
         ring->gw = gw;
         ring->sid.data = ring->data;
-        ring->sid.len = sid->len;
-        ngx_memcpy(ring->data, sid->data, sid->len);
+        ring->sid.len = sid.len;
+        ngx_memcpy(ring->data, sid.data, sid.len);
 
         ring->timer.handler = ngx_http_missedcall_twilio_cancel;
         ring->timer.data = ring;
@@ -451,22 +451,22 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
 
 /*
  * Twilio's signature: base64(HMAC-SHA1(auth token, URL . each parameter's
- * name and value, sorted by name)), with the URL as configured, since a
- * proxy in front may change what nginx sees.
+ * name and value, sorted)), with the URL as configured, since a proxy in
+ * front may change what nginx sees; with and without its port, as
+ * Twilio's libraries check it.
  */
 
 static ngx_int_t
 ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
     ngx_http_missedcall_gateway_conf_t *gw, ngx_array_t *form)
 {
-    u_char            mac[EVP_MAX_MD_SIZE], b64[64], *data, *p;
-    size_t            size;
-    ngx_str_t         want, raw, *got;
-    ngx_uint_t        i;
-    unsigned int      len;
-    ngx_keyval_t     *kv;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    u_char                             *bare, *ported, *data;
+    size_t                              size, bare_len, ported_len;
+    ngx_str_t                          *got;
+    ngx_uint_t                          i;
+    ngx_list_part_t                    *part;
+    ngx_table_elt_t                    *h;
+    ngx_http_missedcall_twilio_pair_t  *pair;
 
     got = NULL;
     part = &r->headers_in.headers.part;
@@ -495,31 +495,64 @@ ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
         return 0;
     }
 
-    ngx_sort(form->elts, form->nelts, sizeof(ngx_keyval_t),
-             ngx_http_missedcall_twilio_cmp);
+    form->nelts = ngx_http_missedcall_twilio_sort(form->elts, form->nelts);
 
-    kv = form->elts;
-    size = gw->callback.len;
+    pair = form->elts;
+    size = gw->callback.len + sizeof(":65535") - 1;
 
     for (i = 0; i < form->nelts; i++) {
-        size += kv[i].key.len + kv[i].value.len;
+        size += pair[i].key_len + pair[i].value_len;
     }
 
-    data = ngx_pnalloc(r->pool, size);
-    if (data == NULL) {
+    bare = ngx_pnalloc(r->pool, 2 * gw->callback.len + 4 + size);
+    if (bare == NULL) {
         return 0;
     }
 
-    p = ngx_cpymem(data, gw->callback.data, gw->callback.len);
+    ported = bare + gw->callback.len;
+    data = ported + gw->callback.len + 4;
+
+    if (ngx_http_missedcall_twilio_url_forms(gw->callback.data,
+                                             gw->callback.len, bare,
+                                             &bare_len, ported, &ported_len)
+        != 0)
+    {
+        return 0;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "missedcall twilio: callback signature over \"%*s\" or "
+                   "its port", bare_len, bare);
+
+    /* both are computed, so the time taken tells nothing */
+    return ngx_http_missedcall_twilio_signed_as(got, &gw->secret, bare,
+                                                bare_len, form, data)
+           | ngx_http_missedcall_twilio_signed_as(got, &gw->secret, ported,
+                                                  ported_len, form, data);
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_twilio_signed_as(ngx_str_t *got, ngx_str_t *secret,
+    u_char *url, size_t url_len, ngx_array_t *form, u_char *data)
+{
+    u_char                             *p, mac[EVP_MAX_MD_SIZE], b64[64];
+    ngx_str_t                           want, raw;
+    ngx_uint_t                          i;
+    unsigned int                        len;
+    ngx_http_missedcall_twilio_pair_t  *pair;
+
+    pair = form->elts;
+    p = ngx_cpymem(data, url, url_len);
 
     for (i = 0; i < form->nelts; i++) {
-        p = ngx_cpymem(p, kv[i].key.data, kv[i].key.len);
-        p = ngx_cpymem(p, kv[i].value.data, kv[i].value.len);
+        p = ngx_cpymem(p, pair[i].key, pair[i].key_len);
+        p = ngx_cpymem(p, pair[i].value, pair[i].value_len);
     }
 
     len = 0;
 
-    if (HMAC(EVP_sha1(), gw->secret.data, (int) gw->secret.len, data, size,
+    if (HMAC(EVP_sha1(), secret->data, (int) secret->len, data, p - data,
              mac, &len) == NULL)
     {
         return 0;
@@ -535,75 +568,64 @@ ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
-ngx_http_missedcall_twilio_cmp(const void *one, const void *two)
-{
-    const ngx_keyval_t  *a = one, *b = two;
-
-    return ngx_memn2cmp(a->key.data, b->key.data, a->key.len, b->key.len);
-}
-
-
-/* the callback's parameters, decoded by the pure parser */
+/*
+ * The callback's parameters, decoded by the pure parser: as many as the
+ * body holds (each takes two bytes at least), bounded by the body limit
+ * only, as Twilio adds parameters without notice.
+ */
 
 static ngx_array_t *
 ngx_http_missedcall_twilio_callback_form(ngx_pool_t *pool, ngx_str_t *body)
 {
-    int                                 n, i;
-    u_char                             *buf;
-    ngx_array_t                        *form;
-    ngx_keyval_t                       *kv;
-    ngx_http_missedcall_twilio_pair_t   pairs[NGX_HTTP_MISSEDCALL_FORM_MAX];
+    int           n;
+    u_char       *buf;
+    size_t        max;
+    ngx_array_t  *form;
 
     buf = ngx_pnalloc(pool, body->len + 1);
     if (buf == NULL) {
         return NULL;
     }
 
-    n = ngx_http_missedcall_twilio_form(body->data, body->len, buf, pairs,
-                                        NGX_HTTP_MISSEDCALL_FORM_MAX);
+    max = body->len / 2 + 1;
 
-    form = ngx_array_create(pool, n > 0 ? n : 1, sizeof(ngx_keyval_t));
+    form = ngx_array_create(pool, max,
+                            sizeof(ngx_http_missedcall_twilio_pair_t));
     if (form == NULL) {
         return NULL;
     }
 
-    /* more parameters than Twilio sends: the signature will not match */
-    for (i = 0; i < n; i++) {
-        kv = ngx_array_push(form);
-        if (kv == NULL) {
-            return NULL;
-        }
+    n = ngx_http_missedcall_twilio_form(body->data, body->len, buf,
+                                        form->elts, max);
 
-        kv->key.data = (u_char *) pairs[i].key;
-        kv->key.len = pairs[i].key_len;
-        kv->value.data = (u_char *) pairs[i].value;
-        kv->value.len = pairs[i].value_len;
-    }
+    form->nelts = n > 0 ? n : 0;
 
     return form;
 }
 
 
-static ngx_str_t *
-ngx_http_missedcall_twilio_param(ngx_array_t *form, char *name)
+static ngx_int_t
+ngx_http_missedcall_twilio_param(ngx_array_t *form, char *name,
+    ngx_str_t *value)
 {
-    size_t         len;
-    ngx_uint_t     i;
-    ngx_keyval_t  *kv;
+    size_t                              len;
+    ngx_uint_t                          i;
+    ngx_http_missedcall_twilio_pair_t  *pair;
 
     len = ngx_strlen(name);
-    kv = form->elts;
+    pair = form->elts;
 
     for (i = 0; i < form->nelts; i++) {
-        if (kv[i].key.len == len
-            && ngx_strncmp(kv[i].key.data, name, len) == 0)
+        if (pair[i].key_len == len
+            && ngx_strncmp(pair[i].key, name, len) == 0)
         {
-            return &kv[i].value;
+            value->data = (u_char *) pair[i].value;
+            value->len = pair[i].value_len;
+            return 1;
         }
     }
 
-    return NULL;
+    return 0;
 }
 
 

@@ -12,12 +12,18 @@
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_json.h"
+#include "ngx_http_missedcall_form.h"
 #include "ngx_http_missedcall_keys.h"
 #include "ngx_http_missedcall_phone.h"
 
 
 /* most answers fit: one pass of the writer */
 #define NGX_HTTP_MISSEDCALL_JSON_GUESS  512
+
+
+static ngx_http_missedcall_body_rc_e ngx_http_missedcall_parse_as_type(
+    ngx_http_request_t *r, ngx_str_t *raw, u_char *buf,
+    ngx_http_missedcall_body_t *body, const char **field);
 
 
 static ngx_str_t  ngx_http_missedcall_json_type =
@@ -432,6 +438,70 @@ ngx_http_missedcall_uuid(u_char *out)
 
 
 /*
+ * The body as its Content-Type says, as Django REST framework parses it:
+ * a urlencoded or multipart form, else JSON (whatever the type, as before
+ * forms were accepted).
+ */
+
+static ngx_http_missedcall_body_rc_e
+ngx_http_missedcall_parse_as_type(ngx_http_request_t *r, ngx_str_t *raw,
+    u_char *buf, ngx_http_missedcall_body_t *body, const char **field)
+{
+    size_t            n, blen;
+    ngx_str_t        *type;
+    const u_char     *boundary;
+
+    static ngx_str_t  urlencoded =
+                          ngx_string("application/x-www-form-urlencoded");
+
+    if (r->headers_in.content_type == NULL) {
+        return ngx_http_missedcall_json_parse_body(raw->data, raw->len, body,
+                                                   field);
+    }
+
+    type = &r->headers_in.content_type->value;
+
+    for (n = 0; n < type->len && type->data[n] != ';' && type->data[n] != ' ';
+         n++)
+    {
+        /* void */
+    }
+
+    if (n == urlencoded.len
+        && ngx_strncasecmp(type->data, urlencoded.data, n) == 0)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "missedcall: urlencoded form body");
+
+        return ngx_http_missedcall_form_parse_urlencoded(raw->data, raw->len,
+                                                         buf, body, field);
+    }
+
+    if (n == sizeof("multipart/form-data") - 1
+        && ngx_strncasecmp(type->data, (u_char *) "multipart/form-data", n)
+           == 0)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "missedcall: multipart form body");
+
+        if (ngx_http_missedcall_form_boundary(type->data, type->len,
+                                              &boundary, &blen)
+            != 0)
+        {
+            return NGX_HTTP_MISSEDCALL_BODY_INVALID_FORM;
+        }
+
+        return ngx_http_missedcall_form_parse_multipart(raw->data, raw->len,
+                                                        boundary, blen, body,
+                                                        field);
+    }
+
+    return ngx_http_missedcall_json_parse_body(raw->data, raw->len, body,
+                                               field);
+}
+
+
+/*
  * Reads the body and parses it.  NULL: the request was answered and
  * finalized here.
  */
@@ -439,7 +509,7 @@ ngx_http_missedcall_uuid(u_char *out)
 ngx_http_missedcall_body_t *
 ngx_http_missedcall_parse(ngx_http_request_t *r)
 {
-    u_char                         *msg;
+    u_char                         *msg, *buf;
     ngx_int_t                       rc;
     ngx_str_t                       raw;
     const char                     *field;
@@ -455,14 +525,16 @@ ngx_http_missedcall_parse(ngx_http_request_t *r)
 
     body = ngx_palloc(r->pool, sizeof(ngx_http_missedcall_body_t));
 
-    if (rc != NGX_OK || body == NULL) {
+    /* where a urlencoded form is decoded */
+    buf = ngx_pnalloc(r->pool, raw.len + 1);
+
+    if (rc != NGX_OK || body == NULL || buf == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return NULL;
     }
 
     field = NULL;
-    brc = ngx_http_missedcall_json_parse_body(raw.data, raw.len, body,
-                                              &field);
+    brc = ngx_http_missedcall_parse_as_type(r, &raw, buf, body, &field);
 
     if (brc == NGX_HTTP_MISSEDCALL_BODY_OK) {
         return body;
@@ -481,6 +553,14 @@ ngx_http_missedcall_parse(ngx_http_request_t *r)
         ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
                                   NGX_HTTP_BAD_REQUEST, "invalid_field",
                                   (char *) msg));
+        return NULL;
+    }
+
+    if (brc == NGX_HTTP_MISSEDCALL_BODY_INVALID_FORM) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_form",
+                                  "the body must be a well-formed form "
+                                  "giving each field once"));
         return NULL;
     }
 

@@ -39,8 +39,10 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_BODY_OK = 0,
     NGX_HTTP_MISSEDCALL_BODY_INVALID_JSON,  /* not JSON, not UTF-8, not an
                                                object, duplicate keys */
-    NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD  /* known field not a string, too
+    NGX_HTTP_MISSEDCALL_BODY_INVALID_FIELD, /* known field not a string, too
                                                long, or holding a NUL */
+    NGX_HTTP_MISSEDCALL_BODY_INVALID_FORM   /* a form body malformed, or a
+                                               known field in it twice */
 } ngx_http_missedcall_body_rc_e;
 
 

@@ -4,6 +4,7 @@
  */
 
 
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 
@@ -152,106 +153,142 @@ ngx_http_missedcall_twilio_parse(const unsigned char *body, size_t len,
 }
 
 
-static int
-ngx_http_missedcall_twilio_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
-
-/* decodes in[0..len) to out; returns the decoded length, never above len */
-
-static size_t
-ngx_http_missedcall_twilio_unescape(const unsigned char *in, size_t len,
-    unsigned char *out)
-{
-    int     hi, lo;
-    size_t  i, n;
-
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        if (in[i] == '+') {
-            out[n++] = ' ';
-            continue;
-        }
-
-        if (in[i] == '%' && len - i > 2) {
-            hi = ngx_http_missedcall_twilio_hex(in[i + 1]);
-            lo = ngx_http_missedcall_twilio_hex(in[i + 2]);
-
-            if (hi >= 0 && lo >= 0) {
-                out[n++] = (unsigned char) (hi << 4 | lo);
-                i += 2;
-                continue;
-            }
-        }
-
-        out[n++] = in[i];
-    }
-
-    return n;
-}
-
-
 int
-ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
-    unsigned char *buf, ngx_http_missedcall_twilio_pair_t *pairs,
-    size_t max)
+ngx_http_missedcall_twilio_url_forms(const unsigned char *url, size_t len,
+    unsigned char *bare, size_t *bare_len, unsigned char *ported,
+    size_t *ported_len)
 {
-    size_t                              n, end, eq, i, start;
-    unsigned char                      *p;
-    ngx_http_missedcall_twilio_pair_t  *pair;
+    size_t                i, host, end, colon;
+    const unsigned char  *port;
+    size_t                port_len;
 
-    n = 0;
-    p = buf;
-    start = 0;
+    if (len > 8 && memcmp(url, "https://", 8) == 0) {
+        host = 8;
+        port = (const unsigned char *) "443";
 
-    while (start < len) {
-        end = start;
+    } else if (len > 7 && memcmp(url, "http://", 7) == 0) {
+        host = 7;
+        port = (const unsigned char *) "80";
 
-        while (end < len && body[end] != '&') {
-            end++;
-        }
-
-        if (end > start) {
-            if (n == max) {
-                return -1;
-            }
-
-            eq = start;
-
-            while (eq < end && body[eq] != '=') {
-                eq++;
-            }
-
-            pair = &pairs[n++];
-
-            pair->key = p;
-            pair->key_len = ngx_http_missedcall_twilio_unescape(body + start,
-                                                                eq - start, p);
-            p += pair->key_len;
-
-            i = (eq < end) ? eq + 1 : end;
-
-            pair->value = p;
-            pair->value_len = ngx_http_missedcall_twilio_unescape(body + i,
-                                                                  end - i, p);
-            p += pair->value_len;
-        }
-
-        start = end + 1;
+    } else {
+        return -1;
     }
 
-    return (int) n;
+    port_len = strlen((const char *) port);
+
+    /* the authority ends at the path, query or fragment */
+    end = host;
+
+    while (end < len && url[end] != '/' && url[end] != '?' && url[end] != '#')
+    {
+        end++;
+    }
+
+    /* the port's colon: after any user info and an IPv6 literal's "]" */
+    colon = end;
+
+    for (i = end; i > host; i--) {
+        if (url[i - 1] == ':') {
+            colon = i - 1;
+            break;
+        }
+
+        if (url[i - 1] == ']' || url[i - 1] == '@'
+            || url[i - 1] < '0' || url[i - 1] > '9')
+        {
+            break;
+        }
+    }
+
+    for (i = host; i < colon; i++) {
+        if (url[i] == '@') {
+            host = i + 1;
+        }
+    }
+
+    if (colon == host) {
+        return -1;
+    }
+
+    /* "host:" has the scheme's port, as in a browser */
+    if (end - colon > 1) {
+        port = url + colon + 1;
+        port_len = end - colon - 1;
+    }
+
+    memcpy(bare, url, colon);
+    memcpy(bare + colon, url + end, len - end);
+    *bare_len = colon + len - end;
+
+    memcpy(ported, url, colon);
+    ported[colon] = ':';
+
+    if (port_len) {
+        memcpy(ported + colon + 1, port, port_len);
+    }
+
+    memcpy(ported + colon + 1 + port_len, url + end, len - end);
+    *ported_len = colon + 1 + port_len + len - end;
+
+    return 0;
+}
+
+
+static int
+ngx_http_missedcall_twilio_bytes_cmp(const unsigned char *a, size_t a_len,
+    const unsigned char *b, size_t b_len)
+{
+    int  rc;
+
+    rc = memcmp(a, b, a_len < b_len ? a_len : b_len);
+
+    if (rc != 0 || a_len == b_len) {
+        return rc;
+    }
+
+    return a_len < b_len ? -1 : 1;
+}
+
+
+static int
+ngx_http_missedcall_twilio_pair_cmp(const void *one, const void *two)
+{
+    int                                       rc;
+    const ngx_http_missedcall_twilio_pair_t  *a = one, *b = two;
+
+    rc = ngx_http_missedcall_twilio_bytes_cmp(a->key, a->key_len, b->key,
+                                              b->key_len);
+    if (rc != 0) {
+        return rc;
+    }
+
+    return ngx_http_missedcall_twilio_bytes_cmp(a->value, a->value_len,
+                                                b->value, b->value_len);
+}
+
+
+size_t
+ngx_http_missedcall_twilio_sort(ngx_http_missedcall_twilio_pair_t *pairs,
+    size_t n)
+{
+    size_t  i, kept;
+
+    if (n == 0) {
+        return 0;
+    }
+
+    qsort(pairs, n, sizeof(ngx_http_missedcall_twilio_pair_t),
+          ngx_http_missedcall_twilio_pair_cmp);
+
+    kept = 1;
+
+    for (i = 1; i < n; i++) {
+        if (ngx_http_missedcall_twilio_pair_cmp(&pairs[kept - 1], &pairs[i])
+            != 0)
+        {
+            pairs[kept++] = pairs[i];
+        }
+    }
+
+    return kept;
 }

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "ngx_http_missedcall_form.h"
+
 
 #define NGX_HTTP_MISSEDCALL_TWILIO_SID_MAX      64
 #define NGX_HTTP_MISSEDCALL_TWILIO_MESSAGE_MAX  256
@@ -36,23 +38,29 @@ typedef enum {
 } ngx_http_missedcall_twilio_fault_e;
 
 
-typedef struct {
-    const unsigned char  *key;
-    size_t                key_len;
-    const unsigned char  *value;
-    size_t                value_len;
-} ngx_http_missedcall_twilio_pair_t;
+/* a callback's form, as ngx_http_missedcall_form_pairs() decodes it */
+typedef ngx_http_missedcall_form_pair_t  ngx_http_missedcall_twilio_pair_t;
 
+#define ngx_http_missedcall_twilio_form  ngx_http_missedcall_form_pairs
 
 /*
- * Decodes an application/x-www-form-urlencoded body ("+" is a space, then
- * %XX; a malformed escape stays as it is) into buf, which holds len
- * bytes, and points at most max pairs into it.  Returns the pairs found,
- * or -1 when there are more than max.
+ * The two forms of a callback URL whose signatures Twilio's libraries
+ * accept: without a port, and with one (the URL's own, else 443 for https
+ * and 80 for http), as twilio-node's validateRequest tries them.  bare
+ * holds len bytes, ported len + 4.  Returns 0, or -1 when url is not
+ * http:// or https:// with a host.
  */
-int ngx_http_missedcall_twilio_form(const unsigned char *body, size_t len,
-    unsigned char *buf, ngx_http_missedcall_twilio_pair_t *pairs,
-    size_t max);
+int ngx_http_missedcall_twilio_url_forms(const unsigned char *url,
+    size_t len, unsigned char *bare, size_t *bare_len,
+    unsigned char *ported, size_t *ported_len);
+
+/*
+ * Sorts pairs as Twilio signs them: by name, a repeated name's values by
+ * value (byte order both).  Returns how many stay once a pair equal to
+ * the one before is dropped, as twilio-node drops a repeated value.
+ */
+size_t ngx_http_missedcall_twilio_sort(ngx_http_missedcall_twilio_pair_t *pairs,
+    size_t n);
 
 /*
  * Reads a Calls answer: "sid" (letters and digits only, else ignored),

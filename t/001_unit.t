@@ -1,8 +1,8 @@
 #!/usr/bin/perl
 
-# The unit tests of the pure C code (phone numbers, JWT, JSON, keys): each
-# t/unit/test_*.c is compiled with the sources it tests and run; its TAP
-# lines count here one by one.
+# The unit tests of the pure C code (phone numbers, JWT, JSON, forms, keys,
+# Twilio): each t/unit/test_*.c is compiled with the sources it tests and
+# run; its TAP lines count here one by one.
 
 use strict;
 use warnings;
@@ -20,7 +20,8 @@ my %sources = (
     json  => [ 'json' ],
     jwt   => [ 'jwt', 'json' ],
     keys  => [ 'keys' ],
-    twilio => [ 'twilio' ],
+    twilio => [ 'twilio', 'form', 'json' ],
+    form  => [ 'form', 'json' ],
     strength => [ 'strength' ],
 );
 

@@ -15,8 +15,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int                                  k, pairs_found;
-    size_t                               i, n;
-    unsigned char                       *buf;
+    size_t                               i, n, kept, bl, pl;
+    unsigned char                       *buf, *bare, *ported;
     ngx_http_missedcall_twilio_pair_t    p[16];
     ngx_http_missedcall_twilio_answer_t  a;
 
@@ -57,7 +57,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    /* sorting keeps pairs, never adds one, and leaves them in order */
+    kept = ngx_http_missedcall_twilio_sort(p, pairs_found > 0
+                                              ? (size_t) pairs_found : 0);
+
+    if (pairs_found > 0 && (kept == 0 || kept > (size_t) pairs_found)) {
+        abort();
+    }
+
+    for (i = 1; i < kept; i++) {
+        n = p[i - 1].key_len < p[i].key_len ? p[i - 1].key_len : p[i].key_len;
+        k = memcmp(p[i - 1].key, p[i].key, n);
+
+        if (k > 0 || (k == 0 && p[i - 1].key_len > p[i].key_len)) {
+            abort();
+        }
+    }
+
     free(buf);
+
+    /* the input as a callback URL: both forms within their bounds */
+    bare = malloc(size + 1);
+    ported = malloc(size + 4);
+
+    if (bare && ported
+        && ngx_http_missedcall_twilio_url_forms(data, size, bare, &bl,
+                                                ported, &pl) == 0
+        && (bl > size || pl > size + 4 || bl >= pl))
+    {
+        abort();
+    }
+
+    free(bare);
+    free(ported);
 
     return 0;
 }

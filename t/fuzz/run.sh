@@ -12,10 +12,11 @@ seconds=${1:-10}
 build=${MC_BUILD_DIR:-$root/build}/fuzz
 mkdir -p "$build"
 
-declare -A sources=([phone]=phone [jwt]="jwt json" [json]=json [twilio]=twilio)
+declare -A sources=([phone]=phone [jwt]="jwt json" [json]=json
+    [twilio]="twilio form json" [form]="form json")
 failed=0
 
-for target in phone jwt json twilio; do
+for target in phone jwt json twilio form; do
     bin=$build/fuzz_$target
     clang -g -O1 -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=undefined -I"$root/src" \

@@ -2,7 +2,9 @@
 
 # "make run": Redis, the fake gateway and nginx with conf/demo.conf on
 # loopback, and the curl commands that take a phone number through the
-# flow.  Stops on Ctrl-C, or after DEMO_SECONDS seconds when that is set.
+# flow.  Stops on Ctrl-C, SIGTERM, SIGHUP or SIGQUIT, when the make that
+# started it got one of them, or after DEMO_SECONDS seconds when that is
+# set.
 
 use strict;
 use warnings;
@@ -61,8 +63,25 @@ nginx error log: $log
 Press Ctrl-C to stop.
 EOF
 
-$SIG{INT} = $SIG{TERM} = sub { print "\nstopping\n"; exit 0 };
+# exit runs the harness's DESTROY and END, which stop what it started
+$SIG{$_} = sub { print "\nstopping\n"; exit 0 } for qw(INT TERM HUP QUIT);
 
 my $until = defined $ENV{DEMO_SECONDS} ? time + $ENV{DEMO_SECONDS} : undef;
+my $parent = getppid();
 
-sleep 1 while !defined $until || time < $until;
+# GNU make passes SIGTERM on to its recipe, but on SIGHUP, SIGINT or SIGQUIT
+# sent to make alone it only waits for the recipe, in a signal handler that
+# blocks the signal: seen in /proc, that is our cue.
+sub make_stopping {
+    open my $comm, '<', "/proc/$parent/comm" or return 1;
+    return 0 unless <$comm> =~ /^g?make$/;
+    open my $status, '<', "/proc/$parent/status" or return 1;
+    my ($blocked) = map { /^SigBlk:\s*([0-9a-f]+)/ ? hex $1 : () } <$status>;
+    return ($blocked // 0) & ((1 << 0) | (1 << 1) | (1 << 2) | (1 << 14));
+}
+
+while (!defined $until || time < $until) {
+    last if getppid() != $parent || make_stopping();
+    select(undef, undef, undef, 0.2);
+}
+print "stopping\n";

@@ -144,5 +144,68 @@ main(void)
     ok(fix && strstr(fix, "caller number"),
        "a caller refusal names the caller number");
 
+    /* the callback URL's two forms, as twilio-node tries them */
+    {
+        size_t           i, bl, pl;
+        unsigned char    bare[128], ported[132];
+        const char      *cases[][3] = {
+            { "https://h.example/cb?x=1", "https://h.example/cb?x=1",
+              "https://h.example:443/cb?x=1" },
+            { "https://h.example:443/cb", "https://h.example/cb",
+              "https://h.example:443/cb" },
+            { "http://h.example/cb", "http://h.example/cb",
+              "http://h.example:80/cb" },
+            { "http://h.example:8080/cb", "http://h.example/cb",
+              "http://h.example:8080/cb" },
+            { "https://u:pw@h.example/cb", "https://u:pw@h.example/cb",
+              "https://u:pw@h.example:443/cb" },
+            { "https://[::1]/cb", "https://[::1]/cb", "https://[::1]:443/cb" },
+            { "https://[::1]:8443", "https://[::1]", "https://[::1]:8443" },
+            { "https://h:/cb", "https://h/cb", "https://h:443/cb" },
+        };
+
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            ok(ngx_http_missedcall_twilio_url_forms(
+                   (const unsigned char *) cases[i][0], strlen(cases[i][0]),
+                   bare, &bl, ported, &pl) == 0
+               && bl == strlen(cases[i][1])
+               && memcmp(bare, cases[i][1], bl) == 0
+               && pl == strlen(cases[i][2])
+               && memcmp(ported, cases[i][2], pl) == 0,
+               "%s: %s and %s", cases[i][0], cases[i][1], cases[i][2]);
+        }
+
+        ok(ngx_http_missedcall_twilio_url_forms(
+               (const unsigned char *) "ftp://h/cb", 10, bare, &bl, ported,
+               &pl) == -1, "not http(s): -1");
+        ok(ngx_http_missedcall_twilio_url_forms(
+               (const unsigned char *) "https:///cb", 11, bare, &bl, ported,
+               &pl) == -1, "no host: -1");
+    }
+
+    /* sorted by name, then value; an equal pair once */
+    {
+        int                                 n;
+        size_t                              kept;
+        unsigned char                       buf[256];
+        const char                         *f;
+        ngx_http_missedcall_twilio_pair_t   p[8];
+
+        f = "b=2&a=z&b=10&a=y&Ab=1&b=2&a=";
+        n = ngx_http_missedcall_twilio_form((const unsigned char *) f,
+                                            strlen(f), buf, p, 8);
+        kept = ngx_http_missedcall_twilio_sort(p, (size_t) n);
+
+        ok(n == 7 && kept == 6, "7 pairs, the repeated b=2 once: %zu", kept);
+        ok(p[0].key_len == 2 && memcmp(p[0].key, "Ab", 2) == 0,
+           "upper case first, as bytes");
+        ok(p[1].value_len == 0 && p[2].value_len == 1 && p[2].value[0] == 'y'
+           && p[3].value[0] == 'z', "a's values sorted: \"\", y, z");
+        ok(p[4].value_len == 2 && memcmp(p[4].value, "10", 2) == 0
+           && p[5].value_len == 1 && p[5].value[0] == '2',
+           "b's values sorted as strings: 10 before 2");
+        ok(ngx_http_missedcall_twilio_sort(p, 0) == 0, "none: 0");
+    }
+
     return done();
 }

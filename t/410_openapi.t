@@ -1,0 +1,194 @@
+#!/usr/bin/perl
+
+# openapi.yaml describes every endpoint: @redocly/cli lints it (pinned in
+# t/node), it lists every error code of the README, and the module's real
+# answers, success and error, for each endpoint, validate against its
+# schemas (t/lib/openapi_check.py), so spec and code cannot drift.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use JSON::PP qw(encode_json);
+use Digest::SHA qw(hmac_sha1_base64);
+use IPC::Open2 qw(open2);
+use Test::More;
+use MissedCall::Flow;
+use MissedCall::Node qw(node_tools);
+
+my $root = "$FindBin::Bin/..";
+my $spec = "$root/openapi.yaml";
+
+sub slurp {
+    open my $fh, '<', $_[0] or die "$_[0]: $!";
+    return do { local $/; <$fh> };
+}
+
+# the linter
+
+my $dir = node_tools();
+my $out = `$dir/node_modules/.bin/redocly lint --config $root/redocly.yaml $spec 2>&1`;
+is($?, 0, 'redocly lint passes') or diag $out;
+like($out, qr/Your API description is valid/, 'the description is valid');
+
+# every error code of the README's table is in the spec
+
+my $readme = slurp("$root/README.md");
+my ($errors) = $readme =~ /^## Errors\n(.*?)^## /ms;
+my %codes = map { $_ => 1 } $errors =~ /^\| \d{3} \| (.+?) \|/mg
+    ? map { /`(\w+)`/g } $errors =~ /^\| \d{3} \| (.+?) \|/mg : ();
+cmp_ok(scalar keys %codes, '>=', 25, scalar(keys %codes) . ' codes in the README');
+my $text = slurp($spec);
+my ($enum) = $text =~ /^    Error:\n.*?enum:\n((?:\s+- \w+\n)+)/ms;
+my %spec_codes = map { $_ => 1 } ($enum // '') =~ /- (\w+)/g;
+ok($spec_codes{$_}, "$_ is in the spec's Error schema") for sort keys %codes;
+
+# the real answers
+
+my $account = 'AC' . ('0123456789abcdef' x 2);
+my $token = 'twilio-auth-token-5f1d2c';
+my $admin = 'admin-token-0123456789abcdef';
+
+my $t = stack(no_nginx => 1);
+$t->write_file('admin.token', "$admin\n");
+$t->write_file('twilio.token', "$token\n");
+my $cb = 'http://127.0.0.1:' . $t->port('nginx') . '/otp/twilio/status';
+$t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
+    HTTP_EXTRA => 'missedcall_metrics_zone zone=missedcall:1m;',
+    EXTRA => "location /missedcall/admin/ {
+            missedcall_admin_token_file " . $t->dir . "/admin.token;
+            missedcall_admin;
+        }
+        location = /metrics { missedcall_metrics; }
+        location = /otp/twilio/status {
+            missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
+            missedcall_twilio_account $account;
+            missedcall_gateway_secret_file " . $t->dir . "/twilio.token;
+            missedcall_twilio_status_callback $cb;
+            missedcall_twilio_callback;
+        }" });
+
+my @answers;
+
+sub answer {
+    my ($name, $path, $method, $r, $status) = @_;
+    is($r->{status}, $status, "$name: $status");
+    push @answers, [ $name, { path => $path, method => $method,
+        status => $r->{status}, body => $r->{json} } ];
+}
+
+sub form {
+    my ($path, $body, $type) = @_;
+    return $t->http('POST', $path, body => $body, headers => {
+        'Content-Type' => $type // 'application/x-www-form-urlencoded' });
+}
+
+my $auth = { Authorization => "Bearer $admin" };
+my $r = request_call($t, '+12025550143');
+answer('request', '/otp/request/', 'post', $r, 202);
+my $session = $r->{json}{session_id};
+my $caller = last_call($t)->{json}{from};
+answer('status', '/otp/status/{session_id}', 'get',
+    $t->get("/otp/status/$session"), 200);
+answer('verify, a wrong caller id', '/otp/verify/', 'post',
+    verify_call($t, session_id => $session,
+        received_caller_id => '+15559999999'), 400);
+$r = verify_call($t, session_id => $session, received_caller_id => $caller);
+answer('verify', '/otp/verify/', 'post', $r, 200);
+answer('check', '/auth', 'get', $t->get('/check',
+    headers => { Authorization => "Bearer $r->{json}{token}" }), 204);
+answer('check without a token', '/auth', 'get', $t->get('/check'), 401);
+answer('verify, used session', '/otp/verify/', 'post',
+    verify_call($t, session_id => $session, received_caller_id => $caller),
+    400);
+answer('status, unknown session', '/otp/status/{session_id}', 'get',
+    $t->get('/otp/status/5f0e4a1c-1d2b-4c3d-8e4f-5a6b7c8d9e0f'), 404);
+answer('request, invalid_json', '/otp/request/', 'post',
+    form('/otp/request/', '{', 'application/json'), 400);
+answer('request, invalid_form', '/otp/request/', 'post',
+    form('/otp/request/', 'phone_number=1&phone_number=2'), 400);
+answer('request, missing_field', '/otp/request/', 'post',
+    form('/otp/request/', 'x=1'), 400);
+answer('request, invalid_field', '/otp/request/', 'post',
+    form('/otp/request/', 'phone_number=' . ('1' x 257)), 400);
+answer('request, invalid_phone_number', '/otp/request/', 'post',
+    form('/otp/request/', 'phone_number=hello'), 400);
+answer('request, body_too_large', '/otp/request/', 'post',
+    form('/otp/request/', 'x=' . ('1' x 5000)), 413);
+answer('request, GET', '/otp/request/', 'post', $t->get('/otp/request/'),
+    405);
+$t->gateway_mode('status 500');
+answer('request, gateway_error', '/otp/request/', 'post',
+    request_call($t, '+12025550150'), 502);
+$t->gateway_mode('hang');
+answer('request, gateway_timeout', '/otp/request/', 'post',
+    request_call($t, '+12025550151'), 504);
+$t->gateway_mode('ok');
+
+answer('admin list', '/missedcall/admin/numbers', 'get',
+    $t->get('/missedcall/admin/numbers', headers => $auth), 200);
+answer('admin without a token', '/missedcall/admin/numbers', 'get',
+    $t->get('/missedcall/admin/numbers'), 401);
+answer('admin add', '/missedcall/admin/numbers', 'post',
+    $t->http('POST', '/missedcall/admin/numbers', headers => $auth,
+        body => '{"number": "+442079460000", "calling_codes": ["44"]}'), 201);
+answer('admin disable', '/missedcall/admin/numbers/{number}/disable', 'post',
+    $t->http('POST', '/missedcall/admin/numbers/+442079460000/disable',
+        headers => $auth, body => '{"reason": "test"}'), 200);
+answer('admin enable', '/missedcall/admin/numbers/{number}/enable', 'post',
+    $t->http('POST', '/missedcall/admin/numbers/+442079460000/enable',
+        headers => $auth), 200);
+answer('admin remove', '/missedcall/admin/numbers/{number}', 'delete',
+    $t->http('DELETE', '/missedcall/admin/numbers/+442079460000',
+        headers => $auth), 200);
+answer('admin, unknown number', '/missedcall/admin/numbers/{number}/enable',
+    'post', $t->http('POST', '/missedcall/admin/numbers/+15550000000/enable',
+        headers => $auth), 404);
+
+$r = $t->get('/metrics');
+is($r->{status}, 200, 'metrics: 200');
+like($r->{content}, qr/^missedcall_requests_total\{/m, 'metrics: the text');
+answer('metrics, POST', '/metrics', 'get', $t->http('POST', '/metrics'), 405);
+
+my $body = 'CallSid=CA' . ('ab' x 16) . '&CallStatus=completed';
+answer('twilio callback', '/otp/twilio/status', 'post',
+    $t->http('POST', '/otp/twilio/status', body => $body, headers => {
+        'Content-Type' => 'application/x-www-form-urlencoded',
+        'X-Twilio-Signature' => hmac_sha1_base64("${cb}CallSid"
+            . ('CA' . 'ab' x 16) . 'CallStatuscompleted', $token) . '=' }),
+    204);
+answer('twilio callback, forged', '/otp/twilio/status', 'post',
+    $t->http('POST', '/otp/twilio/status', body => $body, headers => {
+        'Content-Type' => 'application/x-www-form-urlencoded',
+        'X-Twilio-Signature' => 'Zm9yZ2Vk' }), 403);
+
+$t->stop_redis();
+answer('request, Redis down', '/otp/request/', 'post',
+    request_call($t, '+12025550152'), 503);
+answer('verify, Redis down', '/otp/verify/', 'post',
+    verify_call($t, session_id => $session, received_caller_id => $caller),
+    503);
+
+# all validated at once
+
+my $pid = open2(my $from, my $to, '/usr/bin/python3',
+    "$root/t/lib/openapi_check.py", $spec);
+print $to encode_json([ map { $_->[1] } @answers ]);
+close $to;
+my @verdicts = <$from>;
+waitpid($pid, 0);
+is($?, 0, 'the validator ran');
+is(scalar @verdicts, scalar @answers, 'a verdict for each answer');
+for my $i (0 .. $#answers) {
+    chomp(my $v = $verdicts[$i] // 'no verdict');
+    is($v, 'ok', "$answers[$i][0] matches the spec");
+}
+
+my %endpoints = map { $_->[1]{path} => 1 } @answers;
+my @paths = $text =~ m{^  (/\S+):$}mg;
+is(scalar keys %endpoints, scalar @paths,
+    'answers of all ' . scalar(@paths) . ' paths were validated');
+
+done_testing();
