@@ -62,6 +62,7 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
             missedcall_admin;
         }
         location = /metrics { missedcall_metrics; }
+        location = /.well-known/jwks.json { missedcall_jwks; }
         location = /otp/twilio/status {
             missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
             missedcall_twilio_account $account;
@@ -126,6 +127,22 @@ $t->gateway_mode('hang');
 answer('request, gateway_timeout', '/otp/request/', 'post',
     request_call($t, '+12025550151'), 504);
 $t->gateway_mode('ok');
+
+# the failure budget: 10 wrong caller ids over 4 sessions of one phone
+for my $s (1 .. 4) {
+    my $id = request_call($t, '+12025550160')->{json}{session_id};
+    for (1 .. 3) {
+        $r = verify_call($t, session_id => $id,
+            received_caller_id => '+15559999999');
+        last if $r->{status} == 429;
+    }
+    last if $r->{status} == 429;
+}
+answer('verify, too_many_failures', '/otp/verify/', 'post', $r, 429);
+answer('request, too_many_failures', '/otp/request/', 'post',
+    request_call($t, '+12025550160'), 429);
+answer('jwks', '/.well-known/jwks.json', 'get',
+    $t->get('/.well-known/jwks.json'), 200);
 
 answer('admin list', '/missedcall/admin/numbers', 'get',
     $t->get('/missedcall/admin/numbers', headers => $auth), 200);

@@ -32,7 +32,10 @@ def main():
         if response is None:
             print("status %(status)s not described" % answer)
             continue
-        content = response.get("content", {}).get("application/json")
+        # application/json, or a JSON type of its own (jwk-set+json)
+        content = next((v for k, v in response.get("content", {}).items()
+                        if k == "application/json" or k.endswith("+json")),
+                       None)
         if content is None:
             print("ok" if answer["body"] is None else "a JSON body where "
                   "none is described")
