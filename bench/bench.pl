@@ -216,6 +216,7 @@ sub uncached {
     system("mkdir -p $root/build/unit && cc -std=c99 -D_DEFAULT_SOURCE -O1 "
         . "-I$root/src -I$root/t/unit $root/t/unit/test_jwt.c "
         . "$root/src/ngx_http_missedcall_jwt.c "
+        . "$root/src/ngx_http_missedcall_jwk.c "
         . "$root/src/ngx_http_missedcall_json.c -lcrypto -ljansson -o $bin")
         == 0 or die "test_jwt does not compile\n";
     print map { s/^# //r } grep { /^# uncached verify/ } `$bin`;

@@ -106,6 +106,12 @@ ngx_http_missedcall_jwt_rc_e ngx_http_missedcall_jwt_verify(const char *token,
     const ngx_http_missedcall_jwt_rules_t *rules, int64_t now,
     int64_t leeway, ngx_http_missedcall_jwt_claims_t *claims);
 
+/* base64url without padding; returns the length written */
+size_t ngx_http_missedcall_b64url_encode(const unsigned char *in, size_t len,
+    char *out);
+
+/* src/ngx_http_missedcall_jwk.c: keys in as PEM, out as a JWK Set */
+
 /*
  * Reads a PEM key, private (signs) or public (verify_only set): Ed25519
  * is EdDSA, a P-256 EC key ES256.  alg < 0: as the key says; else the key

@@ -18,7 +18,7 @@ make_path($build);
 my %sources = (
     phone => [ 'phone' ],
     json  => [ 'json' ],
-    jwt   => [ 'jwt', 'json' ],
+    jwt   => [ 'jwt', 'jwk', 'json' ],
     keys  => [ 'keys' ],
     twilio => [ 'twilio', 'form', 'json' ],
     form  => [ 'form', 'json' ],

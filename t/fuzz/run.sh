@@ -12,7 +12,7 @@ seconds=${1:-10}
 build=${MC_BUILD_DIR:-$root/build}/fuzz
 mkdir -p "$build"
 
-declare -A sources=([phone]=phone [jwt]="jwt json" [json]=json
+declare -A sources=([phone]=phone [jwt]="jwt jwk json" [json]=json
     [twilio]="twilio form json" [form]="form json")
 failed=0
 
