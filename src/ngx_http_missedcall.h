@@ -233,6 +233,10 @@ extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_http;
 extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio;
 
 
+/* src/ngx_http_missedcall_endpoint.c */
+char *ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
+
 /* src/ngx_http_missedcall_http.c: request and response plumbing */
 ngx_int_t ngx_http_missedcall_read_body(ngx_http_request_t *r,
     ngx_http_client_body_handler_pt post_handler);

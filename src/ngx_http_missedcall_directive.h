@@ -21,6 +21,10 @@
  */
 
 
+/* ngx_http_missedcall_endpoint.c */
+char *ngx_http_missedcall_endpoint(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* ngx_http_missedcall_conf.c */
 char *ngx_http_missedcall_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
