@@ -52,9 +52,10 @@ sub listening {
     return !!$s;
 }
 
+# the harness gives each of the three up to 5 s before SIGKILL
 sub all_closed {
     my ($ports) = @_;
-    my $until = time + 10;
+    my $until = time + 20;
     while (time < $until) {
         return 1 unless grep { listening($_) } values %$ports;
         sleep 0.1;
@@ -71,7 +72,7 @@ for my $case (['TERM', 'make'], ['HUP', 'make'], ['HUP', 'group']) {
         for sort keys %$port;
 
     kill $signal, $whom eq 'make' ? $pid : -$pid;
-    my $until = time + 15;
+    my $until = time + 25;
     sleep 0.1 while waitpid($pid, WNOHANG) == 0 && time < $until;
     ok(time < $until, "$signal to $whom: make is gone");
     ok(all_closed($port), "$signal to $whom: Redis, the gateway and nginx "
