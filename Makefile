@@ -106,6 +106,11 @@ fuzz: deps
 bench: deps $(MODULE)
 	perl bench/bench.pl
 
+# the same in a few minutes: fewer requests, checks and rounds
+.PHONY: bench-short
+bench-short: deps $(MODULE)
+	perl bench/bench.pl --short
+
 clean:
 	rm -rf $(BUILD)
 
@@ -155,3 +160,8 @@ $(BUILD)/nginx-src: FORCE
 
 # openapi.yaml's test validates real answers with Debian's Python
 PACKAGES   += python3-yaml
+
+# the benchmark's peer (bench/drf): Django REST framework on gunicorn, and
+# perf for the gateway call's share of the workers' CPU
+PACKAGES   += python3-djangorestframework python3-redis python3-requests \
+              gunicorn linux-perf

@@ -5,6 +5,7 @@
 # side in one run with wrk and redis-benchmark, printed as one table.
 #
 #   perl bench/bench.pl [pairs] [checks] [check seconds] [rounds]
+#   perl bench/bench.pl --short          # a few minutes: fewer of each
 #   MC_BENCH_CHECK_ONLY=1 perl bench/bench.pl 0 0 2 1   # the check rows only
 #
 # - check with a valid token against "return 204": alternating rounds,
@@ -17,7 +18,13 @@
 #   every verify has a fresh session, made by the request phase;
 # - worker RSS before and after the pairs and the checks;
 # - where the CPU went: microseconds of CPU an answer, by process, for
-#   request, verify, and the same verify bodies POSTed to "return 200".
+#   request, verify, and the same verify bodies POSTed to "return 200";
+#   the workers' share of a request spent in the gateway call (perf);
+# - Redis's CPU an answer (INFO cpu) and its commands (INFO commandstats);
+# - the peer: a Django REST framework app of the seed's shape (bench/drf)
+#   on gunicorn -w 2, the same Redis and the same instant gateway, its
+#   request, verify and check side by side with the module's.
+# Scripted phases (request, verify, check, the peer's) use wrk -t1 -c20.
 # The machine is shared and noisy: ratios are what to compare.
 
 use strict;
@@ -28,12 +35,21 @@ use lib "$FindBin::Bin/../t/lib";
 
 use MissedCall::Flow;
 
-my $pairs = shift // 100000;
-my $checks = shift // 1000000;
-my $seconds = shift // 5;
-my $rounds = shift // 3;
+my $short = @ARGV && $ARGV[0] eq '--short' && shift;
+my $pairs = shift // ($short ? 50000 : 100000);
+my $checks = shift // ($short ? 300000 : 1000000);
+my $seconds = shift // ($short ? 2 : 5);
+my $rounds = shift // ($short ? 1 : 3);
+# the peer is some 10 to 40 times slower: fewer answers, enough for two
+# full 1 s rounds at its rates (a rate counts full rounds only)
+my $peer = $short ? 4000 : 12000;
+my $conns = 20;
 
-for my $tool ('wrk', 'redis-benchmark') {
+# what the issue measured before this work (issue 19), to print beside
+my %before = (request_us => 81, verify_us => 42, request_x => 7.6,
+    verify_x => 9.9, check_x => 38);
+
+for my $tool ('wrk', 'redis-benchmark', 'gunicorn', 'perf') {
     die "$tool is not installed (make deps)\n" unless `which $tool`;
 }
 
@@ -74,6 +90,20 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     ACCESS_LOG => 'combined buffer=64k flush=1s' });
 
 my $base = 'http://127.0.0.1:' . $t->port('nginx');
+
+# the peer: Django REST framework on gunicorn, 2 sync workers as the seed
+$t->redis('SADD', 'drf:pool', $caller);
+{
+    local $ENV{DRF_REDIS} = $t->port('redis');
+    local $ENV{DRF_GATEWAY} = 'http://127.0.0.1:' . $gw->port('nginx')
+        . '/call';
+    local $ENV{DRF_SECRET} = 's' x 48;
+    $t->_spawn('drf', "$dir/drf.log", '/usr/bin/gunicorn', '-w', '2',
+        '--chdir', "$FindBin::Bin/drf", '-b',
+        '127.0.0.1:' . $t->port('drf'), '--log-level', 'warning', 'app');
+    $t->_wait_port($t->port('drf'), 'gunicorn', "$dir/drf.log");
+}
+my $drf = 'http://127.0.0.1:' . $t->port('drf');
 $ENV{MC_BENCH} = "$FindBin::Bin";
 $ENV{MC_CALLER} = $caller;
 
@@ -107,7 +137,8 @@ for (['check-eddsa', 'EdDSA', 'ed'], ['check-es256', 'ES256', 'es']) {
 check_only() if $ENV{MC_BENCH_CHECK_ONLY};
 
 print STDERR "bench: warming up\n";
-wrk_script($_, int($pairs / 10)) for 'request.lua', 'verify.lua';
+wrk_script($_, int($pairs / 10), offset => 9e7)
+    for 'request.lua', 'verify.lua';
 my @rss0 = rss();
 
 # 1. check against return 204
@@ -123,21 +154,28 @@ my ($ceiling) = $out =~ /([\d.]+) requests per second/
 print STDERR "bench: $pairs requests, then as many verifies\n";
 # what Redis counted too: a round's last answers reach no wrk to count them
 my %counted0 = counted();
-my $req = wrk_script('request.lua', $pairs);
+my $req = wrk_script('request.lua', $pairs, perf => 1);
 my $sessions = $req->{status}{202} // 0;
 die "only $sessions of $pairs sessions were created\n"
     unless $sessions >= $pairs;
 my $ver = wrk_script('verify.lua', $pairs);
 my %counted1 = counted();
-my $floor = do {
-    local $ENV{MC_PATH} = '/ping';
-    wrk_script('verify.lua', $pairs);
-};
+my $floor = wrk_script('verify.lua', $pairs, path => '/ping');
 
-# 4. a million checks
+# 4. checks
 print STDERR "bench: $checks checks\n";
-my $chk = wrk_script('check.lua', $checks, $token);
+my $chk = wrk_script('check.lua', $checks, tok => $token);
 my @rss1 = rss();
+
+# 5. the peer, the same scripts on fewer answers, and a token it issued
+print STDERR "bench: the DRF peer, $peer requests, verifies, checks\n";
+my $dreq = wrk_script('request.lua', $peer, base => $drf, offset => 5e7);
+die "the peer made only ", $dreq->{status}{202} // 0, " sessions\n"
+    unless ($dreq->{status}{202} // 0) >= $peer;
+my $dver = wrk_script('verify.lua', $peer, base => $drf, offset => 5e7);
+my $dtoken = drf_token();
+my $dchk = wrk_script('check.lua', 3 * $peer, base => $drf,
+    tok => $dtoken);
 
 print "\n";
 row('what', 'measured', 'against', 'ratio', 'target', '');
@@ -149,6 +187,24 @@ row('request/s vs Redis ceiling / 2', int $req->{rps}, int($ceiling / 2),
 my $vr = $ver->{rps} / $ceiling;
 row('verify/s vs Redis ceiling', int $ver->{rps}, int $ceiling,
     sprintf('%.2f', $vr), '>= 0.50', $vr >= 0.5 ? 'met' : 'MISS');
+for (['request', $req, $dreq, 20, 'request_x'],
+    ['verify', $ver, $dver, 20, 'verify_x'],
+    ['check', $chk, $dchk, 40, 'check_x'])
+{
+    my ($name, $m, $d, $want, $b) = @$_;
+    my $x = $d->{rps} ? $m->{rps} / $d->{rps} : 0;
+    row("$name/s vs DRF (was $before{$b}x)", int $m->{rps}, int $d->{rps},
+        sprintf('%.1f', $x), ">= $want", $x >= $want ? 'met' : 'MISS');
+}
+for (['request', $req, 25, 'request_us'], ['verify', $ver, 12, 'verify_us'])
+{
+    my ($name, $run, $want, $b) = @$_;
+    my $us = $run->{redis_us} / $run->{n};
+    row("Redis CPU us/$name (was $before{$b})", sprintf('%.1f', $us),
+        sprintf('%.1f', $run eq $req ? $dreq->{redis_us} / $dreq->{n}
+            : $dver->{redis_us} / $dver->{n}), '', "<= $want",
+        $us <= $want ? 'met' : 'MISS');
+}
 for my $i (0 .. $#rss0) {
     my $g = ($rss1[$i] // 0) - $rss0[$i];
     row("worker $i RSS growth, KiB", $g, "$rss0[$i]->" . ($rss1[$i] // '-'),
@@ -160,6 +216,9 @@ printf "Redis ceiling: redis-benchmark PING, 50 connections: %.0f/s\n",
 printf "request: %d answers (%s); verify: %d (%s); check: %d (%s)\n",
     $req->{n}, answers($req), $ver->{n}, answers($ver), $chk->{n},
     answers($chk);
+printf "DRF peer: request: %d answers (%s); verify: %d (%s); "
+    . "check: %d (%s)\n", $dreq->{n}, answers($dreq), $dver->{n},
+    answers($dver), $dchk->{n}, answers($dchk);
 printf "Redis counted: %d calls placed, %d sessions verified\n",
     map { $counted1{$_} - $counted0{$_} } qw(placed verified);
 printf "RSS growth from a cold start (one connection at a time before): "
@@ -167,14 +226,33 @@ printf "RSS growth from a cold start (one connection at a time before): "
 uncached();
 printf "check vs return 204: medians of %d alternating %d s rounds, "
     . "wrk 2 threads, 50 connections\n", $rounds, $seconds;
+printf "request, verify, check and the peer: wrk 1 thread, %d connections"
+    . "; \"against\" of the Redis rows: the peer's\n", $conns;
 print "\nCPU an answer, microseconds (2 cores: 2,000,000 a second)\n";
-printf "%-34s %8s %8s %8s %8s\n", 'what', 'nginx', 'redis', 'wrk', 'all';
+printf "%-34s %8s %8s %8s %8s\n", 'what', 'app', 'redis', 'wrk', 'all';
 for (['request', $req], ['verify', $ver],
-    ['verify bodies to "return 200"', $floor])
+    ['verify bodies to "return 200"', $floor], ['check', $chk],
+    ['DRF request', $dreq], ['DRF verify', $dver], ['DRF check', $dchk])
 {
     my ($name, $run) = @$_;
-    my @c = map { $run->{cpu}{$_} / $run->{n} * 1e6 } qw(nginx redis wrk);
+    my @c = map { $run->{cpu}{$_} / $run->{n} * 1e6 } qw(app wrk);
+    splice @c, 1, 0, $run->{redis_us} / $run->{n};
     printf "%-34s %8.1f %8.1f %8.1f %8.1f\n", $name, @c, $c[0] + $c[1] + $c[2];
+}
+printf "the gateway call's share of the workers' CPU in request: %s\n",
+    $req->{gateway} // 'not measured';
+print "\nRedis commands an answer (INFO commandstats): calls, us\n";
+for (['request', $req], ['verify', $ver], ['DRF request', $dreq],
+    ['DRF verify', $dver])
+{
+    my ($name, $run) = @$_;
+    my $c = $run->{cmds};
+    printf "%-12s %s\n", $name, join ', ', map {
+        sprintf '%s %.2f %.1f', $_, $c->{$_}{calls} / $run->{n},
+            $c->{$_}{usec} / $run->{n}
+    } sort { $c->{$b}{usec} <=> $c->{$a}{usec} } grep {
+        $c->{$_}{calls} / $run->{n} >= 0.01
+    } keys %$c;
 }
 
 # alternating rounds of "return 204" and each check, medians
@@ -254,16 +332,23 @@ sub ms {
 }
 
 # runs a script in rounds of 1 s until $total answers; the rate is over
-# the rounds that did not run out of work, the last one aside
+# the rounds that did not run out of work, the last one aside.  %opt:
+# base (another server: the peer), tok, path, offset (the first phone's
+# index), perf (sample the workers: the gateway call's share)
 sub wrk_script {
-    my ($script, $total, $tok) = @_;
-    my ($offset, $done, $time, %status, $n) = (0, 0, 0);
-    my %cpu0 = cpu();
-    local $ENV{MC_TOKEN} = $tok // '';
+    my ($script, $total, %opt) = @_;
+    my ($offset, $done, $time, %status, $n) = ($opt{offset} // 0, 0, 0);
+    my $url = $opt{base} // $base;
+    my @pids = $opt{base} ? peer_workers() : workers();
+    my %cpu0 = cpu(@pids);
+    my %cmd0 = commandstats();
+    my $perf = $opt{perf} ? perf_start(@pids) : undef;
+    local $ENV{MC_TOKEN} = $opt{tok} // '';
+    local $ENV{MC_PATH} = $opt{path} if $opt{path};
     while ($done < $total) {
         local $ENV{MC_OFFSET} = $offset;
         local $ENV{MC_LIMIT} = $total - $done;
-        my $out = `wrk -t 1 -c 50 -d 1s -s $FindBin::Bin/$script $base 2>&1`;
+        my $out = `wrk -t 1 -c $conns -d 1s -s $FindBin::Bin/$script $url 2>&1`;
         my %s = $out =~ /^status (\S+) (\d+)$/mg;
         my ($sent) = $out =~ /^sent up to (\d+)$/m or die "wrk: $out";
         my $answers = 0;
@@ -276,26 +361,104 @@ sub wrk_script {
         $done += $answers;
         $offset = $sent;
     }
-    my %cpu1 = cpu();
+    my $gateway = $perf ? perf_share($perf) : undef;
+    my %cpu1 = cpu(@pids);
+    my %cmd1 = commandstats();
+    my %cmds;
+    for my $c (keys %cmd1) {
+        my %d = map { $_ => $cmd1{$c}{$_} - ($cmd0{$c}{$_} // 0) }
+            qw(calls usec);
+        $cmds{$c} = \%d if $d{calls};
+    }
     return { rps => $time ? $n / $time : 0, status => \%status, n => $done,
-        cpu => { map { $_ => $cpu1{$_} - $cpu0{$_} } keys %cpu1 } };
+        cpu => { map { $_ => $cpu1{$_} - $cpu0{$_} } keys %cpu1 },
+        redis_us => ($cpu1{redis} - $cpu0{redis}) * 1e6,
+        cmds => \%cmds, gateway => $gateway };
 }
 
-# seconds of CPU so far: the workers, Redis, and wrk (waited-for children)
+# seconds of CPU so far: the app's workers, Redis (INFO cpu: finer than
+# /proc's ticks), and wrk (waited-for children)
 sub cpu {
+    my (@pids) = @_;
     my $tick = 100;    # USER_HZ
-    my %cpu;
-    for my $who (['nginx', workers()], ['redis', $t->{procs}{redis}]) {
-        my ($name, @p) = @$who;
-        for my $pid (@p) {
-            open my $fh, '<', "/proc/$pid/stat" or next;
-            my @f = split ' ', (<$fh> =~ s/^.*\) //r);
-            $cpu{$name} += ($f[11] + $f[12]) / $tick;
-        }
+    my %cpu = (app => 0);
+    for my $pid (@pids) {
+        open my $fh, '<', "/proc/$pid/stat" or next;
+        my @f = split ' ', (<$fh> =~ s/^.*\) //r);
+        $cpu{app} += ($f[11] + $f[12]) / $tick;
     }
+    my $info = $t->redis('INFO', 'cpu');
+    my %i = $info =~ /^(used_cpu_(?:sys|user)):([\d.]+)/mg;
+    $cpu{redis} = $i{used_cpu_sys} + $i{used_cpu_user};
     my @t = times;
     $cpu{wrk} = $t[2] + $t[3];
     return %cpu;
+}
+
+# INFO commandstats: calls and microseconds by command; a script's own
+# commands are counted under their names too, and inside its time
+sub commandstats {
+    my %c;
+    for (split /\r?\n/, $t->redis('INFO', 'commandstats')) {
+        my ($name, $calls, $usec) =
+            /^cmdstat_(\S+):calls=(\d+),usec=(\d+)/ or next;
+        $c{$name} = { calls => $calls, usec => $usec };
+    }
+    return %c;
+}
+
+# perf samples of the workers for 2 s: the share in libcurl and in the
+# module's curl and gateway code (user space; the gateway socket's
+# system calls are in the kernel's share, not split out)
+sub perf_start {
+    my (@pids) = @_;
+    my $file = "$dir/perf.data";
+    my $pid = fork();
+    if ($pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        open STDERR, '>', '/dev/null';
+        exec 'perf', 'record', '-F', '999', '-o', $file,
+            '-p', join(',', @pids), '--', 'sleep', '2';
+        exit 1;
+    }
+    return { pid => $pid, file => $file };
+}
+
+sub perf_share {
+    my ($p) = @_;
+    waitpid($p->{pid}, 0);
+    my ($all, $gw, $kernel) = (0, 0, 0);
+    for (`perf report -i $p->{file} --sort dso,sym --stdio 2>/dev/null`) {
+        my ($pct, $dso, $sym) = /^\s+([\d.]+)%\s+(\S+)\s+\[.\]\s+(\S+)/
+            or next;
+        $all += $pct;
+        $kernel += $pct if $dso =~ /kernel/;
+        $gw += $pct if $dso =~ /libcurl/ || $sym =~ /missedcall_(curl|gateway)/;
+    }
+    return 'no samples' unless $all;
+    return sprintf '%.1f%% (libcurl and curl.c/gateway*.c, user space; '
+        . 'the kernel, %.1f%%, not split)', $gw * 100 / $all,
+        $kernel * 100 / $all;
+}
+
+# a token the peer issued: one request and its verify
+sub drf_token {
+    require HTTP::Tiny;
+    my $h = HTTP::Tiny->new;
+    my %json = (headers => { 'Content-Type' => 'application/json' });
+    my $r = $h->post("$drf/otp/request/", { %json,
+        content => '{"phone_number": "+19995550000"}' });
+    die "peer request: $r->{status} $r->{content}\n" unless $r->{status} == 202;
+    $r = $h->post("$drf/otp/verify/", { %json, content =>
+        qq({"phone_number": "+19995550000", "received_caller_id": "$caller"}) });
+    my ($tok) = $r->{content} =~ /"token":"([^"]+)"/
+        or die "peer verify: $r->{status} $r->{content}\n";
+    return $tok;
+}
+
+sub peer_workers {
+    return sort { $a <=> $b } map { /(\d+)/ ? $1 : () }
+        `pgrep -P $t->{procs}{drf}`;
 }
 
 sub answers {
