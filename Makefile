@@ -12,17 +12,26 @@ MODULE     := $(BUILD)/ngx_http_missedcall_module.so
 SOURCES    := ngx_http_missedcall_module.c $(wildcard src/*.c src/*.h) config
 PROVE      := prove -I t/lib
 
-# What building, running, testing and benchmarking need.
+# What building, running, testing and benchmarking need: the build and
+# the servers; PyJWT for the tokens' interoperability test; the Debian
+# package's tools; jsonschema and yaml for the OpenAPI test; the bench's
+# Django REST framework peer, and perf for the gateway call's share.
 PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               libcurl4-openssl-dev libjansson-dev libssl-dev libpcre3-dev \
               zlib1g-dev redis-server redis-tools perl curl clang \
-              libclang-rt-14-dev wrk openssl prometheus
+              libclang-rt-14-dev wrk openssl prometheus \
+              python3-jwt python3-cryptography \
+              debhelper dpkg-dev lintian \
+              python3-jsonschema python3-yaml \
+              python3-djangorestframework python3-redis python3-requests \
+              gunicorn linux-perf
 
-# the tokens' interoperability test: PyJWT; and Node's jose, pinned in
-# t/node-jwt/package-lock.json (npm comes with Debian's nodejs package)
-PACKAGES   += python3-jwt python3-cryptography
+# npm's test tools, each folder pinned by its package-lock.json: t/node
+# (the OpenAPI linter, Twilio's library), t/node-jwt (jose)
+NODE_DEPS  := $(patsubst %/package-lock.json,%/node_modules/.package-lock.json,\
+              $(wildcard t/node*/package-lock.json))
 
-.PHONY: all deps run test test-asan fuzz bench clean node-deps
+.PHONY: all deps run test test-asan fuzz bench bench-short clean deb
 
 all: $(MODULE)
 
@@ -38,14 +47,14 @@ deps:
 	        $$missing </dev/null; \
 	else echo "all packages present"; fi
 
-deps: node-deps
+deps: $(NODE_DEPS)
 
-node-deps:
+# nodejs and npm from Debian when there is no npm
+t/%/node_modules/.package-lock.json: t/%/package-lock.json
 	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -qq && apt-get install -y -qq \
 	        --no-install-recommends nodejs npm </dev/null; }
-	@cd t/node-jwt && { npm ls --silent >/dev/null 2>&1 \
-	    || npm ci --no-audit --no-fund; }
+	cd t/$* && npm ci --no-audit --no-fund
 
 # Debian's own configure tree and flags, so the .so loads in Debian's nginx.
 # configure runs again when the module's file list or config changes, and
@@ -107,33 +116,19 @@ bench: deps $(MODULE)
 	perl bench/bench.pl
 
 # the same in a few minutes: fewer requests, checks and rounds
-.PHONY: bench-short
 bench-short: deps $(MODULE)
 	perl bench/bench.pl --short
 
 clean:
 	rm -rf $(BUILD)
 
-# npm's test tools (t/node: the OpenAPI linter, Twilio's library), pinned
-# by its package-lock.json; nodejs and npm from Debian when there is no npm
-.PHONY: node-tools
-deps: node-tools
-node-tools: t/node/node_modules/.package-lock.json
-t/node/node_modules/.package-lock.json: t/node/package-lock.json
-	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get update -qq && apt-get install -y -qq \
-	        --no-install-recommends nodejs npm </dev/null; }
-	cd t/node && npm ci --no-audit --no-fund
-
 # The Debian package libnginx-mod-http-missedcall (debian/: nginx-dev's
 # dh-sequence-nginx), built from a copy of the tree's files in build/deb,
 # where the .deb lands; "make deb" needs no other folder.
-PACKAGES   += debhelper dpkg-dev lintian python3-jsonschema
 DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
 DEB_ARCH    = $(shell dpkg --print-architecture)
 DEB         = $(BUILD)/deb/libnginx-mod-http-missedcall_$(DEB_VERSION)_$(DEB_ARCH).deb
 
-.PHONY: deb
 deb: deps $(DEB)
 	@echo $(DEB)
 
@@ -157,11 +152,3 @@ $(BUILD)/nginx-src: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(abspath $(NGINX_SRC)) $(NGINX_CONFIGURE)' | cmp -s - $@ \
 	    || echo '$(abspath $(NGINX_SRC)) $(NGINX_CONFIGURE)' > $@
-
-# openapi.yaml's test validates real answers with Debian's Python
-PACKAGES   += python3-yaml
-
-# the benchmark's peer (bench/drf): Django REST framework on gunicorn, and
-# perf for the gateway call's share of the workers' CPU
-PACKAGES   += python3-djangorestframework python3-redis python3-requests \
-              gunicorn linux-perf
