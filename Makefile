@@ -155,3 +155,14 @@ $(BUILD)/nginx-src: FORCE
 
 # openapi.yaml's test validates real answers with Debian's Python
 PACKAGES   += python3-yaml
+
+# Telnyx's official Node library (t/177_telnyx.t compares the module's
+# requests and webhook checks with it), pinned by its package-lock.json
+.PHONY: node-telnyx
+deps: node-telnyx
+node-telnyx: t/node-telnyx/node_modules/.package-lock.json
+t/node-telnyx/node_modules/.package-lock.json: t/node-telnyx/package-lock.json
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq \
+	        --no-install-recommends nodejs npm </dev/null; }
+	cd t/node-telnyx && npm ci --no-audit --no-fund

@@ -238,7 +238,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NULL },
 
     { ngx_string("missedcall_gateway"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_missedcall_gateway,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -448,6 +448,48 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       offsetof(ngx_http_missedcall_main_conf_t, max_disabled),
       &ngx_http_missedcall_percent_bounds },
 
+    { ngx_string("missedcall_telnyx_connection"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.connection),
+      NULL },
+
+    { ngx_string("missedcall_telnyx_public_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_telnyx_public_key,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_telnyx_webhook_tolerance"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.tolerance),
+      NULL },
+
+    { ngx_string("missedcall_telnyx_webhook_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.webhook_url),
+      NULL },
+
+    { ngx_string("missedcall_telnyx_webhook"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_gateway_fail_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.fail_timeout),
+      NULL },
+
       ngx_null_command
 };
 
@@ -538,7 +580,13 @@ ngx_http_missedcall_endpoint_t
     { ngx_string("missedcall_jwks"), "jwks",
       ngx_http_missedcall_jwks_handler,
       NGX_HTTP_MISSEDCALL_NEEDS_KEYS,
-      ngx_http_missedcall_jwks_check }
+      ngx_http_missedcall_jwks_check },
+
+    [NGX_HTTP_MISSEDCALL_EP_TELNYX] =
+    { ngx_string("missedcall_telnyx_webhook"), "telnyx_webhook",
+      ngx_http_missedcall_telnyx_webhook_handler,
+      0,
+      ngx_http_missedcall_telnyx_webhook_check }
 };
 
 
@@ -689,6 +737,8 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->gateway.ring = NGX_CONF_UNSET_MSEC;
     lcf->gateway.interval = NGX_CONF_UNSET_MSEC;
     lcf->gateway.max_delay = NGX_CONF_UNSET_MSEC;
+    lcf->gateway.tolerance = NGX_CONF_UNSET;
+    lcf->gateway.fail_timeout = NGX_CONF_UNSET_MSEC;
     lcf->session_ttl = NGX_CONF_UNSET_MSEC;
     lcf->match_digits = NGX_CONF_UNSET_UINT;
     lcf->max_attempts = NGX_CONF_UNSET_UINT;
@@ -740,6 +790,11 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->gateway.max_delay,
                               prev->gateway.max_delay, 5000);
     ngx_conf_merge_str_value(conf->gateway.ca_file, prev->gateway.ca_file, "");
+
+    if (ngx_http_missedcall_gateways_merge(cf, conf, prev) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_merge_msec_value(conf->session_ttl, prev->session_ttl, 120000);
     ngx_conf_merge_uint_value(conf->match_digits, prev->match_digits, 0);
     ngx_conf_merge_uint_value(conf->max_attempts, prev->max_attempts, 3);
@@ -843,10 +898,11 @@ static char *
 ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf)
 {
-    char                             *rv;
-    ngx_uint_t                        needs;
-    const char                       *need;
-    ngx_http_missedcall_main_conf_t  *mcf;
+    char                                *rv;
+    ngx_uint_t                           needs, i;
+    const char                          *need;
+    ngx_http_missedcall_main_conf_t     *mcf;
+    ngx_http_missedcall_gateway_conf_t  *gw;
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
     needs = lcf->endpoint->needs;
@@ -892,12 +948,19 @@ ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
     }
 
     if (needs & NGX_HTTP_MISSEDCALL_NEEDS_GATEWAY) {
-        rv = lcf->gateway.type->check(cf, &lcf->gateway);
+        gw = lcf->gateways->elts;
 
-        if (rv != NGX_CONF_OK) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", rv);
-            return NGX_CONF_ERROR;
+        for (i = 0; i < lcf->gateways->nelts; i++) {
+            rv = gw[i].type->check(cf, &gw[i]);
+
+            if (rv != NGX_CONF_OK) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", rv);
+                return NGX_CONF_ERROR;
+            }
         }
+
+        /* the first, checked, is the location's gateway */
+        lcf->gateway = gw[0];
     }
 
     /* for the admin API and the metrics: the weakest location's figures */

@@ -23,7 +23,8 @@
 #include "ngx_http_missedcall_strength.h"
 
 
-#define NGX_HTTP_MISSEDCALL_GATEWAYS   2
+/* gateway names counted apart, in the whole configuration */
+#define NGX_HTTP_MISSEDCALL_GATEWAYS   16
 #define NGX_HTTP_MISSEDCALL_BUCKETS    7
 #define NGX_HTTP_MISSEDCALL_PAGE_MAX   (64 * 1024)
 
@@ -108,6 +109,7 @@ static u_char *ngx_http_missedcall_metrics_odds(u_char *p, u_char *last,
 
 /* this worker's view of the zone; NULL: no zone */
 static ngx_http_missedcall_metrics_t  *ngx_http_missedcall_metrics;
+static ngx_array_t                    *ngx_http_missedcall_metrics_names;
 
 
 /* missedcall_metrics_zone zone=<name>:<size>; */
@@ -225,6 +227,57 @@ ngx_http_missedcall_metrics_init_process(ngx_cycle_t *cycle)
 
     ngx_http_missedcall_metrics = mcf && mcf->metrics_zone
                                   ? mcf->metrics_zone->data : NULL;
+    ngx_http_missedcall_metrics_names = mcf ? mcf->gateway_names : NULL;
+}
+
+
+/*
+ * A gateway's metrics slot, by its name: gateways of one name in several
+ * locations count together; names past the slots count in the last one.
+ */
+
+ngx_uint_t
+ngx_http_missedcall_metrics_gateway(ngx_conf_t *cf, ngx_str_t *name)
+{
+    ngx_uint_t                        i;
+    ngx_str_t                        *names, *n;
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
+
+    if (mcf->gateway_names == NULL) {
+        mcf->gateway_names = ngx_array_create(cf->pool, 4, sizeof(ngx_str_t));
+        if (mcf->gateway_names == NULL) {
+            return 0;
+        }
+    }
+
+    names = mcf->gateway_names->elts;
+
+    for (i = 0; i < mcf->gateway_names->nelts; i++) {
+        if (names[i].len == name->len
+            && ngx_strncmp(names[i].data, name->data, name->len) == 0)
+        {
+            return i;
+        }
+    }
+
+    if (i == NGX_HTTP_MISSEDCALL_GATEWAYS) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "more than %d gateway names: \"%V\" counts in "
+                           "the metrics of \"%V\"",
+                           NGX_HTTP_MISSEDCALL_GATEWAYS, name, &names[i - 1]);
+        return i - 1;
+    }
+
+    n = ngx_array_push(mcf->gateway_names);
+    if (n == NULL) {
+        return 0;
+    }
+
+    *n = *name;
+
+    return i;
 }
 
 
@@ -268,7 +321,7 @@ ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint, const char *outcome,
 
 
 void
-ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
+ngx_http_missedcall_metrics_call(ngx_uint_t gateway, const char *error,
     ngx_msec_t elapsed)
 {
     ngx_uint_t                      i, b;
@@ -294,9 +347,13 @@ ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
         }
     }
 
-    (void) ngx_atomic_fetch_add(&m->calls[twilio][i], 1);
-    (void) ngx_atomic_fetch_add(&m->latency[twilio][b], 1);
-    (void) ngx_atomic_fetch_add(&m->latency_ms[twilio], elapsed);
+    if (gateway >= NGX_HTTP_MISSEDCALL_GATEWAYS) {
+        return;
+    }
+
+    (void) ngx_atomic_fetch_add(&m->calls[gateway][i], 1);
+    (void) ngx_atomic_fetch_add(&m->latency[gateway][b], 1);
+    (void) ngx_atomic_fetch_add(&m->latency_ms[gateway], elapsed);
 }
 
 
@@ -361,9 +418,11 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
     ngx_chain_t                    *out;
     ngx_http_missedcall_metrics_t  *m;
 
-    static char  *gateways[] = { "http", "twilio" };
+    ngx_str_t                      *gateways;
 
     m = ngx_http_missedcall_metrics;
+    gateways = ngx_http_missedcall_metrics_names
+               ? ngx_http_missedcall_metrics_names->elts : NULL;
 
     b = ngx_create_temp_buf(pool, NGX_HTTP_MISSEDCALL_PAGE_MAX);
     out = ngx_alloc_chain_link(pool);
@@ -419,11 +478,12 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
                      "gateway, by gateway and result.\n"
                      "# TYPE missedcall_calls_total counter\n");
 
-    for (g = 0; g < NGX_HTTP_MISSEDCALL_GATEWAYS; g++) {
+    for (g = 0; gateways && g < ngx_http_missedcall_metrics_names->nelts; g++)
+    {
         for (i = 0; i < NGX_HTTP_MISSEDCALL_RESULTS; i++) {
             p = ngx_slprintf(p, last,
-                             "missedcall_calls_total{gateway=\"%s\","
-                             "result=\"%s\"} %uA\n", gateways[g],
+                             "missedcall_calls_total{gateway=\"%V\","
+                             "result=\"%s\"} %uA\n", &gateways[g],
                              ngx_http_missedcall_results[i],
                              m->calls[g][i]);
         }
@@ -434,7 +494,8 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
                      "gateway took to answer a call request.\n"
                      "# TYPE missedcall_gateway_latency_seconds histogram\n");
 
-    for (g = 0; g < NGX_HTTP_MISSEDCALL_GATEWAYS; g++) {
+    for (g = 0; gateways && g < ngx_http_missedcall_metrics_names->nelts; g++)
+    {
         sum = 0;
 
         for (k = 0; k <= NGX_HTTP_MISSEDCALL_BUCKETS; k++) {
@@ -443,8 +504,8 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
             if (k < NGX_HTTP_MISSEDCALL_BUCKETS) {
                 p = ngx_slprintf(p, last,
                                  "missedcall_gateway_latency_seconds_bucket"
-                                 "{gateway=\"%s\",le=\"%M.%03M\"} %uA\n",
-                                 gateways[g],
+                                 "{gateway=\"%V\",le=\"%M.%03M\"} %uA\n",
+                                 &gateways[g],
                                  ngx_http_missedcall_buckets[k] / 1000,
                                  ngx_http_missedcall_buckets[k] % 1000, sum);
             }
@@ -454,13 +515,13 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
 
         p = ngx_slprintf(p, last,
                          "missedcall_gateway_latency_seconds_bucket"
-                         "{gateway=\"%s\",le=\"+Inf\"} %uA\n"
+                         "{gateway=\"%V\",le=\"+Inf\"} %uA\n"
                          "missedcall_gateway_latency_seconds_sum"
-                         "{gateway=\"%s\"} %uA.%03uA\n"
+                         "{gateway=\"%V\"} %uA.%03uA\n"
                          "missedcall_gateway_latency_seconds_count"
-                         "{gateway=\"%s\"} %uA\n",
-                         gateways[g], sum, gateways[g], n / 1000, n % 1000,
-                         gateways[g], sum);
+                         "{gateway=\"%V\"} %uA\n",
+                         &gateways[g], sum, &gateways[g], n / 1000, n % 1000,
+                         &gateways[g], sum);
     }
 
     for (i = 0; i < NGX_HTTP_MISSEDCALL_M_COUNTERS; i++) {
