@@ -106,7 +106,7 @@ sub confirm {
     return run('confirm',
         [ "session:$id", 'phone:+12025550143', "number:$caller", 'events',
           'placed' ],
-        [ $id, "gw-$id", 100, '+12025550143', $caller, 'call' ]);
+        [ $id, "gw-$id", 100, '+12025550143', $caller, 'call', 'carrier2' ]);
 }
 
 is(confirm('s1', $one), 1, 'confirm: calling becomes pending');
@@ -114,6 +114,8 @@ is($t->redis('HGET', 'session:s1', 'state'), 'pending', 'session pending');
 is($t->redis('GET', 'phone:+12025550143'), 's1', 'the phone points to it');
 is($t->redis('HGET', "number:$one", 'placed'), 1, 'the call is counted');
 is($t->redis('XLEN', 'events'), 1, 'call_placed event');
+is($t->redis('HGET', 'session:s1', 'gateway'), 'carrier2',
+    'confirm: the gateway that placed the call');
 cmp_ok($t->redis('GET', 'placed'), '>', 1.7e12,
     'confirm: the time of the last call placed');
 is(confirm('s1', $one), 0, 'confirm: not twice');
@@ -160,7 +162,7 @@ sub pending {
     my ($id) = @_;
     my $r = reserve(id => $id, phone => $lp);
     run('confirm', [ "session:$id", "phone:$lp", "number:$r->[1]", 'events' ],
-        [ $id, "gw-$id", 100, $lp, $r->[1], 'call' ]);
+        [ $id, "gw-$id", 100, $lp, $r->[1], 'call', 'http' ]);
 }
 pending('b1');
 is_deeply(verify('999999', 'b1', undef, 4), [ 'mismatch', 2, 'b1' ],
