@@ -233,6 +233,9 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          session_key;
     ngx_str_t                          gateway_sid;  /* the gateway's id */
     ngx_http_missedcall_gateway_conf_t *gw;     /* the gateway calling */
+    ngx_uint_t                         attempt;  /* its index in gateways */
+    ngx_msec_t                         slot_wait;  /* for the first one's
+                                                      slot, reserved */
     ngx_str_t                          resend_key;
     ngx_str_t                          addr;     /* the client's address */
     int64_t                            expires_ms;
@@ -337,6 +340,12 @@ char *ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
 /* src/ngx_http_missedcall_gateway_telnyx.c */
 char *ngx_http_missedcall_telnyx_webhook_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
+
+/* src/ngx_http_missedcall_failover.c */
+ngx_uint_t ngx_http_missedcall_failover_next(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req);
+void ngx_http_missedcall_failover_pick(ngx_http_missedcall_op_t *op,
+    ngx_event_handler_pt dispatch, void (*fail)(ngx_http_missedcall_op_t *));
 
 /* src/ngx_http_missedcall_token.c */
 ngx_int_t ngx_http_missedcall_token_issue(ngx_pool_t *pool,

@@ -316,6 +316,14 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
     op->delay.log = ngx_cycle->log;
     op->gw = op->lcf->gateways->elts;
 
+    /* several gateways: the first may be marked down (failover.c) */
+    if (op->lcf->gateways->nelts > 1) {
+        op->slot_wait = (ngx_msec_t) ngx_max(wait, 0);
+        ngx_http_missedcall_failover_pick(op, ngx_http_missedcall_dispatch,
+                                          ngx_http_missedcall_undo);
+        return;
+    }
+
     if (wait <= 0) {
         ngx_http_missedcall_dispatch(&op->delay);
         return;
@@ -404,6 +412,13 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     ngx_http_missedcall_metrics_call(op->gw->metric,
                                      rc == NGX_OK ? NULL : op->error,
                                      req->elapsed);
+
+    if (rc != NGX_OK && ngx_http_missedcall_failover_next(op, req)) {
+        ngx_http_missedcall_curl_free(req);
+        ngx_http_missedcall_failover_pick(op, ngx_http_missedcall_dispatch,
+                                          ngx_http_missedcall_undo);
+        return;
+    }
 
     ngx_http_missedcall_curl_free(req);
 

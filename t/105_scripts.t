@@ -361,6 +361,29 @@ is($t->redis('ZCARD', 'rcode:33'), 0, 'admin: out of its code\'s ranges');
 is(reserve(id => 'g12', phone => '+33612345672')->[1], '+33123456789',
     'reserve: only the number left');
 
+# slot: a failover gateway's mark and its own call slots
+
+sub slot {
+    my ($interval, $max_delay) = @_;
+    return run('slot', [ 'down:g2', 'throttle:g2' ],
+        [ $interval, $max_delay ]);
+}
+
+is_deeply(slot(0, 0), [ 'ok', 0 ], 'slot: no mark, no rate: at once');
+is($t->redis('EXISTS', 'throttle:g2'), 0, 'slot: no rate, no throttle key');
+is_deeply(slot(1000, 5000), [ 'ok', 0 ], 'slot: the first slot now');
+my $w = slot(1000, 5000);
+is($w->[0], 'ok', 'slot: the next one');
+ok($w->[1] > 900 && $w->[1] <= 1000, "slot: a second later ($w->[1] ms)");
+$w = slot(1000, 500);
+is($w->[0], 'throttled', 'slot: too far away: throttled');
+ok($w->[1] > 1000 && $w->[1] <= 1500, "slot: by $w->[1] ms");
+$t->redis('SET', 'down:g2', 1, 'PX', 3000);
+$w = slot(1000, 5000);
+is($w->[0], 'down', 'slot: a marked gateway is down');
+ok($w->[1] > 2000 && $w->[1] <= 3000, "slot: for $w->[1] ms more");
+$t->redis('DEL', 'down:g2');
+
 # the module: a session's key holding a string fails its status script
 
 $r = request_call($t, '+12025550143');
