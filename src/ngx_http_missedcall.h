@@ -94,6 +94,9 @@ typedef struct {
     ngx_shm_zone_t                    *metrics_zone;
     ngx_array_t                       *gateway_names;  /* ngx_str_t: the
                                                           metrics' labels */
+    /* each name's counters in the metrics zone, which outlives reloads */
+    ngx_uint_t                         gateway_slots[
+                                           NGX_HTTP_MISSEDCALL_GATEWAYS];
 } ngx_http_missedcall_main_conf_t;
 
 

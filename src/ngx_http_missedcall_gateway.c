@@ -99,7 +99,9 @@ ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             line->name.len = value[i].len - 5;
 
             /* it names a Redis key and a metrics label */
-            if (line->name.len == 0 || line->name.len > 32) {
+            if (line->name.len == 0
+                || line->name.len > NGX_HTTP_MISSEDCALL_GATEWAY_NAME)
+            {
                 return "has a name of 1 to 32 characters";
             }
 

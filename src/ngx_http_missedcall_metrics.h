@@ -14,6 +14,11 @@
 #include <hiredis/hiredis.h>
 
 
+/* gateway names counted apart, and their length */
+#define NGX_HTTP_MISSEDCALL_GATEWAYS      16
+#define NGX_HTTP_MISSEDCALL_GATEWAY_NAME  32
+
+
 /* plain counters, beside the labelled ones */
 typedef enum {
     NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS = 0,

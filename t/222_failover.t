@@ -176,6 +176,20 @@ like($m, qr/^$calls\{gateway="second",result="placed"\} [1-9]/m,
     'metrics: the second gateway\'s calls');
 unlike($m, qr/gateway="http"/, 'no label for a kind nobody named so');
 
+# a reload keeps each name's counters, whatever the order of the names
+my ($placed) = $m =~ /^$calls\{gateway="second",result="placed"\} (\d+)/m;
+(my $renamed = $conf->(first => '', second => '', fail_timeout => '2s'))
+    =~ s/name=first/name=zeroth/;
+$t->write_file('nginx/nginx.conf', $t->nginx_conf($renamed));
+$t->reload_nginx();
+sleep 1;
+$m = $t->get('/metrics')->{content};
+like($m, qr/^$calls\{gateway="second",result="placed"\} $placed$/m,
+    "after a reload, the second's count kept ($placed)");
+like($m, qr/^$calls\{gateway="zeroth",result="gateway_error"\} 0$/m,
+    'a new name counts from 0');
+unlike($m, qr/gateway="first"/, 'a name gone is not shown');
+
 # each gateway keeps its own rate: the second at 1 call a second
 $t->stop_nginx;
 $t->start_nginx($conf->(first => 'fail_timeout=0', second => 'rate=1r/s',
