@@ -234,7 +234,7 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       NULL },
 
     { ngx_string("missedcall_gateway"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_missedcall_gateway,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -444,6 +444,48 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       offsetof(ngx_http_missedcall_main_conf_t, max_disabled),
       &ngx_http_missedcall_percent_bounds },
 
+    { ngx_string("missedcall_telnyx_connection"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.connection),
+      NULL },
+
+    { ngx_string("missedcall_telnyx_public_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_telnyx_public_key,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_telnyx_webhook_tolerance"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.tolerance),
+      NULL },
+
+    { ngx_string("missedcall_telnyx_webhook_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.webhook_url),
+      NULL },
+
+    { ngx_string("missedcall_telnyx_webhook"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_gateway_fail_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.fail_timeout),
+      NULL },
+
       ngx_null_command
 };
 
@@ -586,6 +628,8 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->gateway.ring = NGX_CONF_UNSET_MSEC;
     lcf->gateway.interval = NGX_CONF_UNSET_MSEC;
     lcf->gateway.max_delay = NGX_CONF_UNSET_MSEC;
+    lcf->gateway.tolerance = NGX_CONF_UNSET;
+    lcf->gateway.fail_timeout = NGX_CONF_UNSET_MSEC;
     lcf->session_ttl = NGX_CONF_UNSET_MSEC;
     lcf->match_digits = NGX_CONF_UNSET_UINT;
     lcf->max_attempts = NGX_CONF_UNSET_UINT;
@@ -637,6 +681,11 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->gateway.max_delay,
                               prev->gateway.max_delay, 5000);
     ngx_conf_merge_str_value(conf->gateway.ca_file, prev->gateway.ca_file, "");
+
+    if (ngx_http_missedcall_gateways_merge(cf, conf, prev) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_merge_msec_value(conf->session_ttl, prev->session_ttl, 120000);
     ngx_conf_merge_uint_value(conf->match_digits, prev->match_digits, 0);
     ngx_conf_merge_uint_value(conf->max_attempts, prev->max_attempts, 3);

@@ -31,6 +31,7 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_EP_ADMIN,
     NGX_HTTP_MISSEDCALL_EP_METRICS,
     NGX_HTTP_MISSEDCALL_EP_JWKS,
+    NGX_HTTP_MISSEDCALL_EP_TELNYX,
     NGX_HTTP_MISSEDCALL_ENDPOINTS
 } ngx_http_missedcall_endpoint_e;
 
@@ -91,6 +92,11 @@ typedef struct {
     uint64_t                           guesses;
     ngx_uint_t                         max_guess_ppm;  /* unset: none */
     ngx_shm_zone_t                    *metrics_zone;
+    ngx_array_t                       *gateway_names;  /* ngx_str_t: the
+                                                          metrics' labels */
+    /* each name's counters in the metrics zone, which outlives reloads */
+    ngx_uint_t                         gateway_slots[
+                                           NGX_HTTP_MISSEDCALL_GATEWAYS];
 } ngx_http_missedcall_main_conf_t;
 
 
@@ -106,7 +112,25 @@ typedef struct {
     ngx_msec_t                         interval;  /* between calls; 0: any */
     ngx_msec_t                         max_delay;
     ngx_str_t                          ca_file;
+    ngx_str_t                          connection;   /* Telnyx's */
+    ngx_str_t                          telnyx_key;   /* 32 bytes, or none */
+    time_t                             tolerance;    /* of its webhooks */
+    ngx_str_t                          webhook_url;  /* Telnyx's, or none */
+    ngx_str_t                          name;     /* in logs, metrics, Redis */
+    ngx_msec_t                         fail_timeout; /* skipped this long */
+    ngx_uint_t                         metric;   /* its metrics slot */
 } ngx_http_missedcall_gateway_conf_t;
+
+
+/* what one missedcall_gateway line sets; the rest is the location's */
+typedef struct {
+    ngx_http_missedcall_gateway_t     *type;
+    ngx_str_t                          url;
+    ngx_str_t                          name;
+    ngx_str_t                          secret;
+    ngx_msec_t                         interval;
+    ngx_msec_t                         fail_timeout;
+} ngx_http_missedcall_gateway_line_t;
 
 
 typedef struct {
@@ -140,7 +164,10 @@ typedef struct {
 
 struct ngx_http_missedcall_loc_conf_s {
     ngx_http_missedcall_endpoint_t    *endpoint;  /* NULL: none */
-    ngx_http_missedcall_gateway_conf_t gateway;
+    ngx_http_missedcall_gateway_conf_t gateway;   /* the first gateway */
+    ngx_array_t                       *gateway_lines;  /* gateway_line_t */
+    ngx_array_t                       *gateways;  /* gateway_conf_t, in the
+                                                     order of failover */
     ngx_msec_t                         session_ttl;
     ngx_uint_t                         match_digits;  /* 0: whole caller id */
     ngx_uint_t                         max_attempts;
@@ -208,6 +235,10 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          caller;
     ngx_str_t                          session_key;
     ngx_str_t                          gateway_sid;  /* the gateway's id */
+    ngx_http_missedcall_gateway_conf_t *gw;     /* the gateway calling */
+    ngx_uint_t                         attempt;  /* its index in gateways */
+    ngx_msec_t                         slot_wait;  /* for the first one's
+                                                      slot, reserved */
     ngx_str_t                          resend_key;
     ngx_str_t                          addr;     /* the client's address */
     int64_t                            expires_ms;
@@ -231,6 +262,7 @@ extern ngx_http_missedcall_endpoint_t
 
 extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_http;
 extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio;
+extern ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_telnyx;
 
 
 /* src/ngx_http_missedcall_endpoint.c */
@@ -256,6 +288,8 @@ json_t *ngx_http_missedcall_error_json(const char *error,
     const char *message);
 ngx_table_elt_t *ngx_http_missedcall_add_header(ngx_http_request_t *r,
     char *key, char *value);
+ngx_str_t *ngx_http_missedcall_header_in(ngx_http_request_t *r, char *name,
+    size_t len);
 ngx_int_t ngx_http_missedcall_not_allowed(ngx_http_request_t *r,
     char *allow);
 ngx_int_t ngx_http_missedcall_too_large(ngx_http_request_t *r);
@@ -294,6 +328,9 @@ void ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op,
 void ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op,
     ngx_int_t status, ngx_int_t code);
 void ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op);
+char *ngx_http_missedcall_gateways_merge(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *conf,
+    ngx_http_missedcall_loc_conf_t *prev);
 
 /* src/ngx_http_missedcall_pool.c */
 char *ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
@@ -306,6 +343,16 @@ ngx_int_t ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
 /* src/ngx_http_missedcall_gateway_twilio.c */
 char *ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
+
+/* src/ngx_http_missedcall_gateway_telnyx.c */
+char *ngx_http_missedcall_telnyx_webhook_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
+
+/* src/ngx_http_missedcall_failover.c */
+ngx_uint_t ngx_http_missedcall_failover_next(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req);
+void ngx_http_missedcall_failover_pick(ngx_http_missedcall_op_t *op,
+    ngx_event_handler_pt dispatch, void (*fail)(ngx_http_missedcall_op_t *));
 
 /* src/ngx_http_missedcall_token.c */
 ngx_int_t ngx_http_missedcall_token_issue(ngx_pool_t *pool,

@@ -440,3 +440,28 @@ ngx_http_missedcall_curl_write(char *ptr, size_t size, size_t nmemb,
 
     return n;
 }
+
+
+ngx_int_t
+ngx_http_missedcall_curl_bearer(ngx_http_missedcall_curl_req_t *req,
+    ngx_pool_t *pool, ngx_str_t *secret)
+{
+    u_char  *p;
+    size_t   size;
+
+    size = sizeof("Authorization: Bearer ") + secret->len;
+
+    p = ngx_pnalloc(pool, size);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(p, "Authorization: Bearer %V%Z", secret);
+
+    req->headers = curl_slist_append(req->headers, (char *) p);
+
+    /* the copy in the list is enough: no secret stays in the pool */
+    ngx_explicit_memzero(p, size);
+
+    return req->headers ? NGX_OK : NGX_ERROR;
+}

@@ -83,5 +83,9 @@ ngx_int_t ngx_http_missedcall_curl_start(ngx_http_missedcall_curl_req_t *req,
 /* frees the transfer; never call it on a started transfer before done() */
 void ngx_http_missedcall_curl_free(ngx_http_missedcall_curl_req_t *req);
 
+/* adds "Authorization: Bearer <secret>"; no copy of it stays behind */
+ngx_int_t ngx_http_missedcall_curl_bearer(ngx_http_missedcall_curl_req_t *req,
+    ngx_pool_t *pool, ngx_str_t *secret);
+
 
 #endif /* _NGX_HTTP_MISSEDCALL_CURL_H_INCLUDED_ */

@@ -72,6 +72,11 @@ ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);
 /* ngx_http_missedcall_gateway_twilio.c */
 ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
 
+/* ngx_http_missedcall_gateway_telnyx.c */
+ngx_int_t ngx_http_missedcall_telnyx_webhook_handler(ngx_http_request_t *r);
+char *ngx_http_missedcall_telnyx_public_key(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+
 /* ngx_http_missedcall_token.c */
 char *ngx_http_missedcall_token_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -74,7 +74,13 @@ ngx_http_missedcall_endpoint_t
     { ngx_string("missedcall_jwks"), "jwks",
       ngx_http_missedcall_jwks_handler,
       NGX_HTTP_MISSEDCALL_NEEDS_KEYS,
-      ngx_http_missedcall_jwks_check }
+      ngx_http_missedcall_jwks_check },
+
+    [NGX_HTTP_MISSEDCALL_EP_TELNYX] =
+    { ngx_string("missedcall_telnyx_webhook"), "telnyx_webhook",
+      ngx_http_missedcall_telnyx_webhook_handler,
+      0,
+      ngx_http_missedcall_telnyx_webhook_check }
 };
 
 
@@ -124,10 +130,11 @@ char *
 ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf)
 {
-    char                             *rv;
-    ngx_uint_t                        needs;
-    const char                       *need;
-    ngx_http_missedcall_main_conf_t  *mcf;
+    char                                *rv;
+    ngx_uint_t                           needs, i;
+    const char                          *need;
+    ngx_http_missedcall_main_conf_t     *mcf;
+    ngx_http_missedcall_gateway_conf_t  *gw;
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
     needs = lcf->endpoint->needs;
@@ -173,12 +180,19 @@ ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
     }
 
     if (needs & NGX_HTTP_MISSEDCALL_NEEDS_GATEWAY) {
-        rv = lcf->gateway.type->check(cf, &lcf->gateway);
+        gw = lcf->gateways->elts;
 
-        if (rv != NGX_CONF_OK) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", rv);
-            return NGX_CONF_ERROR;
+        for (i = 0; i < lcf->gateways->nelts; i++) {
+            rv = gw[i].type->check(cf, &gw[i]);
+
+            if (rv != NGX_CONF_OK) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", rv);
+                return NGX_CONF_ERROR;
+            }
         }
+
+        /* the first, checked, is the location's gateway */
+        lcf->gateway = gw[0];
     }
 
     /* for the admin API and the metrics: the weakest location's figures */

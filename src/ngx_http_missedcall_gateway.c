@@ -31,24 +31,44 @@ ngx_conf_post_t  ngx_http_missedcall_ring_post = {
 static ngx_http_missedcall_gateway_t  *ngx_http_missedcall_gateways[] = {
     &ngx_http_missedcall_gateway_http,
     &ngx_http_missedcall_gateway_twilio,
+    &ngx_http_missedcall_gateway_telnyx,
     NULL
 };
 
 
-/* missedcall_gateway <type> [<url>]; */
+/*
+ * missedcall_gateway <type> [<url>] [name=] [secret_file=] [rate=]
+ *     [fail_timeout=]; several lines: tried in order, as failover
+ */
 
 char *
 ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_missedcall_loc_conf_t *lcf = conf;
 
-    ngx_str_t                       *value;
-    ngx_uint_t                       i;
-    ngx_http_missedcall_gateway_t   *gw;
+    char                                *rv;
+    ngx_str_t                           *value, v, file;
+    ngx_uint_t                           i;
+    ngx_command_t                        rate;
+    ngx_http_missedcall_gateway_t       *gw;
+    ngx_http_missedcall_gateway_line_t  *line;
 
-    if (lcf->gateway.type) {
-        return "is duplicate";
+    if (lcf->gateway_lines == NULL) {
+        lcf->gateway_lines = ngx_array_create(cf->pool, 2,
+                                  sizeof(ngx_http_missedcall_gateway_line_t));
+        if (lcf->gateway_lines == NULL) {
+            return NGX_CONF_ERROR;
+        }
     }
+
+    line = ngx_array_push(lcf->gateway_lines);
+    if (line == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(line, sizeof(ngx_http_missedcall_gateway_line_t));
+    line->interval = NGX_CONF_UNSET_MSEC;
+    line->fail_timeout = NGX_CONF_UNSET_MSEC;
 
     value = cf->args->elts;
 
@@ -58,25 +78,189 @@ ngx_http_missedcall_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         if (gw->name.len == value[1].len
             && ngx_strncmp(gw->name.data, value[1].data, value[1].len) == 0)
         {
-            lcf->gateway.type = gw;
+            line->type = gw;
             break;
         }
     }
 
-    if (lcf->gateway.type == NULL) {
+    if (line->type == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%V\": unknown gateway type \"%V\"",
                            &cmd->name, &value[1]);
         return NGX_CONF_ERROR;
     }
 
-    if (cf->args->nelts == 2) {
-        return NGX_CONF_OK;
+    line->name = line->type->name;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "name=", 5) == 0) {
+            line->name.data = value[i].data + 5;
+            line->name.len = value[i].len - 5;
+
+            /* it names a Redis key and a metrics label */
+            if (line->name.len == 0
+                || line->name.len > NGX_HTTP_MISSEDCALL_GATEWAY_NAME)
+            {
+                return "has a name of 1 to 32 characters";
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "secret_file=", 12) == 0) {
+            file.data = value[i].data + 12;
+            file.len = value[i].len - 12;
+
+            rv = ngx_http_missedcall_read_file(cf, &cmd->name, &file,
+                                               NGX_HTTP_MISSEDCALL_SECRET_MAX,
+                                               &line->secret);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
+            /* parsed as missedcall_gateway_rate parses its argument */
+            v = value[i];
+            value[i].data += 5;
+            value[i].len -= 5;
+            value[1] = value[i];
+            value[i] = v;
+
+            rate = *cmd;
+            rate.offset = 0;
+            rv = ngx_http_missedcall_rate(cf, &rate, &line->interval);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "fail_timeout=", 13) == 0) {
+            v.data = value[i].data + 13;
+            v.len = value[i].len - 13;
+
+            line->fail_timeout = ngx_parse_time(&v, 0);
+            if (line->fail_timeout == (ngx_msec_t) NGX_ERROR) {
+                return "has an invalid \"fail_timeout\"";
+            }
+
+            continue;
+        }
+
+        if (i == 2 && ngx_strlchr(value[i].data,
+                                  value[i].data + value[i].len, '=')
+                      == NULL)
+        {
+            line->url = value[i];
+
+            rv = ngx_http_missedcall_url(cf, &cmd->name, &value[i]);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid parameter \"%V\"",
+                           &cmd->name, &value[i]);
+        return NGX_CONF_ERROR;
     }
 
-    lcf->gateway.url = value[2];
+    /* the first line is the location's gateway, as one line always was */
+    if (lcf->gateway.type == NULL) {
+        lcf->gateway.type = line->type;
+        lcf->gateway.url = line->url;
+    }
 
-    return ngx_http_missedcall_url(cf, &cmd->name, &value[2]);
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Each line is merged with the location's settings here, after those
+ * were merged: a line says kind, URL, name, secret, rate, fail_timeout.
+ */
+
+char *
+ngx_http_missedcall_gateways_merge(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *conf, ngx_http_missedcall_loc_conf_t *prev)
+{
+    ngx_uint_t                           i, j;
+    ngx_http_missedcall_gateway_conf_t  *gw;
+    ngx_http_missedcall_gateway_line_t  *line;
+
+    if (conf->gateway_lines == NULL) {
+        conf->gateway_lines = prev->gateway_lines;
+    }
+
+    ngx_conf_merge_str_value(conf->gateway.connection,
+                             prev->gateway.connection, "");
+    ngx_conf_merge_str_value(conf->gateway.webhook_url,
+                             prev->gateway.webhook_url, "");
+
+    if (conf->gateway.telnyx_key.data == NULL) {
+        conf->gateway.telnyx_key = prev->gateway.telnyx_key;
+    }
+
+    ngx_conf_merge_value(conf->gateway.tolerance, prev->gateway.tolerance,
+                         300);
+    ngx_conf_merge_msec_value(conf->gateway.fail_timeout,
+                              prev->gateway.fail_timeout, 10000);
+
+    conf->gateways = ngx_array_create(cf->pool, 2,
+                                  sizeof(ngx_http_missedcall_gateway_conf_t));
+    if (conf->gateways == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    line = conf->gateway_lines ? conf->gateway_lines->elts : NULL;
+
+    for (i = 0; line && i < conf->gateway_lines->nelts; i++) {
+        gw = ngx_array_push(conf->gateways);
+        if (gw == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *gw = conf->gateway;
+        gw->type = line[i].type;
+        gw->url = line[i].url;
+        gw->name = line[i].name;
+
+        if (line[i].secret.len) {
+            gw->secret = line[i].secret;
+        }
+
+        if (line[i].interval != NGX_CONF_UNSET_MSEC) {
+            gw->interval = line[i].interval;
+        }
+
+        if (line[i].fail_timeout != NGX_CONF_UNSET_MSEC) {
+            gw->fail_timeout = line[i].fail_timeout;
+        }
+
+        /* the name keys its failure mark and its metrics */
+        for (j = 0; j < i; j++) {
+            if (line[j].name.len == line[i].name.len
+                && ngx_strncmp(line[j].name.data, line[i].name.data,
+                               line[i].name.len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "two gateways are named \"%V\": give "
+                                   "one \"name=\"", &line[i].name);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        gw->metric = ngx_http_missedcall_metrics_gateway(cf, &gw->name);
+    }
+
+    return NGX_CONF_OK;
 }
 
 

@@ -53,12 +53,12 @@ static ngx_int_t
 ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
-    u_char                              *p, *body;
+    u_char                              *body;
     size_t                               len;
     json_t                              *json;
     ngx_http_missedcall_gateway_conf_t  *gw;
 
-    gw = &op->lcf->gateway;
+    gw = op->gw;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall request: %V: gateway \"http\" prepares "
@@ -88,24 +88,11 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
     }
 
-    if (gw->secret.len) {
-        p = ngx_pnalloc(op->pool, sizeof("Authorization: Bearer ")
-                                  + gw->secret.len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_sprintf(p, "Authorization: Bearer %V%Z", &gw->secret);
-
-        req->headers = curl_slist_append(req->headers, (char *) p);
-
-        /* the copy in the list is enough: no secret stays in the op */
-        ngx_explicit_memzero(p, sizeof("Authorization: Bearer ")
-                                + gw->secret.len);
-
-        if (req->headers == NULL) {
-            return NGX_ERROR;
-        }
+    if (gw->secret.len
+        && ngx_http_missedcall_curl_bearer(req, op->pool, &gw->secret)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     /* gw->url is a configuration argument, NUL-terminated */

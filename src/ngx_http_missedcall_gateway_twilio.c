@@ -137,7 +137,7 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
 
     static ngx_str_t  hangup = ngx_string("<Response><Hangup/></Response>");
 
-    gw = &op->lcf->gateway;
+    gw = op->gw;
     easy = req->easy;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
@@ -464,32 +464,10 @@ ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
     size_t                              size, bare_len, ported_len;
     ngx_str_t                          *got;
     ngx_uint_t                          i;
-    ngx_list_part_t                    *part;
-    ngx_table_elt_t                    *h;
     ngx_http_missedcall_twilio_pair_t  *pair;
 
-    got = NULL;
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("X-Twilio-Signature") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Twilio-Signature",
-                               h[i].key.len) == 0)
-        {
-            got = &h[i].value;
-        }
-    }
+    got = ngx_http_missedcall_header_in(r, "X-Twilio-Signature",
+                                        sizeof("X-Twilio-Signature") - 1);
 
     if (got == NULL) {
         return 0;

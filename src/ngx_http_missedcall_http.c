@@ -606,3 +606,39 @@ ngx_http_missedcall_field(ngx_http_missedcall_body_t *body,
 
     return body->present[f];
 }
+
+
+/* a request header's value, the last if repeated, or NULL */
+
+ngx_str_t *
+ngx_http_missedcall_header_in(ngx_http_request_t *r, char *name, size_t len)
+{
+    ngx_str_t        *value;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    value = NULL;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            value = &h[i].value;
+        }
+    }
+
+    return value;
+}

@@ -26,7 +26,8 @@ static const char  *ngx_http_missedcall_key_names[] = {
     "ranges",
     "ranges:cc:",
     "placed",
-    "pool:auto"
+    "pool:auto",
+    "down:"
 };
 
 

@@ -43,8 +43,10 @@ typedef enum {
                                            calling code */
     NGX_HTTP_MISSEDCALL_KEY_PLACED,     /* <prefix>placed: the time of the
                                            last call placed, ms */
-    NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO   /* <prefix>pool:auto: set of the
+    NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO,  /* <prefix>pool:auto: set of the
                                            numbers disabled automatically */
+    NGX_HTTP_MISSEDCALL_KEY_DOWN        /* <prefix>down:<gateway>: it failed
+                                           lately, skipped till it expires */
 } ngx_http_missedcall_key_e;
 
 

@@ -23,7 +23,6 @@
 #include "ngx_http_missedcall_strength.h"
 
 
-#define NGX_HTTP_MISSEDCALL_GATEWAYS   2
 #define NGX_HTTP_MISSEDCALL_BUCKETS    7
 #define NGX_HTTP_MISSEDCALL_PAGE_MAX   (64 * 1024)
 
@@ -91,6 +90,8 @@ typedef struct {
     ngx_atomic_t   latency[NGX_HTTP_MISSEDCALL_GATEWAYS]
                           [NGX_HTTP_MISSEDCALL_BUCKETS + 1];
     ngx_atomic_t   latency_ms[NGX_HTTP_MISSEDCALL_GATEWAYS];
+    u_char         names[NGX_HTTP_MISSEDCALL_GATEWAYS]
+                        [NGX_HTTP_MISSEDCALL_GATEWAY_NAME + 1];
     ngx_atomic_t   counters[NGX_HTTP_MISSEDCALL_M_COUNTERS];
 } ngx_http_missedcall_metrics_t;
 
@@ -100,6 +101,8 @@ static char  *ngx_http_missedcall_states[] = {
 };
 
 
+static void ngx_http_missedcall_metrics_slots(
+    ngx_http_missedcall_main_conf_t *mcf, ngx_http_missedcall_metrics_t *m);
 static ngx_int_t ngx_http_missedcall_metrics_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static u_char *ngx_http_missedcall_metrics_odds(u_char *p, u_char *last,
@@ -108,6 +111,7 @@ static u_char *ngx_http_missedcall_metrics_odds(u_char *p, u_char *last,
 
 /* this worker's view of the zone; NULL: no zone */
 static ngx_http_missedcall_metrics_t  *ngx_http_missedcall_metrics;
+static ngx_http_missedcall_main_conf_t  *ngx_http_missedcall_metrics_conf;
 
 
 /* missedcall_metrics_zone zone=<name>:<size>; */
@@ -188,30 +192,97 @@ ngx_http_missedcall_metrics_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 static ngx_int_t
 ngx_http_missedcall_metrics_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    ngx_slab_pool_t                *shpool;
-    ngx_http_missedcall_metrics_t  *m;
+    ngx_slab_pool_t                  *shpool;
+    ngx_http_missedcall_metrics_t    *m;
+    ngx_http_missedcall_main_conf_t  *mcf;
 
-    if (data) {
-        shm_zone->data = data;
-        return NGX_OK;
-    }
-
+    mcf = shm_zone->data;
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
-    if (shm_zone->shm.exists) {
-        shm_zone->data = shpool->data;
-        return NGX_OK;
+    if (data) {
+        m = data;
+
+    } else if (shm_zone->shm.exists) {
+        m = shpool->data;
+
+    } else {
+        m = ngx_slab_calloc(shpool, sizeof(ngx_http_missedcall_metrics_t));
+        if (m == NULL) {
+            return NGX_ERROR;
+        }
+
+        shpool->data = m;
     }
 
-    m = ngx_slab_calloc(shpool, sizeof(ngx_http_missedcall_metrics_t));
-    if (m == NULL) {
-        return NGX_ERROR;
-    }
-
-    shpool->data = m;
     shm_zone->data = m;
 
+    ngx_http_missedcall_metrics_slots(mcf, m);
+
     return NGX_OK;
+}
+
+
+/*
+ * Each gateway name's counters: its slot from before a reload, else a
+ * free one, else one of a name no longer configured, counted anew.  In
+ * the master, before the workers of this configuration start.
+ */
+
+static void
+ngx_http_missedcall_metrics_slots(ngx_http_missedcall_main_conf_t *mcf,
+    ngx_http_missedcall_metrics_t *m)
+{
+    ngx_str_t   *names;
+    ngx_uint_t   i, k, r, used[NGX_HTTP_MISSEDCALL_GATEWAYS];
+
+    ngx_memzero(used, sizeof(used));
+    names = mcf->gateway_names ? mcf->gateway_names->elts : NULL;
+
+    for (i = 0; names && i < mcf->gateway_names->nelts; i++) {
+        mcf->gateway_slots[i] = NGX_HTTP_MISSEDCALL_GATEWAYS;
+
+        for (k = 0; k < NGX_HTTP_MISSEDCALL_GATEWAYS; k++) {
+            if (ngx_strlen(m->names[k]) == names[i].len
+                && ngx_strncmp(m->names[k], names[i].data, names[i].len) == 0)
+            {
+                mcf->gateway_slots[i] = k;
+                used[k] = 1;
+                break;
+            }
+        }
+    }
+
+    for (i = 0; names && i < mcf->gateway_names->nelts; i++) {
+        if (mcf->gateway_slots[i] != NGX_HTTP_MISSEDCALL_GATEWAYS) {
+            continue;
+        }
+
+        /* free slots first: their names are "" and used by no one */
+        for (k = 0; k < NGX_HTTP_MISSEDCALL_GATEWAYS; k++) {
+            if (!used[k] && m->names[k][0] == '\0') {
+                break;
+            }
+        }
+
+        if (k == NGX_HTTP_MISSEDCALL_GATEWAYS) {
+            for (k = 0; used[k]; k++) { /* void */ }
+        }
+
+        used[k] = 1;
+        mcf->gateway_slots[i] = k;
+
+        for (r = 0; r < NGX_HTTP_MISSEDCALL_RESULTS; r++) {
+            m->calls[k][r] = 0;
+        }
+
+        for (r = 0; r <= NGX_HTTP_MISSEDCALL_BUCKETS; r++) {
+            m->latency[k][r] = 0;
+        }
+
+        m->latency_ms[k] = 0;
+        ngx_memzero(m->names[k], sizeof(m->names[k]));
+        ngx_memcpy(m->names[k], names[i].data, names[i].len);
+    }
 }
 
 
@@ -225,6 +296,61 @@ ngx_http_missedcall_metrics_init_process(ngx_cycle_t *cycle)
 
     ngx_http_missedcall_metrics = mcf && mcf->metrics_zone
                                   ? mcf->metrics_zone->data : NULL;
+    ngx_http_missedcall_metrics_conf = mcf;
+}
+
+
+/*
+ * A gateway's metrics slot, by its name: gateways of one name in several
+ * locations count together; names past the slots count in the last one.
+ */
+
+ngx_uint_t
+ngx_http_missedcall_metrics_gateway(ngx_conf_t *cf, ngx_str_t *name)
+{
+    ngx_uint_t                        i;
+    ngx_str_t                        *names, *n;
+    ngx_http_missedcall_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_missedcall_module);
+
+    if (mcf->gateway_names == NULL) {
+        mcf->gateway_names = ngx_array_create(cf->pool, 4, sizeof(ngx_str_t));
+        if (mcf->gateway_names == NULL) {
+            return 0;
+        }
+    }
+
+    names = mcf->gateway_names->elts;
+
+    for (i = 0; i < mcf->gateway_names->nelts; i++) {
+        if (names[i].len == name->len
+            && ngx_strncmp(names[i].data, name->data, name->len) == 0)
+        {
+            return i;
+        }
+    }
+
+    if (i == NGX_HTTP_MISSEDCALL_GATEWAYS) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "more than %d gateway names: \"%V\" counts in "
+                           "the metrics of \"%V\"",
+                           NGX_HTTP_MISSEDCALL_GATEWAYS, name, &names[i - 1]);
+        return i - 1;
+    }
+
+    if (name->len > NGX_HTTP_MISSEDCALL_GATEWAY_NAME) {
+        return 0;
+    }
+
+    n = ngx_array_push(mcf->gateway_names);
+    if (n == NULL) {
+        return 0;
+    }
+
+    *n = *name;
+
+    return i;
 }
 
 
@@ -268,7 +394,7 @@ ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint, const char *outcome,
 
 
 void
-ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
+ngx_http_missedcall_metrics_call(ngx_uint_t gateway, const char *error,
     ngx_msec_t elapsed)
 {
     ngx_uint_t                      i, b;
@@ -294,9 +420,15 @@ ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
         }
     }
 
-    (void) ngx_atomic_fetch_add(&m->calls[twilio][i], 1);
-    (void) ngx_atomic_fetch_add(&m->latency[twilio][b], 1);
-    (void) ngx_atomic_fetch_add(&m->latency_ms[twilio], elapsed);
+    if (gateway >= NGX_HTTP_MISSEDCALL_GATEWAYS) {
+        return;
+    }
+
+    gateway = ngx_http_missedcall_metrics_conf->gateway_slots[gateway];
+
+    (void) ngx_atomic_fetch_add(&m->calls[gateway][i], 1);
+    (void) ngx_atomic_fetch_add(&m->latency[gateway][b], 1);
+    (void) ngx_atomic_fetch_add(&m->latency_ms[gateway], elapsed);
 }
 
 
@@ -361,9 +493,18 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
     ngx_chain_t                    *out;
     ngx_http_missedcall_metrics_t  *m;
 
-    static char  *gateways[] = { "http", "twilio" };
+    ngx_str_t                      *gateways;
+    ngx_uint_t                      s, ngw, *slots;
 
     m = ngx_http_missedcall_metrics;
+    gateways = NULL;
+    slots = ngx_http_missedcall_metrics_conf->gateway_slots;
+    ngw = 0;
+
+    if (ngx_http_missedcall_metrics_conf->gateway_names) {
+        gateways = ngx_http_missedcall_metrics_conf->gateway_names->elts;
+        ngw = ngx_http_missedcall_metrics_conf->gateway_names->nelts;
+    }
 
     b = ngx_create_temp_buf(pool, NGX_HTTP_MISSEDCALL_PAGE_MAX);
     out = ngx_alloc_chain_link(pool);
@@ -419,13 +560,15 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
                      "gateway, by gateway and result.\n"
                      "# TYPE missedcall_calls_total counter\n");
 
-    for (g = 0; g < NGX_HTTP_MISSEDCALL_GATEWAYS; g++) {
+    for (g = 0; g < ngw; g++) {
+        s = slots[g];
+
         for (i = 0; i < NGX_HTTP_MISSEDCALL_RESULTS; i++) {
             p = ngx_slprintf(p, last,
-                             "missedcall_calls_total{gateway=\"%s\","
-                             "result=\"%s\"} %uA\n", gateways[g],
+                             "missedcall_calls_total{gateway=\"%V\","
+                             "result=\"%s\"} %uA\n", &gateways[g],
                              ngx_http_missedcall_results[i],
-                             m->calls[g][i]);
+                             m->calls[s][i]);
         }
     }
 
@@ -434,33 +577,34 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
                      "gateway took to answer a call request.\n"
                      "# TYPE missedcall_gateway_latency_seconds histogram\n");
 
-    for (g = 0; g < NGX_HTTP_MISSEDCALL_GATEWAYS; g++) {
+    for (g = 0; g < ngw; g++) {
+        s = slots[g];
         sum = 0;
 
         for (k = 0; k <= NGX_HTTP_MISSEDCALL_BUCKETS; k++) {
-            sum += m->latency[g][k];
+            sum += m->latency[s][k];
 
             if (k < NGX_HTTP_MISSEDCALL_BUCKETS) {
                 p = ngx_slprintf(p, last,
                                  "missedcall_gateway_latency_seconds_bucket"
-                                 "{gateway=\"%s\",le=\"%M.%03M\"} %uA\n",
-                                 gateways[g],
+                                 "{gateway=\"%V\",le=\"%M.%03M\"} %uA\n",
+                                 &gateways[g],
                                  ngx_http_missedcall_buckets[k] / 1000,
                                  ngx_http_missedcall_buckets[k] % 1000, sum);
             }
         }
 
-        n = m->latency_ms[g];
+        n = m->latency_ms[s];
 
         p = ngx_slprintf(p, last,
                          "missedcall_gateway_latency_seconds_bucket"
-                         "{gateway=\"%s\",le=\"+Inf\"} %uA\n"
+                         "{gateway=\"%V\",le=\"+Inf\"} %uA\n"
                          "missedcall_gateway_latency_seconds_sum"
-                         "{gateway=\"%s\"} %uA.%03uA\n"
+                         "{gateway=\"%V\"} %uA.%03uA\n"
                          "missedcall_gateway_latency_seconds_count"
-                         "{gateway=\"%s\"} %uA\n",
-                         gateways[g], sum, gateways[g], n / 1000, n % 1000,
-                         gateways[g], sum);
+                         "{gateway=\"%V\"} %uA\n",
+                         &gateways[g], sum, &gateways[g], n / 1000, n % 1000,
+                         &gateways[g], sum);
     }
 
     for (i = 0; i < NGX_HTTP_MISSEDCALL_M_COUNTERS; i++) {

@@ -14,6 +14,11 @@
 #include <hiredis/hiredis.h>
 
 
+/* gateway names counted apart, and their length */
+#define NGX_HTTP_MISSEDCALL_GATEWAYS      16
+#define NGX_HTTP_MISSEDCALL_GATEWAY_NAME  32
+
+
 /* plain counters, beside the labelled ones */
 typedef enum {
     NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS = 0,
@@ -35,8 +40,12 @@ const char *ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint,
     const char *outcome, size_t len);
 
 /* a call the gateway answered, or not; error NULL: placed */
-void ngx_http_missedcall_metrics_call(ngx_uint_t twilio, const char *error,
+void ngx_http_missedcall_metrics_call(ngx_uint_t gateway, const char *error,
     ngx_msec_t elapsed);
+
+/* the metrics slot of a gateway's name, at configuration time */
+ngx_uint_t ngx_http_missedcall_metrics_gateway(ngx_conf_t *cf,
+    ngx_str_t *name);
 
 ngx_chain_t *ngx_http_missedcall_metrics_page(ngx_pool_t *pool,
     ngx_log_t *log, redisReply *numbers, uint64_t guesses);

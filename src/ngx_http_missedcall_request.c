@@ -314,6 +314,15 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
     op->delay.handler = ngx_http_missedcall_dispatch;
     op->delay.data = op;
     op->delay.log = ngx_cycle->log;
+    op->gw = op->lcf->gateways->elts;
+
+    /* several gateways: the first may be marked down (failover.c) */
+    if (op->lcf->gateways->nelts > 1) {
+        op->slot_wait = (ngx_msec_t) ngx_max(wait, 0);
+        ngx_http_missedcall_failover_pick(op, ngx_http_missedcall_dispatch,
+                                          ngx_http_missedcall_undo);
+        return;
+    }
 
     if (wait <= 0) {
         ngx_http_missedcall_dispatch(&op->delay);
@@ -337,11 +346,11 @@ ngx_http_missedcall_dispatch(ngx_event_t *ev)
     ngx_http_missedcall_curl_req_t      *req;
     ngx_http_missedcall_gateway_conf_t  *gw;
 
-    gw = &op->lcf->gateway;
+    gw = op->gw;
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall request: %V: call %V to gateway \"%V\"",
-                   &op->sid, &op->call_id, &gw->type->name);
+                   &op->sid, &op->call_id, &gw->name);
 
     /* the cycle's log: the transfer may outlive the client's connection */
     req = ngx_http_missedcall_curl_create(ngx_cycle->log, gw->timeout,
@@ -375,12 +384,12 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     ngx_str_t   argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGC], *args;
 
     if (req->code == CURLE_OK) {
-        rc = op->lcf->gateway.type->result(op, req);
+        rc = op->gw->type->result(op, req);
 
     } else {
         ngx_log_error(NGX_LOG_ERR, op->log, 0,
                       "missedcall gateway \"%V\": call %V failed after %M ms: "
-                      "%s", &op->lcf->gateway.type->name, &op->call_id,
+                      "%s", &op->gw->name, &op->call_id,
                       req->elapsed,
                       req->errbuf[0] ? req->errbuf
                                      : curl_easy_strerror(req->code));
@@ -400,10 +409,16 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     }
 
     op->gateway_ms = (ngx_msec_int_t) req->elapsed;
-    ngx_http_missedcall_metrics_call(op->lcf->gateway.type
-                                     == &ngx_http_missedcall_gateway_twilio,
+    ngx_http_missedcall_metrics_call(op->gw->metric,
                                      rc == NGX_OK ? NULL : op->error,
                                      req->elapsed);
+
+    if (rc != NGX_OK && ngx_http_missedcall_failover_next(op, req)) {
+        ngx_http_missedcall_curl_free(req);
+        ngx_http_missedcall_failover_pick(op, ngx_http_missedcall_dispatch,
+                                          ngx_http_missedcall_undo);
+        return;
+    }
 
     ngx_http_missedcall_curl_free(req);
 
@@ -424,6 +439,7 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_PHONE] = op->phone;
     args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALLER] = op->caller;
     args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALL_ID] = op->call_id;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY] = op->gw->name;
 
     p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/perl
 
 # The unit tests of the pure C code (phone numbers, JWT, JSON, forms, keys,
-# Twilio): each t/unit/test_*.c is compiled with the sources it tests and
-# run; its TAP lines count here one by one.
+# Twilio, Telnyx): each t/unit/test_*.c is compiled with the sources it
+# tests and run; its TAP lines count here one by one.
 
 use strict;
 use warnings;
@@ -23,6 +23,7 @@ my %sources = (
     twilio => [ 'twilio', 'form', 'json' ],
     form  => [ 'form', 'json' ],
     strength => [ 'strength' ],
+    telnyx => [ 'telnyx', 'json' ],
 );
 
 for my $name (sort keys %sources) {

@@ -13,7 +13,7 @@ my $seconds = $ENV{FUZZ_SECONDS} || 3;
 my @out = `$FindBin::Bin/fuzz/run.sh $seconds 2>&1`;
 my $rc = $? >> 8;
 
-for my $target (qw(phone jwt json twilio form)) {
+for my $target (qw(phone jwt json twilio form telnyx)) {
     my ($line) = grep { /^$target: / } @out;
     like($line // '', qr/^$target: [1-9]\d* runs, no crash$/,
         "fuzz_$target: " . ($line ? ($line =~ s/\n//r) : 'did not run'));

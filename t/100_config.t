@@ -161,7 +161,9 @@ fails('redis address', qr/"missedcall_redis": /,
 
     $t->write_file("prod/$_", "secret-for-$_-0123456789abcdef0123456789\n")
         for qw(redis.password jwt-2026-11.key jwt-2026-10.key twilio.token
-            webhook.key admin.token);
+            webhook.key admin.token telnyx.key);
+    $t->write_file('prod/telnyx.pub',
+        "eu2zvPjhY6odxV34Z/EsRiERvTodkev4Fq0SlK90Izg=\n");
     $t->write_file('prod/pool.txt',
         "# number and the calling codes it serves\n"
         . "+15550100001 codes=1\n+447700900001 codes=44\n"

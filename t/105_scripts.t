@@ -106,7 +106,7 @@ sub confirm {
     return run('confirm',
         [ "session:$id", 'phone:+12025550143', "number:$caller", 'events',
           'placed' ],
-        [ $id, "gw-$id", 100, '+12025550143', $caller, 'call' ]);
+        [ $id, "gw-$id", 100, '+12025550143', $caller, 'call', 'carrier2' ]);
 }
 
 is(confirm('s1', $one), 1, 'confirm: calling becomes pending');
@@ -114,6 +114,8 @@ is($t->redis('HGET', 'session:s1', 'state'), 'pending', 'session pending');
 is($t->redis('GET', 'phone:+12025550143'), 's1', 'the phone points to it');
 is($t->redis('HGET', "number:$one", 'placed'), 1, 'the call is counted');
 is($t->redis('XLEN', 'events'), 1, 'call_placed event');
+is($t->redis('HGET', 'session:s1', 'gateway'), 'carrier2',
+    'confirm: the gateway that placed the call');
 cmp_ok($t->redis('GET', 'placed'), '>', 1.7e12,
     'confirm: the time of the last call placed');
 is(confirm('s1', $one), 0, 'confirm: not twice');
@@ -160,7 +162,7 @@ sub pending {
     my ($id) = @_;
     my $r = reserve(id => $id, phone => $lp);
     run('confirm', [ "session:$id", "phone:$lp", "number:$r->[1]", 'events' ],
-        [ $id, "gw-$id", 100, $lp, $r->[1], 'call' ]);
+        [ $id, "gw-$id", 100, $lp, $r->[1], 'call', 'http' ]);
 }
 pending('b1');
 is_deeply(verify('999999', 'b1', undef, 4), [ 'mismatch', 2, 'b1' ],
@@ -358,6 +360,29 @@ is_deeply(admin_full('disable', "$rlo-$rhi", 'carrier'),
 is($t->redis('ZCARD', 'rcode:33'), 0, 'admin: out of its code\'s ranges');
 is(reserve(id => 'g12', phone => '+33612345672')->[1], '+33123456789',
     'reserve: only the number left');
+
+# slot: a failover gateway's mark and its own call slots
+
+sub slot {
+    my ($interval, $max_delay) = @_;
+    return run('slot', [ 'down:g2', 'throttle:g2' ],
+        [ $interval, $max_delay ]);
+}
+
+is_deeply(slot(0, 0), [ 'ok', 0 ], 'slot: no mark, no rate: at once');
+is($t->redis('EXISTS', 'throttle:g2'), 0, 'slot: no rate, no throttle key');
+is_deeply(slot(1000, 5000), [ 'ok', 0 ], 'slot: the first slot now');
+my $w = slot(1000, 5000);
+is($w->[0], 'ok', 'slot: the next one');
+ok($w->[1] > 900 && $w->[1] <= 1000, "slot: a second later ($w->[1] ms)");
+$w = slot(1000, 500);
+is($w->[0], 'throttled', 'slot: too far away: throttled');
+ok($w->[1] > 1000 && $w->[1] <= 1500, "slot: by $w->[1] ms");
+$t->redis('SET', 'down:g2', 1, 'PX', 3000);
+$w = slot(1000, 5000);
+is($w->[0], 'down', 'slot: a marked gateway is down');
+ok($w->[1] > 2000 && $w->[1] <= 3000, "slot: for $w->[1] ms more");
+$t->redis('DEL', 'down:g2');
 
 # the module: a session's key holding a string fails its status script
 

@@ -14,6 +14,7 @@
 --   phone          the phone, E.164
 --   caller         the caller number
 --   call_id        the call id
+--   gateway        the name of the gateway that placed the call
 -- ANSWER:
 --   1 when the session is now pending, 0 when it was not calling or has
 --   expired
@@ -29,7 +30,7 @@ local left = tonumber(s[2]) - now
 if left <= 0 then return 0 end
 
 redis.call('HSET', session_key, 'state', 'pending',
-           'gateway_sid', gateway_sid)
+           'gateway_sid', gateway_sid, 'gateway', ARGV[7])
 redis.call('SET', KEYS[2], session_id, 'PX', left)
 redis.call('HINCRBY', number_key, 'placed', 1)
 redis.call('HSET', number_key, 'fails', 0, 'last_used', now)
@@ -37,5 +38,5 @@ redis.call('HSET', number_key, 'fails', 0, 'last_used', now)
 redis.call('SET', KEYS[5], now)
 event(KEYS[4], ARGV[3], 'event', 'call_placed', 'session_id', session_id,
       'phone', ARGV[4], 'caller', ARGV[5], 'call_id', ARGV[6],
-      'gateway_sid', gateway_sid)
+      'gateway_sid', gateway_sid, 'gateway', ARGV[7])
 return 1

@@ -13,10 +13,11 @@ build=${MC_BUILD_DIR:-$root/build}/fuzz
 mkdir -p "$build"
 
 declare -A sources=([phone]=phone [jwt]="jwt jwk json" [json]=json
-    [twilio]="twilio form json" [form]="form json")
+    [twilio]="twilio form json" [form]="form json"
+    [telnyx]=telnyx)
 failed=0
 
-for target in phone jwt json twilio form; do
+for target in phone jwt json twilio form telnyx; do
     bin=$build/fuzz_$target
     clang -g -O1 -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=undefined -I"$root/src" \

@@ -20,6 +20,17 @@
 # mode and conditions: to=PREFIX (the number called starts so), from=N
 # (the caller number is N), until=T (before the epoch time T); the first
 # line whose conditions all hold applies, else ok.
+#
+# As Telnyx (--telnyx KEY, once per API key it accepts) it checks a Call
+# Control request as Telnyx would: POST /v2/calls or
+# /v2/calls/{id}/actions/hangup, "Authorization: Bearer KEY", JSON both
+# ways, connection_id, to, from (E.164) and timeout_secs (whole seconds);
+# what is wrong is answered 422 with Telnyx's error body, code 10015.  Its
+# modes add "telnyx CODE" (Telnyx's error for CODE, with its status) and
+# "busy" (HTTP 503 from either kind).  With --telnyx-webhook URL and
+# --telnyx-signer PEM it then POSTs call.initiated to URL, signed as
+# Telnyx signs (Ed25519 over "timestamp|body", by openssl); what nginx
+# answered goes to webhooks.jsonl.
 
 use strict;
 use warnings;
@@ -34,10 +45,13 @@ use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 use Fcntl qw(O_WRONLY O_APPEND O_CREAT);
 
-my ($port, $dir, @twilio);
-GetOptions('port=i' => \$port, 'dir=s' => \$dir, 'twilio=s' => \@twilio)
+my ($port, $dir, @twilio, @telnyx, $telnyx_webhook, $telnyx_signer);
+GetOptions('port=i' => \$port, 'dir=s' => \$dir, 'twilio=s' => \@twilio,
+    'telnyx=s' => \@telnyx, 'telnyx-webhook=s' => \$telnyx_webhook,
+    'telnyx-signer=s' => \$telnyx_signer)
     && $port && $dir
-    or die "usage: $0 --port P --dir D [--twilio SID:SECRET ...]\n";
+    or die "usage: $0 --port P --dir D [--twilio SID:SECRET ...] "
+        . "[--telnyx KEY ...]\n";
 
 my $server = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
     LocalPort => $port, Listen => 128, ReuseAddr => 1)
@@ -95,7 +109,9 @@ sub serve {
 
         my $decoded = eval { decode_json($body) };
         my ($form, @problems) = @twilio
-            ? twilio_check($method, $path, \%h, $body) : ();
+            ? twilio_check($method, $path, \%h, $body)
+            : @telnyx ? (undef, telnyx_check($method, $path, \%h, $decoded))
+            : ();
         record($json->encode({ method => $method, path => $path,
             headers => \%h, body => $body, json => $decoded, form => $form,
             problems => \@problems, time => time }));
@@ -104,8 +120,17 @@ sub serve {
         my $mode = read_mode($call->{to} // $call->{To} // '',
             $call->{from} // $call->{From} // '');
 
-        if (@problems) {
+        if (@problems && @telnyx) {
+            telnyx_error($c, 10015, join('; ', @problems));
+
+        } elsif (@problems) {
             twilio_error($c, 99999, join('; ', @problems));
+
+        } elsif ($mode =~ /^telnyx (\d+)$/) {
+            telnyx_error($c, $1, "fake error $1");
+
+        } elsif ($mode eq 'busy') {
+            reply($c, 503, '{"error":"busy"}');
 
         } elsif ($mode =~ /^twilio (\d+)$/) {
             twilio_error($c, $1, "fake error $1");
@@ -142,6 +167,19 @@ sub serve {
 
         } elsif ($mode eq 'reset') {
             return;
+
+        } elsif (@telnyx && $path =~ m{/actions/hangup$}) {
+            reply($c, 200, '{"data":{"result":"ok"}}');
+
+        } elsif (@telnyx) {
+            sleep($1 / 1000) if $mode =~ /^slow (\d+)$/;
+            my $id = 'v3:' . join('', map { ('A' .. 'Z', 'a' .. 'z', 0 .. 9,
+                '-', '_')[rand 64] } 1 .. 40);
+            reply($c, 200, $json->encode({ data => {
+                call_control_id => $id, call_leg_id => 'leg-' . int(rand 1e9),
+                call_session_id => 'session-' . int(rand 1e9),
+                is_alive => JSON::PP::false, record_type => 'call' } }));
+            telnyx_webhook($id, $decoded) if $telnyx_webhook;
 
         } elsif (@twilio && $path =~ m{/Calls/(CA\w+)\.json$}) {
             reply($c, 200, $json->encode({ sid => $1,
@@ -253,6 +291,73 @@ sub twilio_error {
             more_info => "https://www.twilio.com/docs/errors/$code",
             status => $status }),
         $status == 429 ? "Retry-After: 1\r\n" : '');
+}
+
+# what Telnyx would refuse in a Call Control request
+sub telnyx_check {
+    my ($method, $path, $h, $json) = @_;
+    my @problems;
+
+    push @problems, "method $method" unless $method eq 'POST';
+    my $hangup = $path =~ m{^/v2/calls/v3:[\w-]+/actions/hangup$};
+    push @problems, "path $path" unless $path eq '/v2/calls' || $hangup;
+
+    my ($key) = ($h->{authorization} // '') =~ /^Bearer (\S+)$/;
+    push @problems, 'credentials' unless $key && grep { $_ eq $key } @telnyx;
+
+    push @problems, 'content type'
+        unless ($h->{'content-type'} // '') =~ m{^application/json\b};
+    push @problems, 'accept'
+        unless ($h->{accept} // '') =~ m{^application/json\b};
+    push @problems, 'body is not a JSON object' unless ref $json eq 'HASH';
+    return @problems if $hangup || @problems;
+
+    for my $k ('to', 'from') {
+        push @problems, "$k is not E.164"
+            unless ($json->{$k} // '') =~ /^\+[1-9]\d{6,14}$/;
+    }
+    push @problems, 'connection_id' unless ($json->{connection_id} // '') ne '';
+    push @problems, 'timeout_secs'
+        unless ($json->{timeout_secs} // '') =~ /^\d+$/
+            && !ref $json->{timeout_secs};
+    return @problems;
+}
+
+sub telnyx_error {
+    my ($c, $code, $detail) = @_;
+    my %status = (10002 => 422, 10016 => 422, 10009 => 401, 10010 => 403,
+        10011 => 429, 10005 => 404, 10007 => 500);
+    my $status = $status{$code} // 422;
+    reply($c, $status, encode_json({ errors => [ { code => "$code",
+            title => "fake title $code", detail => $detail } ] }));
+}
+
+# as Telnyx does once the call is dialed: call.initiated, signed
+sub telnyx_webhook {
+    my ($id, $call) = @_;
+    return if fork();
+
+    my $body = encode_json({ data => { event_type => 'call.initiated',
+        id => 'evt-' . int(rand 1e9), occurred_at => '2026-01-01T00:00:00Z',
+        payload => { call_control_id => $id, to => $call->{to},
+            from => $call->{from}, direction => 'outgoing',
+            state => 'bridging' }, record_type => 'event' },
+        meta => { attempt => 1, delivered_to => $telnyx_webhook } });
+    my $ts = int time;
+    my $file = "$dir/webhook.$$";
+    open my $fh, '>', $file or POSIX::_exit(1);
+    print $fh "$ts|$body";
+    close $fh;
+    my $sig = `openssl pkeyutl -sign -inkey $telnyx_signer -rawin -in $file`;
+    unlink $file;
+
+    my $res = HTTP::Tiny->new(timeout => 5)->post($telnyx_webhook,
+        { content => $body, headers => { 'Content-Type' => 'application/json',
+            'telnyx-timestamp' => $ts,
+            'telnyx-signature-ed25519' => encode_base64($sig, '') } });
+    record_to('webhooks.jsonl', encode_json({ id => $id,
+        status => $res->{status}, time => time }));
+    POSIX::_exit(0);
 }
 
 sub record {

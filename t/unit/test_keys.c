@@ -85,6 +85,8 @@ main(void)
        "the last call placed has no id");
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO, "x", "mc:pool:auto"),
        "the numbers disabled automatically have no id");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_DOWN, "telnyx", "mc:down:telnyx"),
+       "a gateway's failure mark");
     ok(limit_key_is("phone", 600000, "+15550100003",
                     "mc:limit:phone:600000:+15550100003"),
        "a limit key holds its window");

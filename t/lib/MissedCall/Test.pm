@@ -245,31 +245,42 @@ sub redis_keys {
 
 # the fake gateway
 
-# %opt: twilio => [ "SID:SECRET", ... ] makes it a fake Twilio
+# %opt: twilio => [ "SID:SECRET", ... ] makes it a fake Twilio; telnyx =>
+# [ "KEY", ... ] a fake Telnyx (telnyx_webhook => URL, telnyx_signer =>
+# PEM file: it then sends signed webhooks); name => "gateway2" starts
+# another one, with a port, folder and mode of its own
 sub start_gateway {
     my ($self, %opt) = @_;
-    my $port = $self->port('gateway');
-    make_path("$self->{dir}/gateway");
-    $self->_spawn('gateway', "$self->{dir}/gateway.log", $^X,
+    my $name = $opt{name} // 'gateway';
+    my $port = $self->port($name);
+    make_path("$self->{dir}/$name");
+    $self->_spawn($name, "$self->{dir}/$name.log", $^X,
         "$ROOT/t/lib/fake_gateway.pl", '--port', $port,
-        '--dir', "$self->{dir}/gateway",
-        map { ('--twilio', $_) } @{ $opt{twilio} || [] });
-    $self->_wait_port($port, 'fake gateway', "$self->{dir}/gateway.log");
+        '--dir', "$self->{dir}/$name",
+        (map { ('--twilio', $_) } @{ $opt{twilio} || [] }),
+        (map { ('--telnyx', $_) } @{ $opt{telnyx} || [] }),
+        ($opt{telnyx_webhook}
+            ? ('--telnyx-webhook', $opt{telnyx_webhook}) : ()),
+        ($opt{telnyx_signer}
+            ? ('--telnyx-signer', $opt{telnyx_signer}) : ()));
+    $self->_wait_port($port, 'fake gateway', "$self->{dir}/$name.log");
     return $port;
 }
 
-sub stop_gateway { $_[0]->_stop('gateway') }
+sub stop_gateway { $_[0]->_stop($_[1] // 'gateway') }
 
 sub gateway_mode {
-    my ($self, $mode) = @_;
-    my $path = "$self->{dir}/gateway/mode";
-    $self->write_file('gateway/mode.tmp', $mode);
+    my ($self, $mode, $name) = @_;
+    $name //= 'gateway';
+    my $path = "$self->{dir}/$name/mode";
+    $self->write_file("$name/mode.tmp", $mode);
     rename "$path.tmp", $path or croak "rename: $!";
 }
 
 sub gateway_calls {
-    my ($self) = @_;
-    my $path = "$self->{dir}/gateway/calls.jsonl";
+    my ($self, $name, $file) = @_;
+    my $path = "$self->{dir}/" . ($name // 'gateway') . '/'
+        . ($file // 'calls.jsonl');
     return [] unless -f $path;
     open my $fh, '<', $path or croak "$path: $!";
     return [ map { decode_json($_) } grep { /\S/ } <$fh> ];
@@ -297,6 +308,7 @@ sub nginx_conf {
         NGINX_PORT => $self->port('nginx'),
         REDIS_PORT => $self->port('redis'),
         GATEWAY_PORT => $self->port('gateway'),
+        GATEWAY2_PORT => $self->port('gateway2'),
         REDIS => 'missedcall_redis 127.0.0.1:' . $self->port('redis') . ';',
         ROOT => $ROOT,
         DIR => $self->{dir},
