@@ -54,6 +54,11 @@ my $admin = 'admin-token-0123456789abcdef';
 my $t = stack(no_nginx => 1);
 $t->write_file('admin.token', "$admin\n");
 $t->write_file('twilio.token', "$token\n");
+$t->write_file('telnyx.key', "KEY-telnyx-0123456789\n");
+my $pem = $t->dir . '/telnyx.pem';
+system("openssl genpkey -algorithm ed25519 -out $pem 2>/dev/null && "
+    . "openssl pkey -in $pem -pubout -out " . $t->dir . '/telnyx.pub') == 0
+    or die 'openssl: no Ed25519 key';
 my $cb = 'http://127.0.0.1:' . $t->port('nginx') . '/otp/twilio/status';
 $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     HTTP_EXTRA => 'missedcall_metrics_zone zone=missedcall:1m;',
@@ -69,6 +74,13 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
             missedcall_gateway_secret_file " . $t->dir . "/twilio.token;
             missedcall_twilio_status_callback $cb;
             missedcall_twilio_callback;
+        }
+        location = /telnyx/webhook {
+            missedcall_gateway telnyx http://127.0.0.1:%%GATEWAY_PORT%%/;
+            missedcall_gateway_secret_file " . $t->dir . "/telnyx.key;
+            missedcall_telnyx_connection 1494404757140276705;
+            missedcall_telnyx_public_key_file " . $t->dir . "/telnyx.pub;
+            missedcall_telnyx_webhook;
         }" });
 
 my @answers;
@@ -143,6 +155,10 @@ answer('request, too_many_failures', '/otp/request/', 'post',
     request_call($t, '+12025550160'), 429);
 answer('jwks', '/.well-known/jwks.json', 'get',
     $t->get('/.well-known/jwks.json'), 200);
+
+answer('telnyx webhook, unsigned', '/telnyx/webhook', 'post',
+    $t->http('POST', '/telnyx/webhook', body => '{"data": {}}',
+        headers => { 'Content-Type' => 'application/json' }), 403);
 
 answer('admin list', '/missedcall/admin/numbers', 'get',
     $t->get('/missedcall/admin/numbers', headers => $auth), 200);
