@@ -47,7 +47,7 @@ for my $alert (@alerts) {
         "$alert is tested firing");
 }
 for my $what (qw(RedisDown GatewayErrorsRising BudgetSpent PoolShrinking
-    VerificationCollapse))
+    VerificationCollapse GuessOddsHigh))
 {
     ok((grep { $_ eq "Missedcall$what" } @alerts), "an alert for $what");
 }
