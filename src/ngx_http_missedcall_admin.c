@@ -327,15 +327,7 @@ ngx_http_missedcall_admin_body(ngx_http_request_t *r)
 
     route = ngx_http_missedcall_admin_route(r, &number);
 
-    rc = ngx_http_missedcall_body(r, &raw);
-
-    if (rc == NGX_DECLINED) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
-        return;
-    }
-
-    if (rc != NGX_OK) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    if (ngx_http_missedcall_body(r, &raw) != NGX_OK) {
         return;
     }
 

@@ -284,7 +284,6 @@ ngx_http_missedcall_telnyx_webhook_body(ngx_http_request_t *r)
 {
     char                                 id[NGX_HTTP_MISSEDCALL_TELNYX_ID_MAX
                                             + 1];
-    ngx_int_t                            rc;
     ngx_str_t                            body, *ts, *sig;
     ngx_uint_t                           i;
     ngx_msec_t                           delay;
@@ -313,15 +312,7 @@ ngx_http_missedcall_telnyx_webhook_body(ngx_http_request_t *r)
 
     gw = &gw[i];
 
-    rc = ngx_http_missedcall_body(r, &body);
-
-    if (rc == NGX_DECLINED) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
-        return;
-    }
-
-    if (rc != NGX_OK) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    if (ngx_http_missedcall_body(r, &body) != NGX_OK) {
         return;
     }
 

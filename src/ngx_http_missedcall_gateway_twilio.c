@@ -370,7 +370,6 @@ ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r)
 static void
 ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
 {
-    ngx_int_t                            rc;
     ngx_str_t                            body, status, sid;
     ngx_array_t                         *form;
     ngx_http_missedcall_loc_conf_t      *lcf;
@@ -380,15 +379,11 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
     gw = &lcf->gateway;
 
-    rc = ngx_http_missedcall_body(r, &body);
-
-    if (rc == NGX_DECLINED) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
+    if (ngx_http_missedcall_body(r, &body) != NGX_OK) {
         return;
     }
 
-    form = (rc == NGX_OK)
-           ? ngx_http_missedcall_twilio_callback_form(r->pool, &body) : NULL;
+    form = ngx_http_missedcall_twilio_callback_form(r->pool, &body);
     if (form == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;

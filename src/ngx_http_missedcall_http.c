@@ -21,6 +21,8 @@
 #define NGX_HTTP_MISSEDCALL_JSON_GUESS  512
 
 
+static ngx_int_t ngx_http_missedcall_body_text(ngx_http_request_t *r,
+    ngx_str_t *body);
 static ngx_http_missedcall_body_rc_e ngx_http_missedcall_parse_as_type(
     ngx_http_request_t *r, ngx_str_t *raw, u_char *buf,
     ngx_http_missedcall_body_t *body, const char **field);
@@ -141,12 +143,33 @@ ngx_http_missedcall_not_allowed(ngx_http_request_t *r, char *allow)
 
 
 /*
- * The body, contiguous.  NGX_DECLINED: over the limit (a chunked body has
- * no declared length, or spilled to a temporary file).
+ * The body, contiguous.  Else the request is answered and finalized, 413
+ * over the limit (a chunked body has no declared length, or spilled to a
+ * temporary file) or 500, and NGX_ERROR returned: the caller just returns.
  */
 
 ngx_int_t
 ngx_http_missedcall_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_missedcall_body_text(r, body);
+
+    if (rc == NGX_OK) {
+        return NGX_OK;
+    }
+
+    ngx_http_finalize_request(r, rc == NGX_DECLINED
+                                 ? ngx_http_missedcall_too_large(r)
+                                 : NGX_HTTP_INTERNAL_SERVER_ERROR);
+    return NGX_ERROR;
+}
+
+
+/* NGX_DECLINED: over the limit */
+
+static ngx_int_t
+ngx_http_missedcall_body_text(ngx_http_request_t *r, ngx_str_t *body)
 {
     u_char                          *p;
     size_t                           len;
@@ -510,16 +533,12 @@ ngx_http_missedcall_body_t *
 ngx_http_missedcall_parse(ngx_http_request_t *r)
 {
     u_char                         *msg, *buf;
-    ngx_int_t                       rc;
     ngx_str_t                       raw;
     const char                     *field;
     ngx_http_missedcall_body_t     *body;
     ngx_http_missedcall_body_rc_e   brc;
 
-    rc = ngx_http_missedcall_body(r, &raw);
-
-    if (rc == NGX_DECLINED) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
+    if (ngx_http_missedcall_body(r, &raw) != NGX_OK) {
         return NULL;
     }
 
@@ -528,7 +547,7 @@ ngx_http_missedcall_parse(ngx_http_request_t *r)
     /* where a urlencoded form is decoded */
     buf = ngx_pnalloc(r->pool, raw.len + 1);
 
-    if (rc != NGX_OK || body == NULL || buf == NULL) {
+    if (body == NULL || buf == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return NULL;
     }
