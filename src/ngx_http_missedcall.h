@@ -266,6 +266,7 @@ struct ngx_http_missedcall_op_s {
     ngx_uint_t                         admin;    /* the admin operation */
     ngx_msec_int_t                     gateway_ms;   /* -1: no call */
     ngx_uint_t                         channel;  /* CH_* */
+    const char                        *channel_name;  /* NULL: not known */
 };
 
 

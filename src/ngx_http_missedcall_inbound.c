@@ -199,6 +199,9 @@ ngx_http_missedcall_voice_body(ngx_http_request_t *r)
         return;
     }
 
+    op->channel = NGX_HTTP_MISSEDCALL_CH_INBOUND;
+    op->channel_name = "inbound";
+
     args = argv + NGX_HTTP_MISSEDCALL_PROVE_KEYS;
     args[NGX_HTTP_MISSEDCALL_PROVE_ARG_PHONE] = from;
     args[NGX_HTTP_MISSEDCALL_PROVE_ARG_CALLER] = to;

@@ -103,6 +103,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     lcf = op->lcf;
     op->channel = channel;
+    op->channel_name = ngx_http_missedcall_channel_name(channel);
 
     if (ngx_http_missedcall_limit_addr(r, op) != NGX_OK) {
         ngx_str_null(&op->addr);
@@ -626,6 +627,8 @@ ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
     left = op->expires_ms - ((int64_t) tp->sec * 1000 + tp->msec);
     left = ngx_max(left, 0);
     digits = op->lcf->match_digits;
+
+    ngx_http_missedcall_metrics_channel(op->channel, 0);
 
     if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,

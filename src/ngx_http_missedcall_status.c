@@ -117,6 +117,11 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
     left = reply->element[1]->integer;
     channel.data = (u_char *) reply->element[2]->str;
     channel.len = reply->element[2]->len;
+    op->channel_name = ngx_http_missedcall_channel_name(
+                             channel.len == 7
+                             && ngx_strncmp(channel.data, "inbound", 7) == 0
+                             ? NGX_HTTP_MISSEDCALL_CH_INBOUND
+                             : NGX_HTTP_MISSEDCALL_CH_OUTBOUND);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall status: %V: \"%V\", %L ms left", &op->sid,

@@ -308,7 +308,8 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         return;
     }
 
-    if (!ngx_http_missedcall_reply_is(reply, "ok", 4)
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 5)
+        || reply->element[3]->type != REDIS_REPLY_STRING
         || reply->element[2]->type != REDIS_REPLY_STRING
         || reply->element[1]->type != REDIS_REPLY_STRING
         || reply->element[1]->len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
@@ -318,6 +319,13 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     }
 
     /* the session is consumed: issue the token */
+
+    op->channel = (reply->element[3]->len == 7
+                   && ngx_strncmp(reply->element[3]->str, "inbound", 7) == 0)
+                  ? NGX_HTTP_MISSEDCALL_CH_INBOUND
+                  : NGX_HTTP_MISSEDCALL_CH_OUTBOUND;
+    op->channel_name = ngx_http_missedcall_channel_name(op->channel);
+    ngx_http_missedcall_metrics_channel(op->channel, 1);
 
     ngx_memzero(&claims, sizeof(claims));
     ngx_memcpy(claims.sub, reply->element[1]->str, reply->element[1]->len);

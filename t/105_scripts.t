@@ -140,7 +140,7 @@ sub verify {
 is_deeply(verify('999999', 's1'), [ 'mismatch', 2, 's1' ],
     'verify: mismatch, 2 attempts left');
 $r = verify($digits, undef, 'phone:+12025550143');
-is_deeply([ @$r[0, 1, 3] ], [ 'ok', '+12025550143', 's1' ],
+is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', '+12025550143', 'outbound', 's1' ],
     'verify: ok, the session found by phone');
 like($r->[2], qr/^\d+-\d+$/, 'the verified event\'s id');
 is($t->redis('HGET', 'session:s1', 'state'), 'verified', 'verified');
@@ -318,7 +318,8 @@ is_deeply(prove($ip, $dial), [ 'none' ], 'prove: not twice');
 is_deeply(verify('', undef, "phone:$ip"), [ 'none' ],
     'verify inbound by phone: none, the session id is needed');
 $r = verify('', 'in1');
-is_deeply([ @$r[0, 1, 3] ], [ 'ok', $ip, 'in1' ], 'verify inbound: ok');
+is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', $ip, 'inbound', 'in1' ],
+    'verify inbound: ok');
 is($t->redis('HGET', 'session:in1', 'state'), 'verified', 'verified');
 is_deeply(verify('', 'in1'), [ 'none' ], 'verify inbound: not twice');
 is_deeply(verify('', 's1'), [ 'none' ], 'a used outbound session: none');

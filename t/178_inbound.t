@@ -32,7 +32,11 @@ $t->write_file('twilio.token', "$token\n");
 sub conf {
     my (%o) = @_;
     (my $c = $t->nginx_conf('conf/test.conf', {
-        %MissedCall::Flow::DEFAULTS, LOG_LEVEL => 'debug' }))
+        %MissedCall::Flow::DEFAULTS, LOG_LEVEL => 'debug',
+        HTTP_EXTRA => "missedcall_metrics_zone zone=missedcall:1m;\n"
+            . "log_format chan '\$request_uri \$status "
+            . "ch=\$missedcall_channel';\n"
+            . 'access_log ' . $t->dir . '/chan.log chan;' }))
         =~ s{missedcall_gateway http \S+;\s+missedcall_gateway_secret_file \S+;}{
         missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
         missedcall_twilio_account $account;
@@ -54,6 +58,10 @@ sub conf {
         location = /in/request/ {
             missedcall_channel inbound;
             missedcall_request;
+        }
+
+        location = /metrics {
+            missedcall_metrics;
         }
 
         location = /budget/request/ {
@@ -245,7 +253,32 @@ error_is($t->post_json('/otp/request/', { phone_number => $locked,
     channel => 'inbound' }), 429, 'too_many_failures',
     'a phone past its failure budget: no inbound session');
 
+# the channel in metrics and in the log variable
+
+my $page = $t->get('/metrics')->{content};
+like($page, qr/^missedcall_sessions_total\{channel="inbound"\} 4$/m,
+    'metrics: 4 inbound sessions opened');
+like($page, qr/^missedcall_sessions_total\{channel="outbound"\} 2$/m,
+    'metrics: 2 outbound sessions opened');
+like($page, qr/^missedcall_verified_total\{channel="inbound"\} 2$/m,
+    'metrics: 2 inbound sessions verified');
+like($page, qr/^missedcall_verified_total\{channel="outbound"\} 0$/m,
+    'metrics: no outbound one');
+
 $t->stop_nginx();
+my $log = do {
+    open my $fh, '<', $t->dir . '/chan.log' or die $!;
+    local $/;
+    <$fh>;
+};
+like($log, qr{^/in/request/ 202 ch=inbound$}m, 'log: an inbound request');
+like($log, qr{^/otp/verify/ 200 ch=inbound$}m, 'log: an inbound verify');
+like($log, qr{^/twilio/voice 200 ch=inbound$}m, 'log: the voice webhook');
+like($log, qr{^/budget/request/ 202 ch=outbound$}m,
+    'log: an outbound request');
+like($log, qr{^/otp/status/\S+ 200 ch=inbound$}m, 'log: an inbound status');
+like($log, qr{^/otp/verify/ 400 ch=-$}m,
+    'log: a verify that found no session: no channel');
 
 # nginx -t: the webhook needs its URL
 

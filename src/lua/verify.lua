@@ -21,7 +21,7 @@
 --   max_failures   wrong guesses a phone may make (0: no budget)
 --   failures_ms    the budget's window, ms
 -- ANSWER:
---   {'ok', phone, event id, session id}, {'mismatch', attempts left,
+--   {'ok', phone, event id, channel, session id}, {'mismatch', attempts left,
 --   session id}, {'burned', session id}, {'locked', ms left, session id}
 --   past the failure budget, {'waiting', session id} for an inbound
 --   session whose call has not come, {'missing', session id} for a caller
@@ -74,7 +74,7 @@ end
 if inbound then
   if KEYS[1] == '' then return {'none'} end
   if state == 'pending' then return {'waiting', id} end
-  return {'ok', phone, verified('inbound'), id}
+  return {'ok', phone, verified('inbound'), 'inbound', id}
 end
 
 local d = ARGV[1]
@@ -89,7 +89,7 @@ end
 
 if match then
   redis.call('HINCRBY', ARGV[4] .. caller, 'verified', 1)
-  return {'ok', phone, verified('outbound'), id}
+  return {'ok', phone, verified('outbound'), 'outbound', id}
 end
 
 local a = tonumber(attempts) + 1
