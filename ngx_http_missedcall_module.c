@@ -233,6 +233,13 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       0,
       NULL },
 
+    { ngx_string("missedcall_http_inbound"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("missedcall_twilio_voice_url"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,

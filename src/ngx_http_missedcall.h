@@ -33,6 +33,7 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_EP_JWKS,
     NGX_HTTP_MISSEDCALL_EP_TELNYX,
     NGX_HTTP_MISSEDCALL_EP_TWILIO_VOICE,
+    NGX_HTTP_MISSEDCALL_EP_HTTP_INBOUND,
     NGX_HTTP_MISSEDCALL_ENDPOINTS
 } ngx_http_missedcall_endpoint_e;
 
@@ -370,6 +371,8 @@ ngx_int_t ngx_http_missedcall_twilio_param(ngx_array_t *form, char *name,
 /* src/ngx_http_missedcall_inbound.c */
 char *ngx_http_missedcall_twilio_voice_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
+char *ngx_http_missedcall_http_inbound_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
 ngx_int_t ngx_http_missedcall_channel_read(ngx_http_request_t *r,
     ngx_http_missedcall_body_t *body, ngx_uint_t *channel);
 ngx_uint_t ngx_http_missedcall_channel_count(ngx_http_missedcall_op_t *op,
@@ -398,6 +401,8 @@ void ngx_http_missedcall_token_merge(ngx_http_missedcall_loc_conf_t *conf,
 /* src/ngx_http_missedcall_webhook.c */
 void ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
     ngx_str_t *token_id, ngx_str_t *event_id);
+u_char *ngx_http_missedcall_webhook_sign(ngx_str_t *secret, u_char *data,
+    size_t len, u_char *out);
 
 /* src/ngx_http_missedcall_limits.c */
 ngx_uint_t ngx_http_missedcall_signature_ok(ngx_http_request_t *r,

@@ -71,6 +71,7 @@ ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);
 
 /* ngx_http_missedcall_inbound.c */
 ngx_int_t ngx_http_missedcall_twilio_voice_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_missedcall_http_inbound_handler(ngx_http_request_t *r);
 extern ngx_conf_enum_t  ngx_http_missedcall_channels[];
 extern ngx_conf_enum_t  ngx_http_missedcall_attestations[];
 

@@ -29,10 +29,26 @@
 #include "ngx_http_missedcall_twilio.h"
 #include "ngx_http_missedcall_scripts.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 
 static void ngx_http_missedcall_voice_body(ngx_http_request_t *r);
-static void ngx_http_missedcall_proved(redisReply *reply, void *data);
+static ngx_int_t ngx_http_missedcall_prove(ngx_http_request_t *r,
+    ngx_str_t *from, ngx_str_t *to, ngx_str_t *verstat,
+    ngx_http_missedcall_redis_pt handler);
+static ngx_uint_t ngx_http_missedcall_proved(ngx_http_missedcall_op_t *op,
+    redisReply *reply);
+static void ngx_http_missedcall_proved_twiml(redisReply *reply, void *data);
+static void ngx_http_missedcall_http_inbound_body(ngx_http_request_t *r);
+static void ngx_http_missedcall_json_str(ngx_pool_t *pool, json_t *json,
+    char *name, ngx_str_t *value);
+static void ngx_http_missedcall_proved_json(redisReply *reply, void *data);
 static ngx_int_t ngx_http_missedcall_reject(ngx_http_request_t *r);
+
+
+/* how far an HTTP gateway's event may be from the clock, either way */
+#define NGX_HTTP_MISSEDCALL_INBOUND_TOLERANCE  300
 
 
 ngx_conf_enum_t  ngx_http_missedcall_channels[] = {
@@ -147,13 +163,8 @@ ngx_http_missedcall_twilio_voice_handler(ngx_http_request_t *r)
 static void
 ngx_http_missedcall_voice_body(ngx_http_request_t *r)
 {
-    u_char                          *p;
-    unsigned                         level;
-    ngx_str_t                        from, to, verstat, none;
-    ngx_str_t                        argv[NGX_HTTP_MISSEDCALL_PROVE_ARGC];
-    ngx_str_t                       *args;
+    ngx_str_t                        from, to, verstat;
     ngx_array_t                     *form;
-    ngx_http_missedcall_op_t        *op;
     ngx_http_missedcall_loc_conf_t  *lcf;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
@@ -167,51 +178,82 @@ ngx_http_missedcall_voice_body(ngx_http_request_t *r)
         ngx_str_null(&verstat);
     }
 
+    if (!ngx_http_missedcall_twilio_param(form, "From", &from)
+        || !ngx_http_missedcall_twilio_param(form, "To", &to))
+    {
+        ngx_str_null(&from);
+        ngx_str_null(&to);
+    }
+
     /* whatever happens next, the call is rejected: never answered, billed */
 
-    if (!ngx_http_missedcall_twilio_param(form, "From", &from)
-        || !ngx_http_missedcall_twilio_param(form, "To", &to)
-        || !ngx_http_missedcall_phone_is_e164(from.data, from.len)
-        || !ngx_http_missedcall_phone_is_e164(to.data, to.len))
+    if (ngx_http_missedcall_prove(r, &from, &to, &verstat,
+                                  ngx_http_missedcall_proved_twiml)
+        != NGX_OK)
+    {
+        ngx_http_finalize_request(r, ngx_http_missedcall_reject(r));
+    }
+}
+
+
+/*
+ * Runs prove.lua for a signed call from "from" to "to", whose handler
+ * answers; NGX_DECLINED: the call proves nothing (not E.164, or below the
+ * attestation floor), NGX_ERROR: no memory; the caller answers then.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_prove(ngx_http_request_t *r, ngx_str_t *from,
+    ngx_str_t *to, ngx_str_t *verstat, ngx_http_missedcall_redis_pt handler)
+{
+    u_char                          *p;
+    unsigned                         level;
+    ngx_str_t                        argv[NGX_HTTP_MISSEDCALL_PROVE_ARGC];
+    ngx_str_t                       *args, none;
+    ngx_http_missedcall_op_t        *op;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+
+    if (!ngx_http_missedcall_phone_is_e164(from->data, from->len)
+        || !ngx_http_missedcall_phone_is_e164(to->data, to->len))
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "missedcall inbound: a call without an E.164 From and "
-                      "To rejected");
-        ngx_http_finalize_request(r, ngx_http_missedcall_reject(r));
-        return;
+                      "To proves nothing");
+        return NGX_DECLINED;
     }
 
     /* caller id can be spoofed: below the floor, the call proves nothing */
-    level = ngx_http_missedcall_twilio_attestation(verstat.data, verstat.len);
+    level = ngx_http_missedcall_twilio_attestation(verstat->data,
+                                                   verstat->len);
 
     if (level < lcf->attestation) {
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                       "missedcall inbound: call from %V to %V rejected: "
                       "StirVerstat \"%V\" is below the attestation required",
-                      &from, &to, &verstat);
-        ngx_http_finalize_request(r, ngx_http_missedcall_reject(r));
-        return;
+                      from, to, verstat);
+        return NGX_DECLINED;
     }
 
     op = ngx_http_missedcall_op_create(r);
     if (op == NULL) {
-        ngx_http_finalize_request(r, ngx_http_missedcall_reject(r));
-        return;
+        return NGX_ERROR;
     }
 
     op->channel = NGX_HTTP_MISSEDCALL_CH_INBOUND;
     op->channel_name = "inbound";
 
     args = argv + NGX_HTTP_MISSEDCALL_PROVE_KEYS;
-    args[NGX_HTTP_MISSEDCALL_PROVE_ARG_PHONE] = from;
-    args[NGX_HTTP_MISSEDCALL_PROVE_ARG_CALLER] = to;
-    args[NGX_HTTP_MISSEDCALL_PROVE_ARG_ATTESTATION] = verstat;
+    args[NGX_HTTP_MISSEDCALL_PROVE_ARG_PHONE] = *from;
+    args[NGX_HTTP_MISSEDCALL_PROVE_ARG_CALLER] = *to;
+    args[NGX_HTTP_MISSEDCALL_PROVE_ARG_ATTESTATION] = *verstat;
     ngx_str_null(&none);
 
     p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
 
     if (p == NULL
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE, &from,
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE, from,
                                   &argv[NGX_HTTP_MISSEDCALL_PROVE_KEY_PHONE])
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS, NULL,
@@ -222,8 +264,8 @@ ngx_http_missedcall_voice_body(ngx_http_request_t *r)
                           &args[NGX_HTTP_MISSEDCALL_PROVE_ARG_SESSION_PREFIX])
            != NGX_OK)
     {
-        ngx_http_missedcall_proved(NULL, op);
-        return;
+        handler(NULL, op);
+        return NGX_OK;
     }
 
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_PROVE_ARG_EVENTS_MAX],
@@ -231,31 +273,35 @@ ngx_http_missedcall_voice_body(ngx_http_request_t *r)
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall inbound: call from %V to %V, prove sent",
-                   &from, &to);
+                   from, to);
 
     if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_prove,
                                        NGX_HTTP_MISSEDCALL_PROVE_KEYS,
                                        NGX_HTTP_MISSEDCALL_PROVE_ARGC, argv,
-                                       ngx_http_missedcall_proved, op)
+                                       handler, op)
         != NGX_OK)
     {
-        ngx_http_missedcall_proved(NULL, op);
+        handler(NULL, op);
     }
+
+    return NGX_OK;
 }
 
 
-static void
-ngx_http_missedcall_proved(redisReply *reply, void *data)
+/* what prove.lua answered, logged; 1: a session is proven */
+
+static ngx_uint_t
+ngx_http_missedcall_proved(ngx_http_missedcall_op_t *op, redisReply *reply)
 {
-    ngx_http_missedcall_op_t *op = data;
+    ngx_uint_t  proven;
 
-    ngx_http_request_t  *r;
+    proven = ngx_http_missedcall_reply_is(reply, "ok", 2)
+             && reply->element[1]->type == REDIS_REPLY_STRING
+             && ngx_http_missedcall_uuid_valid(
+                    (u_char *) reply->element[1]->str,
+                    reply->element[1]->len);
 
-    if (ngx_http_missedcall_reply_is(reply, "ok", 2)
-        && reply->element[1]->type == REDIS_REPLY_STRING
-        && ngx_http_missedcall_uuid_valid((u_char *) reply->element[1]->str,
-                                          reply->element[1]->len))
-    {
+    if (proven) {
         op->sid.len = reply->element[1]->len;
         op->sid.data = ngx_pnalloc(op->pool, op->sid.len);
 
@@ -281,15 +327,164 @@ ngx_http_missedcall_proved(redisReply *reply, void *data)
                       ngx_http_missedcall_reply_word(reply));
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall inbound: %V: prove answered, call rejected",
-                   &op->sid);
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall inbound: %V: prove answered, %s", &op->sid,
+                   proven ? "proven" : "nothing proven");
+
+    return proven;
+}
+
+
+static void
+ngx_http_missedcall_proved_twiml(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    ngx_http_request_t  *r;
+
+    (void) ngx_http_missedcall_proved(op, reply);
 
     r = ngx_http_missedcall_op_end(op);
 
     if (r) {
         ngx_http_missedcall_finalize(r, ngx_http_missedcall_reject(r));
     }
+}
+
+
+/*
+ * The custom HTTP gateway's incoming call: {"event": "call.inbound",
+ * "from": E.164, "to": E.164, "timestamp": seconds[, "verstat": STIR/SHAKEN
+ * as Twilio spells it]}, signed as the module's webhooks are, with the
+ * gateway secret: X-Missedcall-Signature: sha256=<hex HMAC-SHA256 of the
+ * raw body>.  200 {"proven": true|false}.
+ */
+
+ngx_int_t
+ngx_http_missedcall_http_inbound_handler(ngx_http_request_t *r)
+{
+    return ngx_http_missedcall_read_body(r,
+                                         ngx_http_missedcall_http_inbound_body);
+}
+
+
+static void
+ngx_http_missedcall_http_inbound_body(ngx_http_request_t *r)
+{
+    u_char                          *hex;
+    json_t                          *json, *ts;
+    ngx_int_t                        rc;
+    ngx_str_t                        body, from, to, verstat, *got;
+    const char                      *event;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+
+    rc = ngx_http_missedcall_body(r, &body);
+
+    if (rc == NGX_DECLINED) {
+        ngx_http_finalize_request(r, ngx_http_missedcall_too_large(r));
+        return;
+    }
+
+    got = ngx_http_missedcall_header_in(r, "X-Missedcall-Signature",
+                                        sizeof("X-Missedcall-Signature") - 1);
+    hex = ngx_pnalloc(r->pool, sizeof("sha256=") - 1 + 2 * EVP_MAX_MD_SIZE);
+
+    if (rc != NGX_OK || hex == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ngx_memcpy(hex, "sha256=", sizeof("sha256=") - 1);
+
+    if (got == NULL
+        || ngx_http_missedcall_webhook_sign(&lcf->gateway.secret, body.data,
+                                            body.len,
+                                            hex + sizeof("sha256=") - 1)
+           == NULL
+        || got->len != sizeof("sha256=") - 1 + 64
+        || CRYPTO_memcmp(got->data, hex, got->len) != 0)
+    {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "missedcall inbound: an HTTP gateway event with a bad "
+                      "or no X-Missedcall-Signature refused");
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_FORBIDDEN, "invalid_signature",
+                                  "the request is not signed with the "
+                                  "gateway secret"));
+        return;
+    }
+
+    json = json_loadb((char *) body.data, body.len, JSON_REJECT_DUPLICATES,
+                      NULL);
+    event = json_string_value(json_object_get(json, "event"));
+    ts = json_object_get(json, "timestamp");
+
+    /* a signed event replayed later proves nothing */
+    if (event == NULL || ngx_strcmp(event, "call.inbound") != 0
+        || !json_is_integer(ts)
+        || ngx_abs(json_integer_value(ts) - (json_int_t) ngx_time())
+           > NGX_HTTP_MISSEDCALL_INBOUND_TOLERANCE)
+    {
+        json_decref(json);
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_json",
+                                  "not a \"call.inbound\" event of now"));
+        return;
+    }
+
+    ngx_http_missedcall_json_str(r->pool, json, "from", &from);
+    ngx_http_missedcall_json_str(r->pool, json, "to", &to);
+    ngx_http_missedcall_json_str(r->pool, json, "verstat", &verstat);
+    json_decref(json);
+
+    rc = ngx_http_missedcall_prove(r, &from, &to, &verstat,
+                                   ngx_http_missedcall_proved_json);
+
+    if (rc != NGX_OK) {
+        ngx_http_finalize_request(r, rc == NGX_ERROR
+                                  ? NGX_HTTP_INTERNAL_SERVER_ERROR
+                                  : ngx_http_missedcall_send_json(r,
+                                        NGX_HTTP_OK,
+                                        json_pack("{s:b}", "proven", 0)));
+    }
+}
+
+
+/* a string member of json copied into pool, else empty */
+
+static void
+ngx_http_missedcall_json_str(ngx_pool_t *pool, json_t *json, char *name,
+    ngx_str_t *value)
+{
+    json_t  *v;
+
+    v = json_object_get(json, name);
+    value->len = json_is_string(v) ? json_string_length(v) : 0;
+    value->data = value->len ? ngx_pnalloc(pool, value->len) : NULL;
+
+    if (value->data == NULL) {
+        value->len = 0;
+        return;
+    }
+
+    ngx_memcpy(value->data, json_string_value(v), value->len);
+}
+
+
+static void
+ngx_http_missedcall_proved_json(redisReply *reply, void *data)
+{
+    ngx_http_missedcall_op_t *op = data;
+
+    ngx_uint_t  proven;
+
+    proven = ngx_http_missedcall_proved(op, reply);
+
+    ngx_http_missedcall_op_respond(op, NGX_HTTP_OK,
+                                   json_pack("{s:b}", "proven",
+                                             (int) proven));
 }
 
 
@@ -317,4 +512,24 @@ ngx_http_missedcall_twilio_voice_check(ngx_conf_t *cf,
     return ngx_http_missedcall_twilio_signing_check(cf, lcf,
                                                 &lcf->gateway.voice,
                                                 "missedcall_twilio_voice_url");
+}
+
+
+/* the HTTP gateway's events are signed with its secret */
+
+char *
+ngx_http_missedcall_http_inbound_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf)
+{
+    if (lcf->gateway.type != &ngx_http_missedcall_gateway_http
+        || lcf->gateway.secret.len == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" requires \"missedcall_gateway http\" "
+                           "and its secret to be configured",
+                           &lcf->endpoint->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }

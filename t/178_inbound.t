@@ -14,7 +14,8 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use Digest::SHA qw(hmac_sha1_base64);
+use Digest::SHA qw(hmac_sha1_base64 hmac_sha256_hex);
+use JSON::PP qw(encode_json);
 use URI::Escape qw(uri_escape);
 use Test::More;
 use MissedCall::Flow;
@@ -58,6 +59,12 @@ sub conf {
         location = /in/request/ {
             missedcall_channel inbound;
             missedcall_request;
+        }
+
+        location = /http/inbound {
+            missedcall_gateway http http://127.0.0.1:%%GATEWAY_PORT%%/call;
+            missedcall_gateway_secret_file %%DIR%%/gateway.token;
+            missedcall_http_inbound;
         }
 
         location = /metrics {
@@ -265,6 +272,42 @@ like($page, qr/^missedcall_verified_total\{channel="inbound"\} 2$/m,
 like($page, qr/^missedcall_verified_total\{channel="outbound"\} 0$/m,
     'metrics: no outbound one');
 
+# the custom HTTP gateway delivers the same event as signed JSON
+
+my $secret = 'gw-secret-token-1234';
+sub http_event {
+    my ($event, %o) = @_;
+    my $body = encode_json({ event => 'call.inbound', timestamp => time,
+        %$event });
+    my $sig = 'sha256=' . hmac_sha256_hex($body, $o{secret} // $secret);
+    return $t->http('POST', '/http/inbound', body => $body, headers => {
+        'Content-Type' => 'application/json',
+        $o{unsigned} ? () : ('X-Missedcall-Signature' => $sig) });
+}
+
+$phone = '+12025550149';
+$r = $t->post_json('/otp/request/', { phone_number => $phone,
+    channel => 'inbound' });
+$id = $r->{json}{session_id};
+$dial = $r->{json}{dial};
+$other = (grep { $_ ne $dial } @MissedCall::Flow::POOL)[0];
+error_is(http_event({ from => $phone, to => $dial }, unsigned => 1), 403,
+    'invalid_signature', 'HTTP gateway: an unsigned event');
+error_is(http_event({ from => $phone, to => $dial }, secret => 'other'),
+    403, 'invalid_signature', 'HTTP gateway: another secret');
+error_is(http_event({ from => $phone, to => $dial,
+    timestamp => time - 3600 }), 400, 'invalid_json',
+    'HTTP gateway: an event an hour old');
+$r = http_event({ from => $phone, to => $other });
+is($r->{status}, 200, 'HTTP gateway: a wrong pair: 200');
+is($r->{json}{proven}, JSON::PP::false, 'HTTP gateway: nothing proven');
+is(status_of($id)->{status}, 'pending', 'HTTP gateway: the session waits');
+$r = http_event({ from => $phone, to => $dial });
+is($r->{json}{proven}, JSON::PP::true, 'HTTP gateway: the pair proves it');
+is(status_of($id)->{status}, 'proven', 'HTTP gateway: proven');
+is($t->post_json('/otp/verify/', { session_id => $id })->{status}, 200,
+    'HTTP gateway: and it verifies');
+
 $t->stop_nginx();
 my $log = do {
     open my $fh, '<', $t->dir . '/chan.log' or die $!;
@@ -287,5 +330,10 @@ my ($rc, $out) = $t->nginx_test($bad);
 isnt($rc, 0, 'a voice location without its URL is refused');
 like($out, qr/"missedcall_twilio_voice" requires .*"missedcall_twilio_voice_url"/,
     'nginx -t names the directive');
+($bad = conf()) =~ s{missedcall_gateway http \S+/call;}{};
+($rc, $out) = $t->nginx_test($bad);
+isnt($rc, 0, 'an HTTP inbound location without an HTTP gateway is refused');
+like($out, qr/"missedcall_http_inbound" requires "missedcall_gateway http"/,
+    'nginx -t says what it needs');
 
 done_testing();

@@ -12,7 +12,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 
 use JSON::PP qw(encode_json);
-use Digest::SHA qw(hmac_sha1_base64);
+use Digest::SHA qw(hmac_sha1_base64 hmac_sha256_hex);
 use IPC::Open2 qw(open2);
 use Test::More;
 use MissedCall::Flow;
@@ -76,6 +76,7 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
             missedcall_twilio_status_callback $cb;
             missedcall_twilio_callback;
         }
+        location = /gateway/inbound { missedcall_http_inbound; }
         location = /twilio/voice {
             missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
             missedcall_twilio_account $account;
@@ -226,6 +227,16 @@ answer('twilio voice', '/twilio/voice', 'post',
 answer('twilio voice, unsigned', '/twilio/voice', 'post',
     $t->http('POST', '/twilio/voice', body => $call, headers => {
         'Content-Type' => 'application/x-www-form-urlencoded' }), 403);
+my $event = encode_json({ event => 'call.inbound', from => '+12025550172',
+    to => '+15550100001', timestamp => time });
+answer('http gateway inbound', '/gateway/inbound', 'post',
+    $t->http('POST', '/gateway/inbound', body => $event, headers => {
+        'Content-Type' => 'application/json',
+        'X-Missedcall-Signature' => 'sha256='
+            . hmac_sha256_hex($event, 'gw-secret-token-1234') }), 200);
+answer('http gateway inbound, unsigned', '/gateway/inbound', 'post',
+    $t->http('POST', '/gateway/inbound', body => $event, headers => {
+        'Content-Type' => 'application/json' }), 403);
 answer('status, proven', '/otp/status/{session_id}', 'get',
     $t->get("/otp/status/$in"), 200);
 answer('verify, inbound', '/otp/verify/', 'post',
