@@ -226,6 +226,41 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       0,
       NULL },
 
+    { ngx_string("missedcall_twilio_voice"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_http_inbound"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_missedcall_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_twilio_voice_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.voice),
+      NULL },
+
+    { ngx_string("missedcall_channel"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, channel),
+      &ngx_http_missedcall_channels },
+
+    { ngx_string("missedcall_inbound_attestation"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, attestation),
+      &ngx_http_missedcall_attestations },
+
     { ngx_string("missedcall_twilio_status_callback"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -635,6 +670,8 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->max_attempts = NGX_CONF_UNSET_UINT;
     lcf->max_failures = NGX_CONF_UNSET_UINT;
     lcf->verify_by = NGX_CONF_UNSET_UINT;
+    lcf->channel = NGX_CONF_UNSET_UINT;
+    lcf->attestation = NGX_CONF_UNSET_UINT;
     lcf->max_guess_ppm = NGX_CONF_UNSET_UINT;
     lcf->limits = NGX_CONF_UNSET_PTR;
     lcf->resend = NGX_CONF_UNSET_MSEC;
@@ -669,6 +706,7 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->gateway.secret, prev->gateway.secret, "");
     ngx_conf_merge_str_value(conf->gateway.callback, prev->gateway.callback,
                              "");
+    ngx_conf_merge_str_value(conf->gateway.voice, prev->gateway.voice, "");
     ngx_conf_merge_msec_value(conf->gateway.timeout, prev->gateway.timeout,
                               5000);
     ngx_conf_merge_msec_value(conf->gateway.ring, prev->gateway.ring, 5000);
@@ -704,6 +742,9 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_uint_value(conf->verify_by, prev->verify_by,
                               NGX_HTTP_MISSEDCALL_VERIFY_BY_BOTH);
+    ngx_conf_merge_uint_value(conf->channel, prev->channel,
+                              NGX_HTTP_MISSEDCALL_CH_OUTBOUND);
+    ngx_conf_merge_uint_value(conf->attestation, prev->attestation, 0);
     ngx_conf_merge_uint_value(conf->max_guess_ppm, prev->max_guess_ppm,
                               10000);
 

@@ -32,6 +32,8 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_EP_METRICS,
     NGX_HTTP_MISSEDCALL_EP_JWKS,
     NGX_HTTP_MISSEDCALL_EP_TELNYX,
+    NGX_HTTP_MISSEDCALL_EP_TWILIO_VOICE,
+    NGX_HTTP_MISSEDCALL_EP_HTTP_INBOUND,
     NGX_HTTP_MISSEDCALL_ENDPOINTS
 } ngx_http_missedcall_endpoint_e;
 
@@ -46,6 +48,11 @@ typedef enum {
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
 
 #define NGX_HTTP_MISSEDCALL_UNPROCESSABLE  422
+#define NGX_HTTP_MISSEDCALL_CONFLICT       409
+
+/* how a session is proven: a call placed to the phone, or one from it */
+#define NGX_HTTP_MISSEDCALL_CH_OUTBOUND  0
+#define NGX_HTTP_MISSEDCALL_CH_INBOUND   1
 
 
 typedef struct ngx_http_missedcall_gateway_s  ngx_http_missedcall_gateway_t;
@@ -107,6 +114,8 @@ typedef struct {
     ngx_str_t                          api_key;   /* Twilio API key SID */
     ngx_str_t                          secret;    /* token, key secret */
     ngx_str_t                          callback;  /* Twilio StatusCallback */
+    ngx_str_t                          voice;     /* Twilio's incoming call
+                                                     webhook, as it signs */
     ngx_msec_t                         timeout;
     ngx_msec_t                         ring;
     ngx_msec_t                         interval;  /* between calls; 0: any */
@@ -191,6 +200,11 @@ struct ngx_http_missedcall_loc_conf_s {
     time_t                             jwks_max_age;
     u_char                            *admin_token;  /* SHA-256 */
     ngx_http_missedcall_webhook_conf_t webhook;
+    ngx_uint_t                         channel;   /* CH_*: when the body
+                                                     names none */
+    ngx_uint_t                         attestation;  /* the least STIR/SHAKEN
+                                                        level of an inbound
+                                                        call, 0: any */
 };
 
 
@@ -252,6 +266,8 @@ struct ngx_http_missedcall_op_s {
                                                     caller number: why */
     ngx_uint_t                         admin;    /* the admin operation */
     ngx_msec_int_t                     gateway_ms;   /* -1: no call */
+    ngx_uint_t                         channel;  /* CH_* */
+    const char                        *channel_name;  /* NULL: not known */
 };
 
 
@@ -282,6 +298,8 @@ u_char *ngx_http_missedcall_json_text(ngx_pool_t *pool, json_t *json,
     size_t *len);
 ngx_int_t ngx_http_missedcall_send_json(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
+ngx_int_t ngx_http_missedcall_send_body(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, u_char *data, size_t len);
 ngx_int_t ngx_http_missedcall_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *error, const char *message);
 json_t *ngx_http_missedcall_error_json(const char *error,
@@ -343,6 +361,25 @@ ngx_int_t ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
 /* src/ngx_http_missedcall_gateway_twilio.c */
 char *ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
+char *ngx_http_missedcall_twilio_signing_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_str_t *url, char *directive);
+ngx_array_t *ngx_http_missedcall_twilio_signed_form(ngx_http_request_t *r,
+    ngx_str_t *url);
+ngx_int_t ngx_http_missedcall_twilio_param(ngx_array_t *form, char *name,
+    ngx_str_t *value);
+
+/* src/ngx_http_missedcall_inbound.c */
+char *ngx_http_missedcall_twilio_voice_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
+char *ngx_http_missedcall_http_inbound_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
+ngx_int_t ngx_http_missedcall_channel_read(ngx_http_request_t *r,
+    ngx_http_missedcall_body_t *body, ngx_uint_t *channel);
+ngx_uint_t ngx_http_missedcall_channel_count(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_limit_t *limit);
+const char *ngx_http_missedcall_channel_name(ngx_uint_t channel);
+json_t *ngx_http_missedcall_inbound_answer(ngx_http_missedcall_op_t *op,
+    u_char *expires_at, int64_t left);
 
 /* src/ngx_http_missedcall_gateway_telnyx.c */
 char *ngx_http_missedcall_telnyx_webhook_check(ngx_conf_t *cf,
@@ -364,6 +401,8 @@ void ngx_http_missedcall_token_merge(ngx_http_missedcall_loc_conf_t *conf,
 /* src/ngx_http_missedcall_webhook.c */
 void ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
     ngx_str_t *token_id, ngx_str_t *event_id);
+u_char *ngx_http_missedcall_webhook_sign(ngx_str_t *secret, u_char *data,
+    size_t len, u_char *out);
 
 /* src/ngx_http_missedcall_limits.c */
 ngx_uint_t ngx_http_missedcall_signature_ok(ngx_http_request_t *r,

@@ -69,6 +69,12 @@ ngx_int_t ngx_http_missedcall_status_handler(ngx_http_request_t *r);
 /* ngx_http_missedcall_check.c */
 ngx_int_t ngx_http_missedcall_check_handler(ngx_http_request_t *r);
 
+/* ngx_http_missedcall_inbound.c */
+ngx_int_t ngx_http_missedcall_twilio_voice_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_missedcall_http_inbound_handler(ngx_http_request_t *r);
+extern ngx_conf_enum_t  ngx_http_missedcall_channels[];
+extern ngx_conf_enum_t  ngx_http_missedcall_attestations[];
+
 /* ngx_http_missedcall_gateway_twilio.c */
 ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
 

@@ -80,7 +80,19 @@ ngx_http_missedcall_endpoint_t
     { ngx_string("missedcall_telnyx_webhook"), "telnyx_webhook",
       ngx_http_missedcall_telnyx_webhook_handler,
       0,
-      ngx_http_missedcall_telnyx_webhook_check }
+      ngx_http_missedcall_telnyx_webhook_check },
+
+    [NGX_HTTP_MISSEDCALL_EP_TWILIO_VOICE] =
+    { ngx_string("missedcall_twilio_voice"), "twilio_voice",
+      ngx_http_missedcall_twilio_voice_handler,
+      NGX_HTTP_MISSEDCALL_NEEDS_REDIS,
+      ngx_http_missedcall_twilio_voice_check },
+
+    [NGX_HTTP_MISSEDCALL_EP_HTTP_INBOUND] =
+    { ngx_string("missedcall_http_inbound"), "http_inbound",
+      ngx_http_missedcall_http_inbound_handler,
+      NGX_HTTP_MISSEDCALL_NEEDS_REDIS,
+      ngx_http_missedcall_http_inbound_check }
 };
 
 

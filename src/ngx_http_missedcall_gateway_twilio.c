@@ -44,11 +44,9 @@ static ngx_int_t ngx_http_missedcall_twilio_auth(CURL *easy,
     ngx_http_missedcall_gateway_conf_t *gw);
 static void ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
-    ngx_http_missedcall_gateway_conf_t *gw, ngx_array_t *form);
+    ngx_str_t *secret, ngx_str_t *url, ngx_array_t *form);
 static ngx_array_t *ngx_http_missedcall_twilio_callback_form(
     ngx_pool_t *pool, ngx_str_t *body);
-static ngx_int_t ngx_http_missedcall_twilio_param(ngx_array_t *form,
-    char *name, ngx_str_t *value);
 static ngx_int_t ngx_http_missedcall_twilio_signed_as(ngx_str_t *got,
     ngx_str_t *secret, u_char *url, size_t url_len, ngx_array_t *form,
     u_char *data);
@@ -370,7 +368,7 @@ ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r)
 static void
 ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
 {
-    ngx_str_t                            body, status, sid;
+    ngx_str_t                            status, sid;
     ngx_array_t                         *form;
     ngx_http_missedcall_loc_conf_t      *lcf;
     ngx_http_missedcall_twilio_ring_t   *ring;
@@ -379,23 +377,8 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
     gw = &lcf->gateway;
 
-    if (ngx_http_missedcall_body(r, &body) != NGX_OK) {
-        return;
-    }
-
-    form = ngx_http_missedcall_twilio_callback_form(r->pool, &body);
+    form = ngx_http_missedcall_twilio_signed_form(r, &gw->callback);
     if (form == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    if (!ngx_http_missedcall_twilio_signed(r, gw, form)) {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "missedcall twilio: status callback with a bad or no "
-                      "X-Twilio-Signature refused");
-        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
-                                  NGX_HTTP_FORBIDDEN, "invalid_signature",
-                                  "the request is not signed by Twilio"));
         return;
     }
 
@@ -445,6 +428,46 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
 
 
 /*
+ * The form of a request Twilio signed for url; else NULL, and the request
+ * is answered (413, 500, or 403 to anything Twilio did not sign).
+ */
+
+ngx_array_t *
+ngx_http_missedcall_twilio_signed_form(ngx_http_request_t *r, ngx_str_t *url)
+{
+    ngx_str_t                        body;
+    ngx_array_t                     *form;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+
+    if (ngx_http_missedcall_body(r, &body) != NGX_OK) {
+        return NULL;
+    }
+
+    form = ngx_http_missedcall_twilio_callback_form(r->pool, &body);
+    if (form == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return NULL;
+    }
+
+    if (!ngx_http_missedcall_twilio_signed(r, &lcf->gateway.secret, url,
+                                           form))
+    {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "missedcall twilio: request for \"%V\" with a bad or "
+                      "no X-Twilio-Signature refused", url);
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_FORBIDDEN, "invalid_signature",
+                                  "the request is not signed by Twilio"));
+        return NULL;
+    }
+
+    return form;
+}
+
+
+/*
  * Twilio's signature: base64(HMAC-SHA1(auth token, URL . each parameter's
  * name and value, sorted)), with the URL as configured, since a proxy in
  * front may change what nginx sees; with and without its port, as
@@ -452,8 +475,8 @@ ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r)
  */
 
 static ngx_int_t
-ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
-    ngx_http_missedcall_gateway_conf_t *gw, ngx_array_t *form)
+ngx_http_missedcall_twilio_signed(ngx_http_request_t *r, ngx_str_t *secret,
+    ngx_str_t *url, ngx_array_t *form)
 {
     u_char                             *bare, *ported, *data;
     size_t                              size, bare_len, ported_len;
@@ -471,22 +494,21 @@ ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
     form->nelts = ngx_http_missedcall_twilio_sort(form->elts, form->nelts);
 
     pair = form->elts;
-    size = gw->callback.len + sizeof(":65535") - 1;
+    size = url->len + sizeof(":65535") - 1;
 
     for (i = 0; i < form->nelts; i++) {
         size += pair[i].key_len + pair[i].value_len;
     }
 
-    bare = ngx_pnalloc(r->pool, 2 * gw->callback.len + 4 + size);
+    bare = ngx_pnalloc(r->pool, 2 * url->len + 4 + size);
     if (bare == NULL) {
         return 0;
     }
 
-    ported = bare + gw->callback.len;
-    data = ported + gw->callback.len + 4;
+    ported = bare + url->len;
+    data = ported + url->len + 4;
 
-    if (ngx_http_missedcall_twilio_url_forms(gw->callback.data,
-                                             gw->callback.len, bare,
+    if (ngx_http_missedcall_twilio_url_forms(url->data, url->len, bare,
                                              &bare_len, ported, &ported_len)
         != 0)
     {
@@ -494,13 +516,13 @@ ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
     }
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "missedcall twilio: callback signature over \"%*s\" or "
-                   "its port", bare_len, bare);
+                   "missedcall twilio: signature over \"%*s\" or its port",
+                   bare_len, bare);
 
     /* both are computed, so the time taken tells nothing */
-    return ngx_http_missedcall_twilio_signed_as(got, &gw->secret, bare,
-                                                bare_len, form, data)
-           | ngx_http_missedcall_twilio_signed_as(got, &gw->secret, ported,
+    return ngx_http_missedcall_twilio_signed_as(got, secret, bare, bare_len,
+                                                form, data)
+           | ngx_http_missedcall_twilio_signed_as(got, secret, ported,
                                                   ported_len, form, data);
 }
 
@@ -577,7 +599,7 @@ ngx_http_missedcall_twilio_callback_form(ngx_pool_t *pool, ngx_str_t *body)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_missedcall_twilio_param(ngx_array_t *form, char *name,
     ngx_str_t *value)
 {
@@ -678,14 +700,26 @@ char *
 ngx_http_missedcall_twilio_callback_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf)
 {
+    return ngx_http_missedcall_twilio_signing_check(cf, lcf,
+                                          &lcf->gateway.callback,
+                                          "missedcall_twilio_status_callback");
+}
+
+
+/* a location checking Twilio's signatures over url, set by directive */
+
+char *
+ngx_http_missedcall_twilio_signing_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf, ngx_str_t *url, char *directive)
+{
     if (lcf->gateway.type != &ngx_http_missedcall_gateway_twilio
-        || lcf->gateway.callback.len == 0
+        || url->len == 0
         || lcf->gateway.secret.len == 0)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%V\" requires \"missedcall_gateway twilio\", "
-                           "\"missedcall_twilio_status_callback\" and its "
-                           "secret to be configured", &lcf->endpoint->name);
+                           "\"%s\" and its secret to be configured",
+                           &lcf->endpoint->name, directive);
         return NGX_CONF_ERROR;
     }
 

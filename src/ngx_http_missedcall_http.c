@@ -276,12 +276,9 @@ ngx_int_t
 ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
     json_t *json)
 {
-    u_char           *text;
-    size_t            len;
-    json_t           *error;
-    ngx_int_t         rc;
-    ngx_buf_t        *b;
-    ngx_chain_t       out;
+    u_char  *text;
+    size_t   len;
+    json_t  *error;
 
     error = json_object_get(json, "error");
 
@@ -299,19 +296,8 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     /* the NUL's place takes the line feed */
     text[len++] = LF;
-
-    b->pos = text;
-    b->last = text + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
     /* answers carry sessions and tokens: no cache may keep them */
     if (ngx_http_missedcall_add_header(r, "Cache-Control", "no-store")
@@ -320,10 +306,37 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    return ngx_http_missedcall_send_body(r, status,
+                                         &ngx_http_missedcall_json_type,
+                                         text, len);
+}
+
+
+/* sends len bytes at data, which outlive the request's answer, as type */
+
+ngx_int_t
+ngx_http_missedcall_send_body(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *data, size_t len)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = data;
+    b->last = data + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
     r->headers_out.status = status;
-    r->headers_out.content_type = ngx_http_missedcall_json_type;
-    r->headers_out.content_type_len = ngx_http_missedcall_json_type.len;
-    r->headers_out.content_length_n = b->last - b->pos;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_length_n = len;
 
     rc = ngx_http_send_header(r);
 

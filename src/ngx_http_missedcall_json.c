@@ -34,7 +34,8 @@ static const char  *ngx_http_missedcall_field_names[] = {
     "phone_number",
     "app_signature",
     "session_id",
-    "received_caller_id"
+    "received_caller_id",
+    "channel"
 };
 
 

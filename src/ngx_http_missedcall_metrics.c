@@ -93,7 +93,20 @@ typedef struct {
     u_char         names[NGX_HTTP_MISSEDCALL_GATEWAYS]
                         [NGX_HTTP_MISSEDCALL_GATEWAY_NAME + 1];
     ngx_atomic_t   counters[NGX_HTTP_MISSEDCALL_M_COUNTERS];
+    ngx_atomic_t   channels[NGX_HTTP_MISSEDCALL_CHANNELS][2];
 } ngx_http_missedcall_metrics_t;
+
+
+static char  *ngx_http_missedcall_channel_names[] = {
+    "outbound", "inbound"
+};
+
+
+/* the two counters of each channel: sessions opened, sessions verified */
+static char  *ngx_http_missedcall_channel_counters[][2] = {
+    { "missedcall_sessions_total", "Sessions opened" },
+    { "missedcall_verified_total", "Sessions verified" }
+};
 
 
 static char  *ngx_http_missedcall_states[] = {
@@ -364,6 +377,17 @@ ngx_http_missedcall_metrics_inc(ngx_http_missedcall_counter_e counter)
 }
 
 
+void
+ngx_http_missedcall_metrics_channel(ngx_uint_t channel, ngx_uint_t verified)
+{
+    if (ngx_http_missedcall_metrics && channel < NGX_HTTP_MISSEDCALL_CHANNELS)
+    {
+        (void) ngx_atomic_fetch_add(
+               &ngx_http_missedcall_metrics->channels[channel][verified], 1);
+    }
+}
+
+
 /*
  * Counts what a request of an endpoint ended with, and answers the
  * outcome as the table spells it, which outlives any request.
@@ -605,6 +629,21 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
                          "{gateway=\"%V\"} %uA\n",
                          &gateways[g], sum, &gateways[g], n / 1000, n % 1000,
                          &gateways[g], sum);
+    }
+
+    for (k = 0; k < 2; k++) {
+        p = ngx_slprintf(p, last, "# HELP %s %s, by channel.\n"
+                         "# TYPE %s counter\n",
+                         ngx_http_missedcall_channel_counters[k][0],
+                         ngx_http_missedcall_channel_counters[k][1],
+                         ngx_http_missedcall_channel_counters[k][0]);
+
+        for (i = 0; i < NGX_HTTP_MISSEDCALL_CHANNELS; i++) {
+            p = ngx_slprintf(p, last, "%s{channel=\"%s\"} %uA\n",
+                             ngx_http_missedcall_channel_counters[k][0],
+                             ngx_http_missedcall_channel_names[i],
+                             m->channels[i][k]);
+        }
     }
 
     for (i = 0; i < NGX_HTTP_MISSEDCALL_M_COUNTERS; i++) {

@@ -19,6 +19,10 @@
 #define NGX_HTTP_MISSEDCALL_GATEWAY_NAME  32
 
 
+/* sessions opened and verified are counted by channel (CH_*) */
+#define NGX_HTTP_MISSEDCALL_CHANNELS  2
+
+
 /* plain counters, beside the labelled ones */
 typedef enum {
     NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS = 0,
@@ -42,6 +46,10 @@ const char *ngx_http_missedcall_metrics_outcome(ngx_uint_t endpoint,
 /* a call the gateway answered, or not; error NULL: placed */
 void ngx_http_missedcall_metrics_call(ngx_uint_t gateway, const char *error,
     ngx_msec_t elapsed);
+
+/* a session of a channel opened (verified 0) or verified (1) */
+void ngx_http_missedcall_metrics_channel(ngx_uint_t channel,
+    ngx_uint_t verified);
 
 /* the metrics slot of a gateway's name, at configuration time */
 ngx_uint_t ngx_http_missedcall_metrics_gateway(ngx_conf_t *cf,

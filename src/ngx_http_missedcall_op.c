@@ -123,6 +123,12 @@ ngx_http_missedcall_op_end(ngx_http_missedcall_op_t *op)
             }
         }
 
+        /* a static name: it outlives the op's pool */
+        if (ctx && op->channel_name) {
+            ctx->channel.data = (u_char *) op->channel_name;
+            ctx->channel.len = ngx_strlen(op->channel_name);
+        }
+
         if (ctx && op->gateway_ms >= 0) {
             p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 4);
 

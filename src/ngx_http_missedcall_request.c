@@ -14,6 +14,9 @@
  *   request_body -> reserve.lua -> reserved -> [dispatch: a call slot]
  *     -> gateway -> called -> confirm.lua -> confirmed -> [WAIT] -> 202
  *                          \-> fail.lua (undo) -> undone -> 4xx/5xx
+ *
+ * An inbound session (inbound.c) places no call: reserved goes straight
+ * to confirm.lua, and the 202 names the number to dial.
  */
 
 
@@ -31,6 +34,7 @@ static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
 static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
 static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
+static void ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op);
 static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
 static void ngx_http_missedcall_replicated(redisReply *reply, void *data);
 static void ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op);
@@ -51,7 +55,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     u_char                           salt[16], rnd[8], *p;
     uint64_t                         n;
     ngx_str_t                       *keys, *args, *arg, phone, value;
-    ngx_uint_t                       i, nl, nk, na;
+    ngx_uint_t                       i, nl, nk, na, channel;
     ngx_http_missedcall_limit_t     *limit;
     ngx_http_missedcall_op_t        *op;
     ngx_http_missedcall_body_t      *body;
@@ -71,7 +75,9 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         return;
     }
 
-    if (ngx_http_missedcall_read_phone(r, &value, &phone) != NGX_OK) {
+    if (ngx_http_missedcall_read_phone(r, &value, &phone) != NGX_OK
+        || ngx_http_missedcall_channel_read(r, body, &channel) != NGX_OK)
+    {
         return;
     }
 
@@ -96,6 +102,8 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     }
 
     lcf = op->lcf;
+    op->channel = channel;
+    op->channel_name = ngx_http_missedcall_channel_name(channel);
 
     if (ngx_http_missedcall_limit_addr(r, op) != NGX_OK) {
         ngx_str_null(&op->addr);
@@ -209,8 +217,10 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_ATTEMPTS],
                         &p, lcf->max_attempts);
+    /* an inbound session places no call: it takes no call slot */
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_INTERVAL],
-                             &p, lcf->gateway.interval);
+                             &p, channel == NGX_HTTP_MISSEDCALL_CH_INBOUND
+                                 ? 0 : lcf->gateway.interval);
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_DELAY],
                              &p, lcf->gateway.max_delay);
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RESEND_MS],
@@ -225,13 +235,15 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_LIMITS];
 
     for (i = 0; i < nl; i++) {
-        ngx_http_missedcall_args(&arg[2 * i], &p, limit[i].count);
+        ngx_http_missedcall_args(&arg[2 * i], &p,
+                            ngx_http_missedcall_channel_count(op, &limit[i]));
         ngx_http_missedcall_args(&arg[2 * i + 1], &p, limit[i].window);
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall request: %V: body read, call %V, reserve sent",
-                   &op->sid, &op->call_id);
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: body read, %s call %V, reserve "
+                   "sent", &op->sid,
+                   ngx_http_missedcall_channel_name(channel), &op->call_id);
 
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_reserve, nk,
                                 nk + na,
@@ -311,6 +323,11 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
     op->expires_ms = reply->element[2]->integer;
     wait = reply->element[3]->integer;
 
+    if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND) {
+        ngx_http_missedcall_confirm(op);
+        return;
+    }
+
     op->delay.handler = ngx_http_missedcall_dispatch;
     op->delay.data = op;
     op->delay.log = ngx_cycle->log;
@@ -379,9 +396,7 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 {
     ngx_http_missedcall_op_t *op = req->data;
 
-    u_char     *p;
-    ngx_int_t   rc;
-    ngx_str_t   argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGC], *args;
+    ngx_int_t  rc;
 
     if (req->code == CURLE_OK) {
         rc = op->gw->type->result(op, req);
@@ -432,6 +447,19 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
         return;
     }
 
+    ngx_http_missedcall_confirm(op);
+}
+
+
+/* the call is placed, or none is to be: the session waits to be proven */
+
+static void
+ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op)
+{
+    u_char      *p;
+    ngx_str_t    argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGC], *args;
+    const char  *channel;
+
     args = argv + NGX_HTTP_MISSEDCALL_CONFIRM_KEYS;
     argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_SESSION] = op->session_key;
     args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_SESSION_ID] = op->sid;
@@ -439,7 +467,15 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
     args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_PHONE] = op->phone;
     args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALLER] = op->caller;
     args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALL_ID] = op->call_id;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY] = op->gw->name;
+    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY]);
+
+    if (op->gw) {
+        args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY] = op->gw->name;
+    }
+
+    channel = ngx_http_missedcall_channel_name(op->channel);
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CHANNEL].data = (u_char *) channel;
+    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CHANNEL].len = ngx_strlen(channel);
 
     p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
 
@@ -591,6 +627,17 @@ ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
     left = op->expires_ms - ((int64_t) tp->sec * 1000 + tp->msec);
     left = ngx_max(left, 0);
     digits = op->lcf->match_digits;
+
+    ngx_http_missedcall_metrics_channel(op->channel, 0);
+
+    if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                       "missedcall request: %V: inbound, 202", &op->sid);
+
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_ACCEPTED,
+                        ngx_http_missedcall_inbound_answer(op, iso, left));
+        return;
+    }
 
     json = json_pack("{s:s, s:s#, s:s, s:I, s:s}",
                      "detail",

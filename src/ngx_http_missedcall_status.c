@@ -93,7 +93,7 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
 
     json_t     *json;
     int64_t     left;
-    ngx_str_t   state;
+    ngx_str_t   state, channel;
     ngx_uint_t  verified, expired;
 
     if (reply && reply->type == REDIS_REPLY_NIL) {
@@ -103,9 +103,10 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
     }
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
-        || reply->elements != 2
+        || reply->elements != 3
         || reply->element[0]->type != REDIS_REPLY_STRING
-        || reply->element[1]->type != REDIS_REPLY_INTEGER)
+        || reply->element[1]->type != REDIS_REPLY_INTEGER
+        || reply->element[2]->type != REDIS_REPLY_STRING)
     {
         ngx_http_missedcall_op_unavailable(op);
         return;
@@ -114,6 +115,13 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
     state.data = (u_char *) reply->element[0]->str;
     state.len = reply->element[0]->len;
     left = reply->element[1]->integer;
+    channel.data = (u_char *) reply->element[2]->str;
+    channel.len = reply->element[2]->len;
+    op->channel_name = ngx_http_missedcall_channel_name(
+                             channel.len == 7
+                             && ngx_strncmp(channel.data, "inbound", 7) == 0
+                             ? NGX_HTTP_MISSEDCALL_CH_INBOUND
+                             : NGX_HTTP_MISSEDCALL_CH_OUTBOUND);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall status: %V: \"%V\", %L ms left", &op->sid,
@@ -130,14 +138,15 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
         ngx_str_set(&state, "failed");
     }
 
-    json = json_pack("{s:s#, s:s#, s:b, s:b, s:I}",
+    json = json_pack("{s:s#, s:s#, s:b, s:b, s:I, s:s#}",
                      "session_id", op->sid.data, (int) op->sid.len,
                      "status", state.data, (int) state.len,
                      "is_verified", (int) verified,
                      "is_expired", (int) expired,
                      "time_remaining_seconds",
                      (json_int_t) (verified || left <= 0
-                                   ? 0 : (left + 999) / 1000));
+                                   ? 0 : (left + 999) / 1000),
+                     "channel", channel.data, (int) channel.len);
 
     ngx_http_missedcall_op_respond(op, NGX_HTTP_OK, json);
 }

@@ -292,3 +292,31 @@ ngx_http_missedcall_twilio_sort(ngx_http_missedcall_twilio_pair_t *pairs,
 
     return kept;
 }
+
+
+unsigned
+ngx_http_missedcall_twilio_attestation(const unsigned char *v, size_t len)
+{
+    static const char  passed[] = "TN-Validation-Passed-";
+
+    size_t  n;
+
+    n = sizeof(passed) - 1;
+
+    if (len < n + 1 || memcmp(v, passed, n) != 0
+        || (len > n + 1 && v[n + 1] != '-'))
+    {
+        return NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_NONE;
+    }
+
+    switch (v[n]) {
+    case 'A':
+        return NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_A;
+    case 'B':
+        return NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_B;
+    case 'C':
+        return NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_C;
+    default:
+        return NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_NONE;
+    }
+}

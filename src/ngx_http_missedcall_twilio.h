@@ -80,4 +80,28 @@ ngx_http_missedcall_twilio_fault_e ngx_http_missedcall_twilio_fault(
     long code, const char **fix);
 
 
+/*
+ * TwiML refusing an incoming call unanswered: Twilio bills no first
+ * <Reject>, and the caller hears it busy.
+ */
+#define NGX_HTTP_MISSEDCALL_TWILIO_REJECT                                    \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"                             \
+    "<Response><Reject/></Response>\n"
+
+/* STIR/SHAKEN levels of an incoming call, weakest first */
+#define NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_NONE  0   /* failed, absent */
+#define NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_C     1
+#define NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_B     2
+#define NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_A     3
+
+/*
+ * The level an incoming call's StirVerstat proves: A, B or C for
+ * "TN-Validation-Passed-A" (B, C), alone or followed by "-" and a
+ * qualifier ("-Diverted"); NONE for a failed validation
+ * ("TN-Validation-Failed-A"), "No-TN-Validation", or anything else.
+ */
+unsigned ngx_http_missedcall_twilio_attestation(const unsigned char *v,
+    size_t len);
+
+
 #endif /* _NGX_HTTP_MISSEDCALL_TWILIO_H_INCLUDED_ */

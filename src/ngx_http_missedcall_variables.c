@@ -54,6 +54,11 @@ static ngx_http_variable_t  ngx_http_missedcall_vars[] = {
       offsetof(ngx_http_missedcall_ctx_t, gateway_time),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("missedcall_channel"), NULL,
+      ngx_http_missedcall_variable,
+      offsetof(ngx_http_missedcall_ctx_t, channel),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 

@@ -20,6 +20,7 @@ typedef struct {
     ngx_str_t                          verification_id;
     ngx_str_t                          phone_masked;
     ngx_str_t                          gateway_time;  /* s.ms */
+    ngx_str_t                          channel;
 } ngx_http_missedcall_ctx_t;
 
 

@@ -11,6 +11,8 @@
  * hashes the received digits the same way, so a comparison's timing says
  * nothing about the caller number.  A match consumes the session in the
  * same script, so a session verifies at most once; then a token is signed.
+ * An inbound session, proven by the phone's own call, is named by its id
+ * alone: it has no caller id to send.
  */
 
 
@@ -29,6 +31,7 @@
 static void ngx_http_missedcall_verify_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_verified(redisReply *reply, void *data);
 static void ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op);
+static void ngx_http_missedcall_no_caller_id(ngx_http_request_t *r);
 
 
 /* what a body must name, by missedcall_verify_by */
@@ -71,14 +74,26 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         return;
     }
 
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+    by = lcf->verify_by;
+
     if (!ngx_http_missedcall_field(body,
                                    NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID,
                                    &value))
     {
-        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
-                                  NGX_HTTP_BAD_REQUEST, "missing_field",
-                                  "\"received_caller_id\" is required"));
-        return;
+        /* none: only a session named by its id may be inbound */
+        if (!(by & NGX_HTTP_MISSEDCALL_VERIFY_BY_SESSION)
+            || !ngx_http_missedcall_field(body,
+                                          NGX_HTTP_MISSEDCALL_F_SESSION_ID,
+                                          &id)
+            || !ngx_http_missedcall_uuid_valid(id.data, id.len))
+        {
+            ngx_http_missedcall_no_caller_id(r);
+            return;
+        }
+
+        value.data = NULL;
+        value.len = 0;
     }
 
     digits.data = ngx_pnalloc(r->pool, NGX_HTTP_MISSEDCALL_CALLERID_MAX);
@@ -91,7 +106,7 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
     digits.len = ngx_http_missedcall_callerid_digits(value.data, value.len,
                                                      digits.data);
 
-    if (digits.len == 0) {
+    if (digits.len == 0 && value.data) {
         ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
                                   NGX_HTTP_BAD_REQUEST, "invalid_caller_id",
                                   "\"received_caller_id\" is not a phone "
@@ -100,8 +115,6 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
     }
 
     phone.len = 0;
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
-    by = lcf->verify_by;
 
     /* by session when it may and is named, else by phone when it may */
     if (!(by & NGX_HTTP_MISSEDCALL_VERIFY_BY_SESSION)
@@ -268,6 +281,21 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         return;
     }
 
+    if (ngx_http_missedcall_reply_is(reply, "waiting", 2)) {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_MISSEDCALL_CONFLICT,
+                                     "call_not_received",
+                                     "the phone has not called the number "
+                                     "shown yet");
+        return;
+    }
+
+    if (ngx_http_missedcall_reply_is(reply, "missing", 2)) {
+        ngx_http_missedcall_op_error(op, NGX_HTTP_BAD_REQUEST,
+                                     "missing_field",
+                                     "\"received_caller_id\" is required");
+        return;
+    }
+
     if (ngx_http_missedcall_reply_is(reply, "burned", 2)) {
         json = json_pack("{s:s, s:s, s:s, s:i}",
                          "error", "caller_id_mismatch",
@@ -280,7 +308,8 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         return;
     }
 
-    if (!ngx_http_missedcall_reply_is(reply, "ok", 4)
+    if (!ngx_http_missedcall_reply_is(reply, "ok", 5)
+        || reply->element[3]->type != REDIS_REPLY_STRING
         || reply->element[2]->type != REDIS_REPLY_STRING
         || reply->element[1]->type != REDIS_REPLY_STRING
         || reply->element[1]->len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
@@ -290,6 +319,13 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     }
 
     /* the session is consumed: issue the token */
+
+    op->channel = (reply->element[3]->len == 7
+                   && ngx_strncmp(reply->element[3]->str, "inbound", 7) == 0)
+                  ? NGX_HTTP_MISSEDCALL_CH_INBOUND
+                  : NGX_HTTP_MISSEDCALL_CH_OUTBOUND;
+    op->channel_name = ngx_http_missedcall_channel_name(op->channel);
+    ngx_http_missedcall_metrics_channel(op->channel, 1);
 
     ngx_memzero(&claims, sizeof(claims));
     ngx_memcpy(claims.sub, reply->element[1]->str, reply->element[1]->len);
@@ -363,6 +399,15 @@ ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op)
     ngx_http_missedcall_op_error(op, NGX_HTTP_BAD_REQUEST, "invalid_session",
                                  "no pending verification matches: it is "
                                  "unknown, expired or already used");
+}
+
+
+static void
+ngx_http_missedcall_no_caller_id(ngx_http_request_t *r)
+{
+    ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                              NGX_HTTP_BAD_REQUEST, "missing_field",
+                              "\"received_caller_id\" is required"));
 }
 
 

@@ -43,14 +43,36 @@ static void ngx_http_missedcall_webhook_done(
     ngx_http_missedcall_curl_req_t *req);
 
 
+/*
+ * The hex HMAC-SHA256 of data with secret, written at out (64 bytes): the
+ * signature of the module's webhooks, and of the inbound calls an HTTP
+ * gateway sends.  NULL: no HMAC.
+ */
+
+u_char *
+ngx_http_missedcall_webhook_sign(ngx_str_t *secret, u_char *data,
+    size_t len, u_char *out)
+{
+    u_char        md[EVP_MAX_MD_SIZE];
+    unsigned int  mdlen;
+
+    if (HMAC(EVP_sha256(), secret->data, (int) secret->len, data, len, md,
+             &mdlen) == NULL)
+    {
+        return NULL;
+    }
+
+    return ngx_hex_dump(out, md, mdlen);
+}
+
+
 void
 ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
     ngx_str_t *token_id, ngx_str_t *event_id)
 {
-    u_char                          md[EVP_MAX_MD_SIZE], *p;
+    u_char                          *p;
     json_t                         *json;
     size_t                          len;
-    unsigned int                    mdlen;
     ngx_pool_t                     *pool;
     ngx_http_missedcall_webhook_t  *wh;
 
@@ -85,17 +107,18 @@ ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
                                       + 2 * EVP_MAX_MD_SIZE);
     wh->sid.data = ngx_pstrdup(pool, &op->sid);
 
-    if (wh->body == NULL || wh->signature == NULL || wh->sid.data == NULL
-        || HMAC(EVP_sha256(), op->lcf->webhook.secret.data,
-                (int) op->lcf->webhook.secret.len, wh->body, len,
-                md, &mdlen) == NULL)
-    {
+    if (wh->body == NULL || wh->signature == NULL || wh->sid.data == NULL) {
         goto failed;
     }
 
     p = ngx_cpymem(wh->signature, NGX_HTTP_MISSEDCALL_SIG_HEADER,
                    sizeof(NGX_HTTP_MISSEDCALL_SIG_HEADER) - 1);
-    p = ngx_hex_dump(p, md, mdlen);
+    p = ngx_http_missedcall_webhook_sign(&op->lcf->webhook.secret, wh->body,
+                                         len, p);
+    if (p == NULL) {
+        goto failed;
+    }
+
     *p = '\0';
 
     wh->pool = pool;

@@ -140,7 +140,7 @@ sub verify {
 is_deeply(verify('999999', 's1'), [ 'mismatch', 2, 's1' ],
     'verify: mismatch, 2 attempts left');
 $r = verify($digits, undef, 'phone:+12025550143');
-is_deeply([ @$r[0, 1, 3] ], [ 'ok', '+12025550143', 's1' ],
+is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', '+12025550143', 'outbound', 's1' ],
     'verify: ok, the session found by phone');
 like($r->[2], qr/^\d+-\d+$/, 'the verified event\'s id');
 is($t->redis('HGET', 'session:s1', 'state'), 'verified', 'verified');
@@ -258,7 +258,81 @@ is($t->redis('XLEN', 'events'), $events, 'no event for it');
 
 $r = run('status', [ 'session:s1' ]);
 ok($r->[0] eq 'verified' && $r->[1] > 59000, 'status: state and ms left');
+is($r->[2], 'outbound', 'status: the channel');
 is(run('status', [ 'session:none' ]), undef, 'status: no such session');
+
+# inbound: no call placed, the phone's own call proves the session
+
+my $ip = '+12025550160';
+$t->redis('DEL', 'limit:1');
+is(reserve(id => 'l0', phone => $ip, limits => [ [ 1, 60000 ] ])->[0], 'ok',
+    'reserve: the limit counts one');
+$r = reserve(id => 'l1', phone => $ip, limits => [ [ 1, 60000 ] ]);
+is($r->[0], 'limited', 'reserve: then refuses');
+$r = reserve(id => 'in1', phone => $ip, limits => [ [ 0, 60000 ] ]);
+is($r->[0], 'ok', 'reserve: a limit of count 0 does not apply');
+is($t->redis('GET', 'limit:1'), 1, 'reserve: nor is it counted');
+my $dial = $r->[1];
+
+sub confirm_in {
+    my ($id, $phone, $caller) = @_;
+    return run('confirm',
+        [ "session:$id", "phone:$phone", "number:$caller", 'events',
+          'placed' ],
+        [ $id, '', 100, $phone, $caller, 'call', '', 'inbound' ]);
+}
+my $placed = $t->redis('GET', 'placed');
+my $before = $t->redis('HGET', "number:$dial", 'placed') // 0;
+is(confirm_in('in1', $ip, $dial), 1, 'confirm inbound: pending');
+is($t->redis('HGET', 'session:in1', 'channel'), 'inbound', 'its channel');
+is($t->redis('GET', "phone:$ip"), 'in1', 'the phone points to it');
+is($t->redis('HGET', "number:$dial", 'placed') // 0, $before,
+    'confirm inbound: no call counted for the number');
+is($t->redis('GET', 'placed'), $placed, 'nor as the last call placed');
+my $ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is({ @$ev }->{event}, 'inbound_expected', 'an inbound_expected event');
+is(run('status', [ 'session:in1' ])->[2], 'inbound', 'status: inbound');
+
+sub prove {
+    my ($from, $to) = @_;
+    return run('prove', [ "phone:$from", 'events' ],
+        [ 'session:', $from, $to, 100, 'TN-Validation-Passed-A' ]);
+}
+(my $dd = $dial) =~ s/^\+//;
+is_deeply(verify($dd, 'in1'), [ 'waiting', 'in1' ],
+    'verify inbound: waiting, even with the number dialled as caller id');
+is($t->redis('HGET', 'session:in1', 'attempts'), 0, 'no attempt counted');
+is_deeply(verify('', 'in1'), [ 'waiting', 'in1' ],
+    'verify inbound, no caller id: waiting');
+is_deeply(prove($ip, $one eq $dial ? $two : $one), [ 'none' ],
+    'prove: another number dialled: none');
+is_deeply(prove('+12025550161', $dial), [ 'none' ],
+    'prove: another phone calling: none');
+is($t->redis('HGET', 'session:in1', 'state'), 'pending', 'still pending');
+is_deeply(prove($ip, $dial), [ 'ok', 'in1' ], 'prove: the pair: ok');
+is($t->redis('HGET', 'session:in1', 'state'), 'proven', 'proven');
+$ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is({ @$ev }->{attestation}, 'TN-Validation-Passed-A',
+    'an inbound_received event with the attestation');
+is_deeply(prove($ip, $dial), [ 'none' ], 'prove: not twice');
+is_deeply(verify('', undef, "phone:$ip"), [ 'none' ],
+    'verify inbound by phone: none, the session id is needed');
+$r = verify('', 'in1');
+is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', $ip, 'inbound', 'in1' ],
+    'verify inbound: ok');
+is($t->redis('HGET', 'session:in1', 'state'), 'verified', 'verified');
+is_deeply(verify('', 'in1'), [ 'none' ], 'verify inbound: not twice');
+is_deeply(verify('', 's1'), [ 'none' ], 'a used outbound session: none');
+reserve(id => 'o9', phone => '+12025550162');
+run('confirm', [ 'session:o9', 'phone:+12025550162', 'number:x', 'events' ],
+    [ 'o9', 'gw', 100, '+12025550162', 'x', 'call', 'http' ]);
+is_deeply(verify('', 'o9'), [ 'missing', 'o9' ],
+    'verify outbound without a caller id: missing');
+reserve(id => 'in2', phone => $ip, ttl => 1);
+confirm_in('in2', $ip, $dial);
+sleep 0.01;
+is_deeply(prove($ip, $t->redis('HGET', 'session:in2', 'caller')), [ 'none' ],
+    'prove: an expired session: none');
 
 # an error names the line of the .lua file
 

@@ -78,7 +78,7 @@ sub in_order {
 my @lines = grep { index($_, $sid) >= 0 } split /\n/, $log;
 
 in_order(\@lines, 'request',
-    "missedcall request: $sid: body read, call ",
+    "missedcall request: $sid: body read, outbound call ",
     "missedcall request: $sid: reserve answered \"ok\"",
     "missedcall request: $sid: call ",
     "missedcall request: $sid: gateway \"http\" prepares call ",

@@ -12,7 +12,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 
 use JSON::PP qw(encode_json);
-use Digest::SHA qw(hmac_sha1_base64);
+use Digest::SHA qw(hmac_sha1_base64 hmac_sha256_hex);
 use IPC::Open2 qw(open2);
 use Test::More;
 use MissedCall::Flow;
@@ -60,6 +60,7 @@ system("openssl genpkey -algorithm ed25519 -out $pem 2>/dev/null && "
     . "openssl pkey -in $pem -pubout -out " . $t->dir . '/telnyx.pub') == 0
     or die 'openssl: no Ed25519 key';
 my $cb = 'http://127.0.0.1:' . $t->port('nginx') . '/otp/twilio/status';
+my $voice = 'http://127.0.0.1:' . $t->port('nginx') . '/twilio/voice';
 $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     HTTP_EXTRA => 'missedcall_metrics_zone zone=missedcall:1m;',
     EXTRA => "location /missedcall/admin/ {
@@ -74,6 +75,14 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
             missedcall_gateway_secret_file " . $t->dir . "/twilio.token;
             missedcall_twilio_status_callback $cb;
             missedcall_twilio_callback;
+        }
+        location = /gateway/inbound { missedcall_http_inbound; }
+        location = /twilio/voice {
+            missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
+            missedcall_twilio_account $account;
+            missedcall_gateway_secret_file " . $t->dir . "/twilio.token;
+            missedcall_twilio_voice_url $voice;
+            missedcall_twilio_voice;
         }
         location = /telnyx/webhook {
             missedcall_gateway telnyx http://127.0.0.1:%%GATEWAY_PORT%%/;
@@ -196,6 +205,42 @@ answer('twilio callback, forged', '/otp/twilio/status', 'post',
     $t->http('POST', '/otp/twilio/status', body => $body, headers => {
         'Content-Type' => 'application/x-www-form-urlencoded',
         'X-Twilio-Signature' => 'Zm9yZ2Vk' }), 403);
+
+# the inbound channel: request, webhook, status, verify
+
+$r = $t->post_json('/otp/request/', { phone_number => '+12025550170',
+    channel => 'inbound' });
+answer('request, inbound', '/otp/request/', 'post', $r, 202);
+my $in = $r->{json}{session_id};
+my $dial = $r->{json}{dial} // '';
+answer('request, invalid_channel', '/otp/request/', 'post',
+    $t->post_json('/otp/request/', { phone_number => '+12025550171',
+        channel => 'fax' }), 400);
+answer('verify, call_not_received', '/otp/verify/', 'post',
+    verify_call($t, session_id => $in), 409);
+my $call = "From=%2B12025550170&To=" . ($dial =~ s/\+/%2B/r);
+answer('twilio voice', '/twilio/voice', 'post',
+    $t->http('POST', '/twilio/voice', body => $call, headers => {
+        'Content-Type' => 'application/x-www-form-urlencoded',
+        'X-Twilio-Signature' => hmac_sha1_base64("${voice}From+12025550170"
+            . "To$dial", $token) . '=' }), 200);
+answer('twilio voice, unsigned', '/twilio/voice', 'post',
+    $t->http('POST', '/twilio/voice', body => $call, headers => {
+        'Content-Type' => 'application/x-www-form-urlencoded' }), 403);
+my $event = encode_json({ event => 'call.inbound', from => '+12025550172',
+    to => '+15550100001', timestamp => time });
+answer('http gateway inbound', '/gateway/inbound', 'post',
+    $t->http('POST', '/gateway/inbound', body => $event, headers => {
+        'Content-Type' => 'application/json',
+        'X-Missedcall-Signature' => 'sha256='
+            . hmac_sha256_hex($event, 'gw-secret-token-1234') }), 200);
+answer('http gateway inbound, unsigned', '/gateway/inbound', 'post',
+    $t->http('POST', '/gateway/inbound', body => $event, headers => {
+        'Content-Type' => 'application/json' }), 403);
+answer('status, proven', '/otp/status/{session_id}', 'get',
+    $t->get("/otp/status/$in"), 200);
+answer('verify, inbound', '/otp/verify/', 'post',
+    verify_call($t, session_id => $in), 200);
 
 $t->stop_redis();
 answer('request, Redis down', '/otp/request/', 'post',

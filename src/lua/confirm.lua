@@ -1,5 +1,7 @@
 -- confirm: the gateway placed the call, the session waits for it.  The
--- event is written with the change it reports, or not at all.
+-- event is written with the change it reports, or not at all.  An inbound
+-- session has no call placed: it waits for the user's call, and the caller
+-- number's figures and the last placed call are left alone.
 --
 -- KEYS:
 --   session        the session hash
@@ -15,6 +17,7 @@
 --   caller         the caller number
 --   call_id        the call id
 --   gateway        the name of the gateway that placed the call
+--   channel        "outbound" (or absent) or "inbound"
 -- ANSWER:
 --   1 when the session is now pending, 0 when it was not calling or has
 --   expired
@@ -29,14 +32,22 @@ if s[1] ~= 'calling' then return 0 end
 local left = tonumber(s[2]) - now
 if left <= 0 then return 0 end
 
+local channel = ARGV[8] or 'outbound'
 redis.call('HSET', session_key, 'state', 'pending',
-           'gateway_sid', gateway_sid, 'gateway', ARGV[7])
+           'gateway_sid', gateway_sid, 'gateway', ARGV[7],
+           'channel', channel)
 redis.call('SET', KEYS[2], session_id, 'PX', left)
+if channel == 'inbound' then
+  event(KEYS[4], ARGV[3], 'event', 'inbound_expected',
+        'session_id', session_id, 'phone', ARGV[4], 'caller', ARGV[5],
+        'channel', channel)
+  return 1
+end
 redis.call('HINCRBY', number_key, 'placed', 1)
 redis.call('HSET', number_key, 'fails', 0, 'last_used', now)
 -- the gateway works: fail.lua tells a bad number from an outage by it
 redis.call('SET', KEYS[5], now)
 event(KEYS[4], ARGV[3], 'event', 'call_placed', 'session_id', session_id,
       'phone', ARGV[4], 'caller', ARGV[5], 'call_id', ARGV[6],
-      'gateway_sid', gateway_sid, 'gateway', ARGV[7])
+      'gateway_sid', gateway_sid, 'gateway', ARGV[7], 'channel', channel)
 return 1

@@ -38,7 +38,9 @@
 --   resend_ms      ms before the phone may ask again (0: any time)
 --   max_failures   wrong guesses that lock the phone out (0: no budget)
 --   nlimits        the number of limits
---   limits...      count and window ms of each limit
+--   limits...      count and window ms of each limit (count 0: the limit
+--                  does not apply to this session, neither checked nor
+--                  counted)
 -- ANSWER:
 --   {'ok', caller, expires ms, ms to wait before calling},
 --   {'limited', 0 for the resend mark or the limit's index, ms left},
@@ -72,7 +74,7 @@ if resend_ms > 0 and redis.call('EXISTS', resend_key) == 1 then
 end
 for i = 1, nlimits do
   local counter, count = limit(i)
-  if tonumber(redis.call('GET', counter) or 0) >= count then
+  if count > 0 and tonumber(redis.call('GET', counter) or 0) >= count then
     return {'limited', i, redis.call('PTTL', counter)}
   end
 end
@@ -167,8 +169,8 @@ redis.call('PEXPIRE', session_key, ttl + tonumber(ARGV[4]))
 redis.call('SET', last_key, caller, 'PX', LAST_CALLER_TTL)
 
 for i = 1, nlimits do
-  local counter, _, window = limit(i)
-  if redis.call('INCR', counter) == 1 then
+  local counter, count, window = limit(i)
+  if count > 0 and redis.call('INCR', counter) == 1 then
     redis.call('PEXPIRE', counter, window)
   end
 end

@@ -3,14 +3,16 @@
 -- reserve stored, so a comparison's timing says nothing about the caller.
 -- Wrong guesses also count against the phone across its sessions: a new
 -- session does not reset them, a success does, and every failure restarts
--- the window.  Past the budget no guess is compared at all.
+-- the window.  Past the budget no guess is compared at all.  An inbound
+-- session is proven by the user's own call (prove.lua), never by a caller
+-- id: the number it shows is the one the user was told to dial.
 --
 -- KEYS:
 --   session        the session hash ("": find it by phone)
 --   phone          the phone's pointer to its session (or "")
 --   events         the event stream
 -- ARGV:
---   digits         the received caller id digits
+--   digits         the received caller id digits ("": none was sent)
 --   session_prefix the session key prefix
 --   session_id     the session id (or "")
 --   number_prefix  the number key prefix
@@ -19,10 +21,12 @@
 --   max_failures   wrong guesses a phone may make (0: no budget)
 --   failures_ms    the budget's window, ms
 -- ANSWER:
---   {'ok', phone, event id, session id}, {'mismatch', attempts left,
+--   {'ok', phone, event id, channel, session id}, {'mismatch', attempts left,
 --   session id}, {'burned', session id}, {'locked', ms left, session id}
---   past the failure budget, or {'none'} for an unknown, expired, used or
---   burned session
+--   past the failure budget, {'waiting', session id} for an inbound
+--   session whose call has not come, {'missing', session id} for a caller
+--   id not sent to an outbound session, or {'none'} for an unknown,
+--   expired, used or burned session
 
 --#include event
 local key, id = KEYS[1], ARGV[3]
@@ -39,11 +43,14 @@ end
 -- the hash of each suffix length l, 3 to 15, is field l + 4
 local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', 'max',
   'salt', 'phone', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11',
-  'm12', 'm13', 'm14', 'm15', 'caller')
+  'm12', 'm13', 'm14', 'm15', 'caller', 'channel')
 local state, expires, attempts, max = s[1], s[2], s[3], s[4]
 local salt, phone, caller = s[5], s[6], s[20]
+local inbound = s[21] == 'inbound'
 
-if state ~= 'pending' then return {'none'} end
+if state ~= 'pending' and not (inbound and state == 'proven') then
+  return {'none'}
+end
 --#include now
 if now >= tonumber(expires) then return {'none'} end
 
@@ -54,7 +61,24 @@ then
   return {'locked', redis.call('PTTL', failures), id}
 end
 
+-- the session is consumed, the phone's failures forgiven
+local function verified(channel)
+  redis.call('HSET', key, 'state', 'verified', 'verified', now)
+  redis.call('DEL', failures)
+  return event(events, events_max, 'event', 'verified',
+    'session_id', id, 'phone', phone, 'caller', caller, 'channel', channel)
+end
+
+-- the token goes to who holds the session id: knowing a phone is not
+-- enough to collect what its owner's call proved
+if inbound then
+  if KEYS[1] == '' then return {'none'} end
+  if state == 'pending' then return {'waiting', id} end
+  return {'ok', phone, verified('inbound'), 'inbound', id}
+end
+
 local d = ARGV[1]
+if d == '' then return {'missing', id} end
 local match = false
 for l = 3, math.min(#d, 15) do
   local want = s[l + 4]
@@ -64,12 +88,8 @@ for l = 3, math.min(#d, 15) do
 end
 
 if match then
-  redis.call('HSET', key, 'state', 'verified', 'verified', now)
-  redis.call('DEL', failures)
   redis.call('HINCRBY', ARGV[4] .. caller, 'verified', 1)
-  local eid = event(events, events_max, 'event', 'verified',
-    'session_id', id, 'phone', phone, 'caller', caller)
-  return {'ok', phone, eid, id}
+  return {'ok', phone, verified('outbound'), 'outbound', id}
 end
 
 local a = tonumber(attempts) + 1

@@ -207,5 +207,38 @@ main(void)
         ok(ngx_http_missedcall_twilio_sort(p, 0) == 0, "none: 0");
     }
 
+    /* StirVerstat: only a passed validation proves a level */
+    {
+        size_t       i;
+        const char  *v[][2] = {
+            { "TN-Validation-Passed-A", "3" },
+            { "TN-Validation-Passed-B", "2" },
+            { "TN-Validation-Passed-C", "1" },
+            { "TN-Validation-Passed-A-Diverted", "3" },
+            { "TN-Validation-Passed-B-Passthrough", "2" },
+            { "TN-Validation-Failed-A", "0" },
+            { "TN-Validation-Failed-B", "0" },
+            { "No-TN-Validation", "0" },
+            { "NULL", "0" },
+            { "", "0" },
+            { "TN-Validation-Passed-", "0" },
+            { "TN-Validation-Passed-D", "0" },
+            { "TN-Validation-Passed-AA", "0" },
+            { "tn-validation-passed-a", "0" },
+            { "XTN-Validation-Passed-A", "0" },
+        };
+
+        for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+            ok(ngx_http_missedcall_twilio_attestation(
+                   (const unsigned char *) v[i][0], strlen(v[i][0]))
+               == (unsigned) (v[i][1][0] - '0'),
+               "StirVerstat \"%s\": level %s", v[i][0], v[i][1]);
+        }
+    }
+
+    ok(strstr(NGX_HTTP_MISSEDCALL_TWILIO_REJECT,
+              "<Response><Reject/></Response>") != NULL,
+       "the TwiML rejects the call");
+
     return done();
 }
