@@ -63,8 +63,16 @@ nginx error log: $log
 Press Ctrl-C to stop.
 EOF
 
-# exit runs the harness's DESTROY and END, which stop what it started
-$SIG{$_} = sub { print "\nstopping\n"; exit 0 } for qw(INT TERM HUP QUIT);
+# exit runs the harness's DESTROY and END, which stop what it started; a
+# signal arriving meanwhile (make's own, passed on, or the group's) must
+# not cut that short
+my @STOP = qw(INT TERM HUP QUIT);
+sub stop {
+    $SIG{$_} = 'IGNORE' for @STOP;
+    print "\nstopping\n";
+    exit 0;
+}
+$SIG{$_} = \&stop for @STOP;
 
 my $until = defined $ENV{DEMO_SECONDS} ? time + $ENV{DEMO_SECONDS} : undef;
 my $parent = getppid();
@@ -84,4 +92,4 @@ while (!defined $until || time < $until) {
     last if getppid() != $parent || make_stopping();
     select(undef, undef, undef, 0.2);
 }
-print "stopping\n";
+stop();
