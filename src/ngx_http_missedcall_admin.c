@@ -57,6 +57,8 @@ static ngx_int_t ngx_http_missedcall_admin_start(ngx_http_request_t *r,
 static void ngx_http_missedcall_admin_done(redisReply *reply, void *data);
 static ngx_int_t ngx_http_missedcall_admin_warning(
     ngx_http_missedcall_op_t *op, redisReply *reply, json_t *json);
+static void ngx_http_missedcall_admin_overlap(ngx_http_missedcall_op_t *op,
+    redisReply *member);
 static void ngx_http_missedcall_admin_list(ngx_http_missedcall_op_t *op,
     redisReply *reply);
 static json_t *ngx_http_missedcall_admin_field(size_t j, u_char *p,
@@ -548,6 +550,11 @@ ngx_http_missedcall_admin_done(redisReply *reply, void *data)
         return;
     }
 
+    if (e->len == 7 && ngx_strncmp(e->str, "overlap", 7) == 0) {
+        ngx_http_missedcall_admin_overlap(op, reply->element[1]);
+        return;
+    }
+
     ngx_log_error(NGX_LOG_NOTICE, op->log, 0,
                   "missedcall admin: %V %s: %*s", &op->phone,
                   ngx_http_missedcall_admin_ops[op->admin],
@@ -570,6 +577,42 @@ ngx_http_missedcall_admin_done(redisReply *reply, void *data)
                                     && ngx_strncmp(e->str, "added", 5) == 0)
                                    ? NGX_HTTP_CREATED : NGX_HTTP_OK,
                                    json);
+}
+
+
+/*
+ * 409: the number or range shares a number with a member already known,
+ * which would be drawn twice as often and counted twice in the strength
+ */
+
+static void
+ngx_http_missedcall_admin_overlap(ngx_http_missedcall_op_t *op,
+    redisReply *member)
+{
+    u_char  *msg, *last;
+    size_t   len;
+
+    len = sizeof("it overlaps \"\", already known; remove that first")
+          + member->len;
+
+    msg = ngx_pnalloc(op->pool, len);
+    if (msg == NULL) {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    last = ngx_snprintf(msg, len - 1,
+                        "it overlaps \"%*s\", already known; remove that "
+                        "first", (size_t) member->len, member->str);
+    *last = '\0';
+
+    ngx_log_error(NGX_LOG_NOTICE, op->log, 0,
+                  "missedcall admin: %V refused: overlaps \"%*s\"",
+                  &op->phone, (size_t) member->len, member->str);
+
+    ngx_http_missedcall_op_error(op, NGX_HTTP_CONFLICT, "pool_overlap",
+                                 (char *) msg);
 }
 
 

@@ -432,6 +432,29 @@ is_deeply(admin_full('disable', "$rlo-$rhi", 'carrier'),
     [ 'disabled', 'disabled', 3, '33', 1 ],
     'admin: a range disabled: 1 caller left for +33');
 is($t->redis('ZCARD', 'rcode:33'), 0, 'admin: out of its code\'s ranges');
+is_deeply(admin('add', '+3315550999', '33'), [ 'overlap', "$rlo-$rhi" ],
+    'admin: a number inside a known (disabled) range refused');
+is_deeply(admin('add', '+3315550900-+3315551100', '33'),
+    [ 'overlap', "$rlo-$rhi" ], 'admin: a range across its end refused');
+is_deeply(admin('add', '+3315549000-+3315550000', '33'),
+    [ 'overlap', "$rlo-$rhi" ], 'admin: a range touching its first refused');
+is_deeply(admin('add', '+3315551000-+3315551099', '33'),
+    [ 'added', 'enabled' ], 'admin: the range right after it added');
+is_deeply(admin('add', '+33155510500', '33'), [ 'added', 'enabled' ],
+    'admin: a longer number with the same digits is another number');
+is_deeply(admin('add', '+3315550123', '33')->[0], 'overlap',
+    'admin: not yet removed');
+admin('remove', "$rlo-$rhi", 'gone');
+is_deeply(admin('add', '+3315550123', '33'), [ 'added', 'enabled' ],
+    'admin: inside a removed range: added');
+is_deeply(admin('add', "$rlo-$rhi", '33'),
+    [ 'overlap', '+3315550123' ],
+    'admin: the removed range back over a number now known: refused');
+admin('remove', $_, 'tidy') for '+3315550123', '+3315551000-+3315551099',
+    '+33155510500';
+is_deeply(admin('add', "$rlo-$rhi", '33'), [ 'added', 'enabled' ],
+    'admin: the range back once the others are removed');
+admin('disable', "$rlo-$rhi", 'carrier');
 is(reserve(id => 'g12', phone => '+33612345672')->[1], '+33123456789',
     'reserve: only the number left');
 

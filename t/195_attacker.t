@@ -170,6 +170,14 @@ like($t->get('/metrics')->{content},
     'metrics: +44 back to 0.0001 a day');
 is(admin_add('+442070000009-+442070000001', '44')->{status}, 400,
     'admin: a range upside down refused');
+$r = admin_add('+442070050000', '44');
+is($r->{status}, 409, 'admin: a number inside the range refused');
+is($r->{json}{error}, 'pool_overlap', 'admin: pool_overlap');
+like($r->{json}{message}, qr/"\+442070000000-\+442070099999"/,
+    'admin: the member it overlaps named');
+like($t->get('/metrics')->{content},
+    qr/^missedcall_guess_odds\{code="44"\} 0\.000100$/m,
+    'metrics: the strength unchanged by the refused add');
 $t->stop_all();
 
 # the strength check: by calling code, with ranges, against the bound

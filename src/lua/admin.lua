@@ -15,14 +15,42 @@
 --   list: each number with its fields in the order of
 --   ngx_http_missedcall_pool_fields; the others: the outcome, the state,
 --   the callers of the whole pool, then each calling code the change
---   touched and its callers (the strength after it); or {'unknown'} for a
---   number never added, or removed
+--   touched and its callers (the strength after it); {'unknown'} for a
+--   number never added, or removed; {'overlap', member} when an added
+--   number or range shares a number with a member already known
 
 --#include pool
 --#include now
 --#include range
 local numbers = KEYS[2]
 local number_prefix = ARGV[1]
+
+-- the lowest and highest number a member (a number or a range) holds
+local function member_span(m)
+  if not string.find(m, '-', 1, true) then
+    local v = tonumber(string.sub(m, 2))
+    return v, v
+  end
+  local first, size = range_bounds(m)
+  return first, first + size - 1
+end
+
+-- a known member (not removed) sharing a number with n, or nil: a number
+-- held twice would be drawn twice as often and overstate the strength
+local function member_overlap(n)
+  local lo, hi = member_span(n)
+  for _, m in ipairs(redis.call('SMEMBERS', numbers)) do
+    if m ~= n then
+      local mlo, mhi = member_span(m)
+      if mlo <= hi and lo <= mhi
+        and redis.call('HGET', number_prefix .. m, 'state') ~= 'removed'
+      then
+        return m
+      end
+    end
+  end
+  return nil
+end
 local op, n, arg = ARGV[4], ARGV[5], ARGV[6]
 
 if op == 'list' then
@@ -64,6 +92,8 @@ if op == 'add' then
   if known then
     if state == 'enabled' then pool_take(set, prefix, n, codes) end
   else
+    local other = member_overlap(n)
+    if other then return {'overlap', other} end
     state = 'enabled'
     redis.call('SADD', numbers, n)
     redis.call('HSET', key, 'state', state, 'reason', '', 'fails', 0,
