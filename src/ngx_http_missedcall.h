@@ -82,6 +82,14 @@ typedef struct {
 } ngx_http_missedcall_number_t;
 
 
+/* a patient attacker's odds a day for a phone of a calling code */
+typedef struct {
+    ngx_str_t                          code;      /* empty: any phone */
+    uint64_t                           callers;   /* it may be called from */
+    uint64_t                           ppm;       /* millionths */
+} ngx_http_missedcall_odds_t;
+
+
 typedef struct {
     ngx_http_missedcall_redis_conf_t   redis;     /* addr.len 0: none */
     ngx_str_t                          prefix;
@@ -97,6 +105,7 @@ typedef struct {
 
     /* the weakest request location: its guesses a day, its bound */
     uint64_t                           guesses;
+    ngx_uint_t                         hint_digits;   /* the most */
     ngx_uint_t                         max_guess_ppm;  /* unset: none */
     ngx_shm_zone_t                    *metrics_zone;
     ngx_array_t                       *gateway_names;  /* ngx_str_t: the
@@ -354,6 +363,10 @@ char *ngx_http_missedcall_gateways_merge(ngx_conf_t *cf,
 char *ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
 uint64_t ngx_http_missedcall_guesses(ngx_http_missedcall_loc_conf_t *lcf);
+ngx_array_t *ngx_http_missedcall_pool_odds(ngx_pool_t *pool,
+    ngx_array_t *numbers, uint64_t guesses, ngx_uint_t digits);
+ngx_array_t *ngx_http_missedcall_pool_members(ngx_pool_t *pool,
+    redisReply **element, size_t n);
 void ngx_http_missedcall_pool_sync(void);
 ngx_int_t ngx_http_missedcall_pool_argv(ngx_pool_t *pool,
     ngx_http_missedcall_main_conf_t *mcf, ngx_str_t *argv);

@@ -66,8 +66,8 @@ static json_t *ngx_http_missedcall_admin_field(size_t j, u_char *p,
 
 
 /*
- * After a change, the odds a day of the calling codes it touched and of
- * the whole pool, against the weakest request location's bound: above it,
+ * After a change, the odds a day of every calling code and of the whole
+ * pool, against the weakest request location's bound: above it,
  * the answer carries a warning and the log says so.  The change stands:
  * an operator may be shrinking the pool on purpose.
  */
@@ -76,45 +76,38 @@ static ngx_int_t
 ngx_http_missedcall_admin_warning(ngx_http_missedcall_op_t *op,
     redisReply *reply, json_t *json)
 {
-    u_char       buf[256], *p;
-    size_t       i;
-    uint64_t     odds, worst;
-    redisReply  *code, *worst_code, *callers;
+    u_char                      buf[256], *p;
+    ngx_uint_t                  i;
+    ngx_array_t                *numbers, *odds;
+    ngx_http_missedcall_odds_t *o, *worst;
 
     if (op->mcf->max_guess_ppm == NGX_CONF_UNSET_UINT) {
         return NGX_OK;
     }
 
-    /* the whole pool's callers, then pairs of a code and its callers */
-    callers = reply->elements > 2 ? reply->element[2] : NULL;
-
-    if (callers == NULL || callers->type != REDIS_REPLY_INTEGER) {
-        return NGX_OK;
+    /* after the outcome and the state: each enabled member, its codes */
+    numbers = ngx_http_missedcall_pool_members(op->pool, reply->element + 2,
+                                               reply->elements - 2);
+    if (numbers == NULL) {
+        return NGX_ERROR;
     }
 
-    worst = ngx_http_missedcall_odds_ppm(op->mcf->guesses,
-                                         (uint64_t) callers->integer);
-    worst_code = NULL;
+    odds = ngx_http_missedcall_pool_odds(op->pool, numbers, op->mcf->guesses,
+                                         op->mcf->hint_digits);
+    if (odds == NULL) {
+        return NGX_ERROR;
+    }
 
-    for (i = 3; i + 1 < reply->elements; i += 2) {
-        code = reply->element[i];
-        callers = reply->element[i + 1];
+    o = odds->elts;
+    worst = &o[0];
 
-        if (code->type != REDIS_REPLY_STRING
-            || callers->type != REDIS_REPLY_INTEGER)
-        {
-            return NGX_OK;
-        }
-
-        odds = ngx_http_missedcall_odds_ppm(op->mcf->guesses,
-                                            (uint64_t) callers->integer);
-        if (odds > worst) {
-            worst = odds;
-            worst_code = code;
+    for (i = 1; i < odds->nelts; i++) {
+        if (o[i].ppm > worst->ppm) {
+            worst = &o[i];
         }
     }
 
-    if (worst <= op->mcf->max_guess_ppm) {
+    if (worst->ppm <= op->mcf->max_guess_ppm) {
         return NGX_OK;
     }
 
@@ -122,11 +115,10 @@ ngx_http_missedcall_admin_warning(ngx_http_missedcall_op_t *op,
                      "%s%*s: a patient attacker's odds are %ui.%04ui%% a "
                      "day, above \"missedcall_max_guess_probability\" "
                      "(%ui.%04ui%%)",
-                     worst_code ? "calling code " : "the whole pool",
-                     worst_code ? worst_code->len : 0,
-                     worst_code ? worst_code->str : "",
-                     (ngx_uint_t) (worst / 10000),
-                     (ngx_uint_t) (worst % 10000),
+                     worst->code.len ? "calling code " : "the whole pool",
+                     worst->code.len, worst->code.data,
+                     (ngx_uint_t) (worst->ppm / 10000),
+                     (ngx_uint_t) (worst->ppm % 10000),
                      op->mcf->max_guess_ppm / 10000,
                      op->mcf->max_guess_ppm % 10000);
 

@@ -210,6 +210,7 @@ ngx_http_missedcall_endpoint_check(ngx_conf_t *cf,
     /* for the admin API and the metrics: the weakest location's figures */
     if (needs & NGX_HTTP_MISSEDCALL_NEEDS_POOL) {
         mcf->guesses = ngx_max(mcf->guesses, ngx_http_missedcall_guesses(lcf));
+        mcf->hint_digits = ngx_max(mcf->hint_digits, lcf->match_digits);
 
         mcf->max_guess_ppm = ngx_min(mcf->max_guess_ppm, lcf->max_guess_ppm);
     }

@@ -119,7 +119,7 @@ static void ngx_http_missedcall_metrics_slots(
 static ngx_int_t ngx_http_missedcall_metrics_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static u_char *ngx_http_missedcall_metrics_odds(u_char *p, u_char *last,
-    redisReply *numbers, uint64_t guesses);
+    ngx_array_t *odds);
 
 
 /* this worker's view of the zone; NULL: no zone */
@@ -458,57 +458,39 @@ ngx_http_missedcall_metrics_call(ngx_uint_t gateway, const char *error,
 
 /*
  * A patient attacker's odds a day for a phone of each calling code some
- * numbers serve, and of any other ("all": the whole pool), counting
- * numbers: in last-digits mode "nginx -t" counts those sharing a hint.
+ * numbers serve, and of any other ("all": the whole pool), counted as
+ * "nginx -t" counts them, at the weakest request location.
  */
 
 static u_char *
-ngx_http_missedcall_metrics_odds(u_char *p, u_char *last,
-    redisReply *numbers, uint64_t guesses)
+ngx_http_missedcall_metrics_odds(u_char *p, u_char *last, ngx_array_t *odds)
 {
-    size_t       i;
-    uint64_t     odds;
-    redisReply  *codes;
+    ngx_uint_t                   i;
+    ngx_http_missedcall_odds_t  *o;
 
     p = ngx_slprintf(p, last,
                      "# HELP missedcall_guess_odds A patient attacker's odds "
                      "of taking over a phone within a day, by calling code."
                      "\n# TYPE missedcall_guess_odds gauge\n");
 
-    odds = ngx_http_missedcall_odds_ppm(guesses,
-                                    (uint64_t) numbers->element[0]->integer);
-    p = ngx_slprintf(p, last, "missedcall_guess_odds{code=\"all\"} "
-                     "%uL.%06uL\n", odds / 1000000, odds % 1000000);
+    o = odds->elts;
 
-    codes = numbers->element[3];
-
-    for (i = 0; i + 1 < codes->elements; i += 2) {
-        if (codes->element[i]->type != REDIS_REPLY_STRING
-            || codes->element[i + 1]->type != REDIS_REPLY_INTEGER)
-        {
-            break;
-        }
-
-        odds = ngx_http_missedcall_odds_ppm(guesses,
-                               (uint64_t) codes->element[i + 1]->integer);
-        p = ngx_slprintf(p, last, "missedcall_guess_odds{code=\"%*s\"} "
-                         "%uL.%06uL\n", codes->element[i]->len,
-                         codes->element[i]->str, odds / 1000000,
-                         odds % 1000000);
+    for (i = 0; i < odds->nelts; i++) {
+        p = ngx_slprintf(p, last, "missedcall_guess_odds{code=\"%V%s\"} "
+                         "%uL.%06uL\n", &o[i].code,
+                         o[i].code.len ? "" : "all",
+                         o[i].ppm / 1000000, o[i].ppm % 1000000);
     }
 
     return p;
 }
 
 
-/*
- * The Prometheus page; numbers: pool_size.lua's answer, or NULL; guesses:
- * a day's, at the weakest request location (0: none configured).
- */
+/* the Prometheus page */
 
 ngx_chain_t *
 ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
-    redisReply *numbers, uint64_t guesses)
+    redisReply *numbers, ngx_array_t *odds)
 {
     u_char                         *p, *last;
     ngx_buf_t                      *b;
@@ -675,8 +657,8 @@ ngx_http_missedcall_metrics_page(ngx_pool_t *pool, ngx_log_t *log,
         }
     }
 
-    if (numbers && guesses) {
-        p = ngx_http_missedcall_metrics_odds(p, last, numbers, guesses);
+    if (odds) {
+        p = ngx_http_missedcall_metrics_odds(p, last, odds);
     }
 
     if (p == last) {

@@ -55,8 +55,9 @@ void ngx_http_missedcall_metrics_channel(ngx_uint_t channel,
 ngx_uint_t ngx_http_missedcall_metrics_gateway(ngx_conf_t *cf,
     ngx_str_t *name);
 
+/* numbers: pool_size.lua's answer, or NULL; odds: the pool's, or NULL */
 ngx_chain_t *ngx_http_missedcall_metrics_page(ngx_pool_t *pool,
-    ngx_log_t *log, redisReply *numbers, uint64_t guesses);
+    ngx_log_t *log, redisReply *numbers, ngx_array_t *odds);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_METRICS_H_INCLUDED_ */

@@ -41,6 +41,11 @@ static uint64_t ngx_http_missedcall_pool_shared(ngx_array_t *pool,
     ngx_str_t *code, size_t length, uint64_t block, ngx_uint_t digits);
 static ngx_uint_t ngx_http_missedcall_pool_serves(
     ngx_http_missedcall_number_t *number, ngx_str_t *code);
+static ngx_int_t ngx_http_missedcall_pool_odds_cmp(const void *one,
+    const void *two);
+static ngx_int_t ngx_http_missedcall_pool_odds_of(ngx_array_t *odds,
+    ngx_array_t *numbers, ngx_str_t *code, uint64_t guesses,
+    ngx_uint_t digits);
 
 
 void
@@ -549,6 +554,175 @@ ngx_http_missedcall_pool_serves(ngx_http_missedcall_number_t *number,
 
 
 /*
+ * The odds of a phone of each calling code some numbers serve, after the
+ * odds of any phone (the whole pool, code empty): "nginx -t", the admin
+ * API's warning and the metrics page count them alike.
+ */
+
+ngx_array_t *
+ngx_http_missedcall_pool_odds(ngx_pool_t *pool, ngx_array_t *numbers,
+    uint64_t guesses, ngx_uint_t digits)
+{
+    u_char                        *p, *last, *end;
+    ngx_str_t                      code;
+    ngx_uint_t                     i;
+    ngx_array_t                   *odds;
+    ngx_http_missedcall_number_t  *num;
+
+    odds = ngx_array_create(pool, 8, sizeof(ngx_http_missedcall_odds_t));
+
+    if (odds == NULL
+        || ngx_http_missedcall_pool_odds_of(odds, numbers, NULL, guesses,
+                                            digits)
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    num = numbers->elts;
+
+    for (i = 0; i < numbers->nelts; i++) {
+        p = num[i].codes.data;
+        last = p + num[i].codes.len;
+
+        for ( /* void */ ; p < last; p = end + 1) {
+            end = ngx_strlchr(p, last, ',');
+            if (end == NULL) {
+                end = last;
+            }
+
+            code.data = p;
+            code.len = end - p;
+
+            if (ngx_http_missedcall_pool_odds_of(odds, numbers, &code,
+                                                 guesses, digits)
+                != NGX_OK)
+            {
+                return NULL;
+            }
+        }
+    }
+
+    /* the codes in order, whatever order Redis listed the numbers in */
+    ngx_sort((ngx_http_missedcall_odds_t *) odds->elts + 1, odds->nelts - 1,
+             sizeof(ngx_http_missedcall_odds_t),
+             ngx_http_missedcall_pool_odds_cmp);
+
+    return odds;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_pool_odds_cmp(const void *one, const void *two)
+{
+    const ngx_http_missedcall_odds_t  *a = one, *b = two;
+
+    return ngx_memn2cmp(a->code.data, b->code.data, a->code.len,
+                        b->code.len);
+}
+
+
+/* the odds of a code (NULL: any phone), unless counted already */
+
+static ngx_int_t
+ngx_http_missedcall_pool_odds_of(ngx_array_t *odds, ngx_array_t *numbers,
+    ngx_str_t *code, uint64_t guesses, ngx_uint_t digits)
+{
+    ngx_uint_t                   k;
+    ngx_http_missedcall_odds_t  *o;
+
+    o = odds->elts;
+
+    for (k = 1; code && k < odds->nelts; k++) {
+        if (o[k].code.len == code->len
+            && ngx_strncmp(o[k].code.data, code->data, code->len) == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    o = ngx_array_push(odds);
+    if (o == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (code) {
+        o->code = *code;
+
+    } else {
+        ngx_str_null(&o->code);
+    }
+
+    o->callers = ngx_http_missedcall_pool_choices(numbers, code, digits);
+    o->ppm = ngx_http_missedcall_odds_ppm(guesses, o->callers);
+
+    return NGX_OK;
+}
+
+
+/*
+ * Pairs of an enabled member ("+first" or "+first-+last") and its calling
+ * codes, as scripts answer them; NULL: out of memory or not such a list.
+ */
+
+ngx_array_t *
+ngx_http_missedcall_pool_members(ngx_pool_t *pool, redisReply **element,
+    size_t n)
+{
+    u_char                        *p;
+    size_t                         i, k, half;
+    ngx_array_t                   *numbers;
+    redisReply                    *m, *c;
+    ngx_http_missedcall_number_t  *num;
+
+    numbers = ngx_array_create(pool, n / 2 + 1,
+                               sizeof(ngx_http_missedcall_number_t));
+    if (numbers == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i + 1 < n; i += 2) {
+        m = element[i];
+        c = element[i + 1];
+
+        if (m->type != REDIS_REPLY_STRING || c->type != REDIS_REPLY_STRING
+            || !ngx_http_missedcall_pool_member_valid((u_char *) m->str,
+                                                     m->len))
+        {
+            return NULL;
+        }
+
+        num = ngx_array_push(numbers);
+        p = ngx_pnalloc(pool, c->len);
+
+        if (num == NULL || (c->len && p == NULL)) {
+            return NULL;
+        }
+
+        /* the codes as the configuration writes them: "44,353" */
+        for (k = 0; k < c->len; k++) {
+            p[k] = (c->str[k] >= '0' && c->str[k] <= '9') ? c->str[k] : ',';
+        }
+
+        num->codes.data = p;
+        num->codes.len = c->len;
+        ngx_str_null(&num->number);
+
+        half = ngx_http_missedcall_phone_is_e164((u_char *) m->str, m->len)
+               ? m->len : m->len / 2;
+
+        num->digits = half - 1;
+        num->first = (uint64_t) ngx_atoi((u_char *) m->str + 1, half - 1);
+        num->last = (half == m->len) ? num->first
+                    : (uint64_t) ngx_atoi((u_char *) m->str + half + 2,
+                                          half - 1);
+    }
+
+    return numbers;
+}
+
+
+/*
  * Wrong guesses an attacker can make at one phone in any 24 hours: the
  * attempts of each session times the sessions the phone and global limits
  * and the resend rule let through, capped by the failure budget.
@@ -601,43 +775,25 @@ char *
 ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool)
 {
-    u_char                        *p, *last, *end;
-    uint64_t                       guesses, odds, worst, n, worst_n;
-    ngx_str_t                      code, worst_code;
-    ngx_uint_t                     i;
-    ngx_http_missedcall_number_t  *num;
+    uint64_t                     guesses;
+    ngx_uint_t                   i;
+    ngx_array_t                 *odds;
+    ngx_http_missedcall_odds_t  *o, *worst;
 
     guesses = ngx_http_missedcall_guesses(lcf);
 
-    worst_n = ngx_http_missedcall_pool_choices(pool, NULL,
-                                               lcf->match_digits);
-    worst = ngx_http_missedcall_odds_ppm(guesses, worst_n);
-    ngx_str_null(&worst_code);
+    odds = ngx_http_missedcall_pool_odds(cf->temp_pool, pool, guesses,
+                                         lcf->match_digits);
+    if (odds == NULL) {
+        return NGX_CONF_ERROR;
+    }
 
-    num = pool->elts;
+    o = odds->elts;
+    worst = &o[0];
 
-    for (i = 0; i < pool->nelts; i++) {
-        p = num[i].codes.data;
-        last = p + num[i].codes.len;
-
-        for ( /* void */ ; p < last; p = end + 1) {
-            end = ngx_strlchr(p, last, ',');
-            if (end == NULL) {
-                end = last;
-            }
-
-            code.data = p;
-            code.len = end - p;
-
-            n = ngx_http_missedcall_pool_choices(pool, &code,
-                                                 lcf->match_digits);
-            odds = ngx_http_missedcall_odds_ppm(guesses, n);
-
-            if (odds > worst) {
-                worst = odds;
-                worst_n = n;
-                worst_code = code;
-            }
+    for (i = 1; i < odds->nelts; i++) {
+        if (o[i].ppm > worst->ppm) {
+            worst = &o[i];
         }
     }
 
@@ -646,10 +802,10 @@ ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
                        "a patient attacker takes over a phone with odds of "
                        "%ui.%04ui%% a day at worst (%s%V: %uL numbers%s, "
                        "%ui attempts a session, %s%uL wrong guesses a day)",
-                       (ngx_uint_t) (worst / 10000),
-                       (ngx_uint_t) (worst % 10000),
-                       worst_code.len ? "calling code " : "the whole pool",
-                       &worst_code, worst_n,
+                       (ngx_uint_t) (worst->ppm / 10000),
+                       (ngx_uint_t) (worst->ppm % 10000),
+                       worst->code.len ? "calling code " : "the whole pool",
+                       &worst->code, worst->callers,
                        lcf->match_digits ? " sharing the hint" : "",
                        lcf->max_attempts,
                        guesses == NGX_HTTP_MISSEDCALL_UNBOUNDED
@@ -657,7 +813,7 @@ ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
                        guesses == NGX_HTTP_MISSEDCALL_UNBOUNDED
                        ? (uint64_t) 0 : guesses);
 
-    if (worst > lcf->max_guess_ppm) {
+    if (worst->ppm > lcf->max_guess_ppm) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "the odds are above "
                            "\"missedcall_max_guess_probability\" "

@@ -83,6 +83,8 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
 
     uint64_t             guesses;
     ngx_int_t            rc;
+    ngx_uint_t           digits;
+    ngx_array_t         *numbers, *odds;
     ngx_chain_t         *out;
     ngx_http_request_t  *r;
 
@@ -91,6 +93,7 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
                    ngx_http_missedcall_reply_word(reply));
 
     guesses = op->mcf->guesses;
+    digits = op->mcf->hint_digits;
 
     r = ngx_http_missedcall_op_end(op);
 
@@ -107,8 +110,19 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
         reply = NULL;
     }
 
+    odds = NULL;
+
+    if (reply && guesses) {
+        numbers = ngx_http_missedcall_pool_members(r->pool,
+                                                reply->element[3]->element,
+                                                reply->element[3]->elements);
+        odds = numbers ? ngx_http_missedcall_pool_odds(r->pool, numbers,
+                                                       guesses, digits)
+                       : NULL;
+    }
+
     out = ngx_http_missedcall_metrics_page(r->pool, r->connection->log,
-                                           reply, guesses);
+                                           reply, odds);
 
     if (out == NULL) {
         ngx_http_missedcall_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);

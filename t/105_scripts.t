@@ -367,9 +367,15 @@ sub admin {
 
 my $new = '+15550001111';
 is_deeply(admin('add', $new, '1'), [ 'added', 'enabled' ], 'admin: add');
-is_deeply(admin_full('add', $new, '1 44'),
-    [ 'updated', 'enabled', 4, '1', 2, '44', 2 ],
-    'admin: add again updates; the callers of the pool and of each code');
+# after the outcome and the state, pairs of each enabled member and its codes
+sub members { my %m = @{ $_[0] }; return \%m }
+my $full = admin_full('add', $new, '1 44');
+is_deeply([ @$full[0, 1] ], [ 'updated', 'enabled' ],
+    'admin: add again updates');
+is(members([ @$full[2 .. $#$full] ])->{$new}, '1 44',
+    'admin: every enabled member answered with its codes');
+is(scalar(keys %{ members([ @$full[2 .. $#$full] ]) }), 4,
+    'admin: the whole pool answered, for the strength after the change');
 ok(defined $t->redis('ZSCORE', 'code:44', $new), 'in its new code\'s pool');
 is_deeply(admin('disable', $new, 'why'), [ 'disabled', 'disabled' ],
     'admin: disable');
@@ -389,9 +395,11 @@ is_deeply(admin('enable', '+15550002222', ''), [ 'unknown' ],
 # pool_size: $one, $uk and the French number enabled, $two disabled, $new
 # removed
 
-is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]),
-    [ 3, 1, 1, [ '1', 1, '33', 1, '44', 1 ] ],
-    'pool_size: by state, and the callers of each calling code');
+my $size = run('pool_size', [ 'numbers' ], [ 'number:' ]);
+is_deeply([ @$size[0 .. 2] ], [ 3, 1, 1 ], 'pool_size: by state');
+is_deeply([ sort keys %{ members($size->[3]) } ],
+    [ sort $one, $uk, '+33123456789' ],
+    'pool_size: each enabled member, with its codes');
 
 # ranges: a block of numbers is one member, drawn number by number
 
@@ -400,9 +408,10 @@ is(seed("$rlo-$rhi", '33'), 1, 'seed: a range added as one member');
 is_deeply($t->redis('ZRANGE', 'rcode:33', 0, -1), [ "$rlo-$rhi" ],
     'seed: the range in the ranges of its calling code');
 is($t->redis('ZCARD', 'code:33'), 1, 'seed: not among the numbers');
-is_deeply(run('pool_size', [ 'numbers' ], [ 'number:' ]),
-    [ 1003, 1, 1, [ '1', 1, '33', 1001, '44', 1 ] ],
-    'pool_size: a range counts as its numbers');
+$size = run('pool_size', [ 'numbers' ], [ 'number:' ]);
+is($size->[0], 1003, 'pool_size: a range counts as its numbers');
+is(members($size->[3])->{"$rlo-$rhi"}, '33',
+    'pool_size: the range a member of its own');
 my %drawn;
 for my $k (0 .. 9) {
     # +33 has one number and 1000 in the range: indexes 0 .. 1000
@@ -428,9 +437,11 @@ for my $k (0 .. 999) {
 }
 ok(!$seen{'+3315550500'}, 'reserve: the last caller, in a range, skipped');
 is(scalar keys %seen, 1000, 'reserve: every other caller drawn once');
-is_deeply(admin_full('disable', "$rlo-$rhi", 'carrier'),
-    [ 'disabled', 'disabled', 3, '33', 1 ],
-    'admin: a range disabled: 1 caller left for +33');
+$full = admin_full('disable', "$rlo-$rhi", 'carrier');
+is_deeply([ @$full[0, 1] ], [ 'disabled', 'disabled' ],
+    'admin: a range disabled');
+ok(!exists members([ @$full[2 .. $#$full] ])->{"$rlo-$rhi"},
+    'admin: no longer among the enabled members answered');
 is($t->redis('ZCARD', 'rcode:33'), 0, 'admin: out of its code\'s ranges');
 is_deeply(admin('add', '+3315550999', '33'), [ 'overlap', "$rlo-$rhi" ],
     'admin: a number inside a known (disabled) range refused');

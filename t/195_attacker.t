@@ -152,22 +152,32 @@ sub admin_add {
             calling_codes => \@codes }));
 }
 
+# test.conf has a location where the user types the last 4 digits of the
+# caller: an attacker picks among the numbers sharing the rest, the hint
 like($t->get('/metrics')->{content},
-    qr/^missedcall_guess_odds\{code="all"\} 0\.000101$/m,
-    'metrics: 10 guesses over 100,000 numbers, 0.000101 a day');
+    qr/^missedcall_guess_odds\{code="all"\} 0\.001001$/m,
+    'metrics: 100,000 numbers, 10,000 sharing a hint: 0.001 a day');
 $r = admin_add('+447700900001', '44');
 is($r->{status}, 201, 'admin: one number for +44 added');
-like($r->{json}{warning}, qr/^calling code 44: a patient attacker's odds are 100\.0000% a day, above "missedcall_max_guess_probability" \(1\.0000%\)$/,
-    'admin: the change stands, with a warning naming the code');
+like($r->{json}{warning}, qr/^the whole pool: a patient attacker's odds are 100\.0000% a day, above "missedcall_max_guess_probability" \(1\.0000%\)$/,
+    'admin: the change stands, with a warning: a hint naming one number');
 like($t->get('/metrics')->{content},
     qr/^missedcall_guess_odds\{code="44"\} 1\.000000$/m,
     'metrics: +44 now certain');
 $r = admin_add('+442070000000-+442070099999', '44');
 is($r->{status}, 201, 'admin: a range for +44 added');
+like($r->{json}{warning}, qr/100\.0000% a day/,
+    'admin: still warned: the lone number\'s hint still names it');
+like($t->get('/metrics')->{content},
+    qr/^missedcall_guess_odds\{code="44"\} 1\.000000$/m,
+    'metrics: +44 still certain, counted by hint as nginx -t counts');
+$r = $t->http('POST', '/admin/numbers/+447700900001/disable',
+    headers => { Authorization => "Bearer $TOKEN" });
+is($r->{status}, 200, 'admin: the lone number disabled');
 ok(!exists $r->{json}{warning}, 'admin: strong again, no warning');
 like($t->get('/metrics')->{content},
-    qr/^missedcall_guess_odds\{code="44"\} 0\.000100$/m,
-    'metrics: +44 back to 0.0001 a day');
+    qr/^missedcall_guess_odds\{code="44"\} 0\.001001$/m,
+    'metrics: +44 back to 0.001 a day');
 is(admin_add('+442070000009-+442070000001', '44')->{status}, 400,
     'admin: a range upside down refused');
 $r = admin_add('+442070050000', '44');
@@ -176,7 +186,7 @@ is($r->{json}{error}, 'pool_overlap', 'admin: pool_overlap');
 like($r->{json}{message}, qr/"\+442070000000-\+442070099999"/,
     'admin: the member it overlaps named');
 like($t->get('/metrics')->{content},
-    qr/^missedcall_guess_odds\{code="44"\} 0\.000100$/m,
+    qr/^missedcall_guess_odds\{code="44"\} 0\.001001$/m,
     'metrics: the strength unchanged by the refused add');
 $t->stop_all();
 

@@ -14,8 +14,8 @@
 -- ANSWER:
 --   list: each number with its fields in the order of
 --   ngx_http_missedcall_pool_fields; the others: the outcome, the state,
---   the callers of the whole pool, then each calling code the change
---   touched and its callers (the strength after it); {'unknown'} for a
+--   then each enabled number or range and its calling codes (the strength
+--   after the change); {'unknown'} for a
 --   number never added, or removed; {'overlap', member} when an added
 --   number or range shares a number with a member already known
 
@@ -68,15 +68,13 @@ if op == 'list' then
 end
 
 local set, prefix = pool_sets(n, KEYS[1], ARGV[2], KEYS[3], ARGV[3])
--- the figures the strength check needs after the change
-local function answer(result, state, touched)
-  local out = {result, state, callers(KEYS[1], KEYS[3])}
-  local seen = {}
-  for code in string.gmatch(touched, '%d+') do
-    if not seen[code] then
-      seen[code] = true
-      out[#out + 1] = code
-      out[#out + 1] = callers(ARGV[2] .. code, ARGV[3] .. code)
+-- each enabled member and its codes: the strength after the change
+local function answer(result, state)
+  local out = {result, state}
+  for _, set in ipairs({KEYS[1], KEYS[3]}) do
+    for _, m in ipairs(redis.call('ZRANGE', set, 0, -1)) do
+      out[#out + 1] = m
+      out[#out + 1] = redis.call('HGET', number_prefix .. m, 'codes') or ''
     end
   end
   return out
@@ -101,8 +99,7 @@ if op == 'add' then
   end
   redis.call('HSET', key, 'codes', arg)
   if state == 'enabled' then pool_put(set, prefix, n, arg) end
-  return answer(known and 'updated' or 'added', state,
-                (codes or '') .. ',' .. arg)
+  return answer(known and 'updated' or 'added', state)
 end
 
 if not known then return {'unknown'} end
@@ -111,10 +108,10 @@ if op == 'enable' then
   if state ~= 'enabled' then pool_put(set, prefix, n, codes) end
   redis.call('HSET', key, 'state', 'enabled', 'reason', '', 'fails', 0,
              'changed', now)
-  return answer('enabled', 'enabled', codes or '')
+  return answer('enabled', 'enabled')
 end
 
 if state == 'enabled' then pool_take(set, prefix, n, codes) end
 state = op == 'remove' and 'removed' or 'disabled'
 redis.call('HSET', key, 'state', state, 'reason', arg, 'changed', now)
-return answer(state, state, codes or '')
+return answer(state, state)
