@@ -364,7 +364,8 @@ char *ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool);
 uint64_t ngx_http_missedcall_guesses(ngx_http_missedcall_loc_conf_t *lcf);
 ngx_array_t *ngx_http_missedcall_pool_odds(ngx_pool_t *pool,
-    ngx_array_t *numbers, uint64_t guesses, ngx_uint_t digits);
+    ngx_array_t *numbers, uint64_t guesses, ngx_uint_t digits,
+    ngx_http_missedcall_odds_t **worst);
 ngx_array_t *ngx_http_missedcall_pool_members(ngx_pool_t *pool,
     redisReply **element, size_t n);
 void ngx_http_missedcall_pool_sync(void);

@@ -77,9 +77,8 @@ ngx_http_missedcall_admin_warning(ngx_http_missedcall_op_t *op,
     redisReply *reply, json_t *json)
 {
     u_char                      buf[256], *p;
-    ngx_uint_t                  i;
     ngx_array_t                *numbers, *odds;
-    ngx_http_missedcall_odds_t *o, *worst;
+    ngx_http_missedcall_odds_t *worst;
 
     if (op->mcf->max_guess_ppm == NGX_CONF_UNSET_UINT) {
         return NGX_OK;
@@ -93,19 +92,11 @@ ngx_http_missedcall_admin_warning(ngx_http_missedcall_op_t *op,
     }
 
     odds = ngx_http_missedcall_pool_odds(op->pool, numbers, op->mcf->guesses,
-                                         op->mcf->hint_digits);
+                                         op->mcf->hint_digits, &worst);
     if (odds == NULL) {
         return NGX_ERROR;
     }
 
-    o = odds->elts;
-    worst = &o[0];
-
-    for (i = 1; i < odds->nelts; i++) {
-        if (o[i].ppm > worst->ppm) {
-            worst = &o[i];
-        }
-    }
 
     if (worst->ppm <= op->mcf->max_guess_ppm) {
         return NGX_OK;

@@ -556,17 +556,19 @@ ngx_http_missedcall_pool_serves(ngx_http_missedcall_number_t *number,
 /*
  * The odds of a phone of each calling code some numbers serve, after the
  * odds of any phone (the whole pool, code empty): "nginx -t", the admin
- * API's warning and the metrics page count them alike.
+ * API's warning and the metrics page count them alike.  worst, unless
+ * NULL: the highest, the whole pool's on a tie.
  */
 
 ngx_array_t *
 ngx_http_missedcall_pool_odds(ngx_pool_t *pool, ngx_array_t *numbers,
-    uint64_t guesses, ngx_uint_t digits)
+    uint64_t guesses, ngx_uint_t digits, ngx_http_missedcall_odds_t **worst)
 {
     u_char                        *p, *last, *end;
     ngx_str_t                      code;
     ngx_uint_t                     i;
     ngx_array_t                   *odds;
+    ngx_http_missedcall_odds_t    *o;
     ngx_http_missedcall_number_t  *num;
 
     odds = ngx_array_create(pool, 8, sizeof(ngx_http_missedcall_odds_t));
@@ -607,6 +609,17 @@ ngx_http_missedcall_pool_odds(ngx_pool_t *pool, ngx_array_t *numbers,
     ngx_sort((ngx_http_missedcall_odds_t *) odds->elts + 1, odds->nelts - 1,
              sizeof(ngx_http_missedcall_odds_t),
              ngx_http_missedcall_pool_odds_cmp);
+
+    if (worst) {
+        o = odds->elts;
+        *worst = &o[0];
+
+        for (i = 1; i < odds->nelts; i++) {
+            if (o[i].ppm > (*worst)->ppm) {
+                *worst = &o[i];
+            }
+        }
+    }
 
     return odds;
 }
@@ -776,26 +789,17 @@ ngx_http_missedcall_pool_strength(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf, ngx_array_t *pool)
 {
     uint64_t                     guesses;
-    ngx_uint_t                   i;
     ngx_array_t                 *odds;
-    ngx_http_missedcall_odds_t  *o, *worst;
+    ngx_http_missedcall_odds_t  *worst;
 
     guesses = ngx_http_missedcall_guesses(lcf);
 
     odds = ngx_http_missedcall_pool_odds(cf->temp_pool, pool, guesses,
-                                         lcf->match_digits);
+                                         lcf->match_digits, &worst);
     if (odds == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    o = odds->elts;
-    worst = &o[0];
-
-    for (i = 1; i < odds->nelts; i++) {
-        if (o[i].ppm > worst->ppm) {
-            worst = &o[i];
-        }
-    }
 
     /* a warning, so that "nginx -t" shows it on every test */
     ngx_conf_log_error(NGX_LOG_WARN, cf, 0,

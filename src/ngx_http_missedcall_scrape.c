@@ -117,7 +117,7 @@ ngx_http_missedcall_metrics_pool(redisReply *reply, void *data)
                                                 reply->element[3]->element,
                                                 reply->element[3]->elements);
         odds = numbers ? ngx_http_missedcall_pool_odds(r->pool, numbers,
-                                                       guesses, digits)
+                                                       guesses, digits, NULL)
                        : NULL;
     }
 
