@@ -11,6 +11,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
+use Digest::SHA qw(sha1_hex);
 use Test::More;
 use Time::HiRes qw(sleep);
 use MissedCall::Flow;
@@ -328,6 +329,44 @@ run('confirm', [ 'session:o9', 'phone:+12025550162', 'number:x', 'events' ],
     [ 'o9', 'gw', 100, '+12025550162', 'x', 'call', 'http' ]);
 is_deeply(verify('', 'o9'), [ 'missing', 'o9' ],
     'verify outbound without a caller id: missing');
+
+# an SMS session: its code's hash beside the salt, never the code
+sub sms_session {
+    my ($id, $phone, $code, %o) = @_;
+    reserve(id => $id, phone => $phone, ttl => $o{ttl});
+    $t->redis('HSET', "session:$id", 'state', 'pending', 'channel', 'sms',
+        'code', sha1_hex("salt$code"));
+    $t->redis('SET', "phone:$phone", $id);
+}
+sms_session('sm1', '+12025550163', '204817');
+is_deeply(verify('', 'sm1'), [ 'missing', 'sm1' ], 'verify sms: no code');
+is_deeply(verify('204817', undef, 'phone:+12025550163'), [ 'none' ],
+    'verify sms by phone: none, the session id is needed');
+is_deeply(verify('204818', 'sm1'), [ 'mismatch', 2, 'sm1' ],
+    'verify sms: a wrong code');
+is_deeply(verify('12025550163', 'sm1'), [ 'mismatch', 1, 'sm1' ],
+    'verify sms: the phone\'s own digits are no code');
+$r = verify('204817', 'sm1');
+is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', '+12025550163', 'sms', 'sm1' ],
+    'verify sms: the code');
+$ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is({ @$ev }->{channel}, 'sms', 'a verified event on the sms channel');
+is_deeply(verify('204817', 'sm1'), [ 'none' ], 'verify sms: not twice');
+sms_session('sm2', '+12025550164', '553120');
+is_deeply(verify('553121', 'sm2', undef, 2), [ 'mismatch', 2, 'sm2' ],
+    'verify sms: a wrong code counts against the budget');
+is_deeply(verify('553122', 'sm2', undef, 2), [ 'locked', 60000, 'sm2' ],
+    'verify sms: past the budget, locked');
+is_deeply(verify('553120', 'sm2', undef, 2), [ 'none' ],
+    'verify sms: the session burned, even the right code');
+sms_session('sm4', '+12025550164', '112233');
+is(verify('112233', 'sm4', undef, 2)->[0], 'locked',
+    'verify sms: a new code for the phone, still locked');
+sms_session('sm3', '+12025550165', '771204', ttl => 1);
+sleep 0.01;
+is_deeply(verify('771204', 'sm3'), [ 'none' ], 'verify sms: expired');
+is($t->redis('HGET', 'session:sm1', 'code'), sha1_hex('salt204817'),
+    'the session holds the hash of the code, not the code');
 reserve(id => 'in2', phone => $ip, ttl => 1);
 confirm_in('in2', $ip, $dial);
 sleep 0.01;
