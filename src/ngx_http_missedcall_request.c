@@ -228,6 +228,8 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_FAILURES],
                         &p, lcf->max_failures);
+    /* a call's session holds no code */
+    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CODE]);
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_NLIMITS],
                              &p, nl);
 

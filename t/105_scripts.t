@@ -31,8 +31,8 @@ sub run {
 
 my ($one, $two, $uk) = ('+12025550100', '+12025550101', '+442071234567');
 
-# %o: id, phone, random, ttl, interval, max_delay, resend and limits (a
-# [count, window ms] each)
+# %o: id, phone, random, ttl, interval, max_delay, resend, code (an SMS
+# session's hash) and limits (a [count, window ms] each)
 sub reserve {
     my (%o) = @_;
     my $phone = $o{phone} // '+12025550143';
@@ -45,7 +45,8 @@ sub reserve {
           map { "limit:$_" } 1 .. @limits ],
         [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 0, 'salt',
           'call', 3, $o{interval} // 0, $o{max_delay} // 0,
-          $o{resend} // 0, $o{max_failures} // 0, scalar @limits,
+          $o{resend} // 0, $o{max_failures} // 0, $o{code} // '',
+          scalar @limits,
           map { @$_ } @limits ]);
 }
 
@@ -333,12 +334,24 @@ is_deeply(verify('', 'o9'), [ 'missing', 'o9' ],
 # an SMS session: its code's hash beside the salt, never the code
 sub sms_session {
     my ($id, $phone, $code, %o) = @_;
-    reserve(id => $id, phone => $phone, ttl => $o{ttl});
-    $t->redis('HSET', "session:$id", 'state', 'pending', 'channel', 'sms',
-        'code', sha1_hex("salt$code"));
+    my $r = reserve(id => $id, phone => $phone, ttl => $o{ttl},
+        code => sha1_hex("salt$code"), %o);
+    $t->redis('HSET', "session:$id", 'state', 'pending');
     $t->redis('SET', "phone:$phone", $id);
+    return $r;
 }
-sms_session('sm1', '+12025550163', '204817');
+$t->redis('DEL', 'throttle', 'limit:1');
+$r = sms_session('sm1', '+12025550163', '204817', interval => 5000,
+    resend => 30000, limits => [ [ 5, 60000 ] ]);
+is_deeply([ @$r[0, 1, 3] ], [ 'ok', '', 0 ],
+    'reserve sms: ok, no caller, no wait');
+is_deeply($t->redis('HMGET', 'session:sm1', 'channel', 'caller', 'm6'),
+    [ 'sms', undef, undef ], 'reserve sms: its channel, no caller digests');
+is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
+    'reserve sms: no call slot taken, no last caller');
+is($t->redis('GET', 'limit:1'), 1, 'reserve sms: its limit counted');
+ok($t->redis('PTTL', 'resend:+12025550163') > 0,
+    'reserve sms: the resend mark set');
 is_deeply(verify('', 'sm1'), [ 'missing', 'sm1' ], 'verify sms: no code');
 is_deeply(verify('204817', undef, 'phone:+12025550163'), [ 'none' ],
     'verify sms by phone: none, the session id is needed');

@@ -67,8 +67,14 @@ end
 local function verified(channel)
   redis.call('HSET', key, 'state', 'verified', 'verified', now)
   redis.call('DEL', failures)
-  return event(events, events_max, 'event', 'verified',
-    'session_id', id, 'phone', phone, 'caller', caller, 'channel', channel)
+  -- an SMS session has no caller
+  local e = {'event', 'verified', 'session_id', id, 'phone', phone,
+    'channel', channel}
+  if caller then
+    e[#e + 1] = 'caller'
+    e[#e + 1] = caller
+  end
+  return event(events, events_max, unpack(e))
 end
 
 -- the token goes to who holds the session id: knowing a phone is not
