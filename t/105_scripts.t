@@ -336,11 +336,14 @@ sub sms_session {
     my ($id, $phone, $code, %o) = @_;
     my $r = reserve(id => $id, phone => $phone, ttl => $o{ttl},
         code => sha1_hex("salt$code"), %o);
-    $t->redis('HSET', "session:$id", 'state', 'pending');
-    $t->redis('SET', "phone:$phone", $id);
+    is(run('confirm',
+        [ "session:$id", "phone:$phone", 'number:sms', 'events', 'placed' ],
+        [ $id, "SM$id", 100, $phone, '', 'call', 'twilio', 'sms' ]),
+        1, "confirm sms $id: pending");
     return $r;
 }
 $t->redis('DEL', 'throttle', 'limit:1');
+my $sms_placed = $t->redis('GET', 'placed');
 $r = sms_session('sm1', '+12025550163', '204817', interval => 5000,
     resend => 30000, limits => [ [ 5, 60000 ] ]);
 is_deeply([ @$r[0, 1, 3] ], [ 'ok', '', 0 ],
@@ -352,6 +355,15 @@ is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
 is($t->redis('GET', 'limit:1'), 1, 'reserve sms: its limit counted');
 ok($t->redis('PTTL', 'resend:+12025550163') > 0,
     'reserve sms: the resend mark set');
+is_deeply($t->redis('HMGET', 'session:sm1', 'state', 'gateway_sid'),
+    [ 'pending', 'SMsm1' ], 'confirm sms: the message\'s id');
+is($t->redis('GET', 'phone:+12025550163'), 'sm1',
+    'confirm sms: the phone points to it');
+is($t->redis('GET', 'placed'), $sms_placed, 'confirm sms: no call placed');
+is($t->redis('EXISTS', 'number:sms'), 0, 'confirm sms: no number counted');
+$ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is_deeply([ @{ { @$ev } }{qw(event channel)} ], [ 'sms_sent', 'sms' ],
+    'confirm sms: an sms_sent event');
 is_deeply(verify('', 'sm1'), [ 'missing', 'sm1' ], 'verify sms: no code');
 is_deeply(verify('204817', undef, 'phone:+12025550163'), [ 'none' ],
     'verify sms by phone: none, the session id is needed');
@@ -375,8 +387,8 @@ is_deeply(verify('553120', 'sm2', undef, 2), [ 'none' ],
 sms_session('sm4', '+12025550164', '112233');
 is(verify('112233', 'sm4', undef, 2)->[0], 'locked',
     'verify sms: a new code for the phone, still locked');
-sms_session('sm3', '+12025550165', '771204', ttl => 1);
-sleep 0.01;
+sms_session('sm3', '+12025550165', '771204', ttl => 50);
+sleep 0.1;
 is_deeply(verify('771204', 'sm3'), [ 'none' ], 'verify sms: expired');
 is($t->redis('HGET', 'session:sm1', 'code'), sha1_hex('salt204817'),
     'the session holds the hash of the code, not the code');
