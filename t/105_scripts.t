@@ -398,6 +398,43 @@ sleep 0.01;
 is_deeply(prove($ip, $t->redis('HGET', 'session:in2', 'caller')), [ 'none' ],
     'prove: an expired session: none');
 
+# not_received: a call session that never rang gives way to an SMS one
+
+sub call_session {
+    my ($id, $phone, %o) = @_;
+    my $r = reserve(id => $id, phone => $phone, resend => 30000, %o);
+    run('confirm', [ "session:$id", "phone:$phone", "number:$r->[1]",
+        'events', 'placed' ],
+        [ $id, "CA$id", 100, $phone, $r->[1], 'call', 'twilio',
+          'outbound' ]);
+}
+sub not_received {
+    my ($id, $phone) = @_;
+    return run('not_received', [ "session:$id", "phone:$phone",
+        "resend:$phone", 'events' ], [ $id, $phone, 100 ]);
+}
+my $nr = '+12025550170';
+call_session('nr1', $nr);
+is($t->redis('EXISTS', "resend:$nr"), 1, 'not_received: a resend mark');
+is(not_received('nr1', '+12025550171'), 0,
+    'not_received: another phone: 0');
+is(not_received('sm1', '+12025550163'), 0,
+    'not_received: an SMS session: 0');
+is(not_received('in1', $ip), 0, 'not_received: an inbound session: 0');
+is(not_received('nr1', $nr), 1, 'not_received: the call session: 1');
+is_deeply([ map { $t->redis('EXISTS', $_) } "session:nr1", "phone:$nr",
+    "resend:$nr" ], [ 0, 0, 0 ],
+    'not_received: session, pointer and resend mark gone');
+$ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is_deeply([ @{ { @$ev } }{qw(event session_id channel)} ],
+    [ 'call_not_received', 'nr1', 'outbound' ],
+    'not_received: a call_not_received event');
+is(not_received('nr1', $nr), 0, 'not_received: only once');
+call_session('nr2', $nr, ttl => 1);
+sleep 0.01;
+is(not_received('nr2', $nr), 0, 'not_received: an expired session: 0');
+is($t->redis('EXISTS', 'session:nr2'), 1, 'not_received: left as it was');
+
 # an error names the line of the .lua file
 
 sub line_of {
