@@ -33,17 +33,7 @@ $t->start_gateway(name => 'gateway2');
 
 sub conf {
     my (%o) = @_;
-    (my $c = $t->nginx_conf('conf/test.conf', {
-        %MissedCall::Flow::DEFAULTS, LOG_LEVEL => 'debug',
-        HTTP_EXTRA => "missedcall_metrics_zone zone=missedcall:1m;\n"
-            . "log_format chan '\$request_uri \$status "
-            . "ch=\$missedcall_channel';\n"
-            . 'access_log ' . $t->dir . '/chan.log chan;' }))
-        =~ s{missedcall_gateway http \S+;\s+missedcall_gateway_secret_file \S+;}{
-        missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
-        missedcall_twilio_account $account;
-        missedcall_gateway_secret_file %%DIR%%/twilio.token;
-        missedcall_gateway_rate 100r/s;
+    return channel_conf($t, $account, qq{
         @{[ $o{extra} // '' ]}
 
         location = /sms/request/ {
@@ -83,8 +73,7 @@ sub conf {
         location = /metrics {
             missedcall_metrics;
         }
-        };
-    return $c;
+        });
 }
 
 $t->start_nginx(conf());
