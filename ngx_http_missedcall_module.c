@@ -254,6 +254,41 @@ static ngx_command_t  ngx_http_missedcall_commands[] = {
       offsetof(ngx_http_missedcall_loc_conf_t, channel),
       &ngx_http_missedcall_channels },
 
+    { ngx_string("missedcall_fallback"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_missedcall_fallback,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("missedcall_sms_code_length"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, sms.code_length),
+      &ngx_http_missedcall_code_length_post },
+
+    { ngx_string("missedcall_sms_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, sms.text),
+      NULL },
+
+    { ngx_string("missedcall_sms_app_hash"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, sms.app_hash),
+      NULL },
+
+    { ngx_string("missedcall_twilio_messaging_service"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_missedcall_loc_conf_t, gateway.service),
+      NULL },
+
     { ngx_string("missedcall_inbound_attestation"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -672,6 +707,8 @@ ngx_http_missedcall_create_loc_conf(ngx_conf_t *cf)
     lcf->verify_by = NGX_CONF_UNSET_UINT;
     lcf->channel = NGX_CONF_UNSET_UINT;
     lcf->attestation = NGX_CONF_UNSET_UINT;
+    lcf->sms.code_length = NGX_CONF_UNSET_UINT;
+    lcf->sms.fallback = NGX_CONF_UNSET_UINT;
     lcf->max_guess_ppm = NGX_CONF_UNSET_UINT;
     lcf->limits = NGX_CONF_UNSET_PTR;
     lcf->resend = NGX_CONF_UNSET_MSEC;
@@ -720,7 +757,10 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               prev->gateway.max_delay, 5000);
     ngx_conf_merge_str_value(conf->gateway.ca_file, prev->gateway.ca_file, "");
 
-    if (ngx_http_missedcall_gateways_merge(cf, conf, prev) != NGX_CONF_OK) {
+    /* the Messaging Service first: each gateway copies it */
+    if (ngx_http_missedcall_sms_merge(cf, conf, prev) != NGX_CONF_OK
+        || ngx_http_missedcall_gateways_merge(cf, conf, prev) != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -784,23 +824,7 @@ ngx_http_missedcall_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->admin_token = prev->admin_token;
     }
 
-    if (conf->webhook.url.data == NULL) {
-        conf->webhook.url = prev->webhook.url;
-    }
-
-    ngx_conf_merge_str_value(conf->webhook.secret, prev->webhook.secret, "");
-    ngx_conf_merge_uint_value(conf->webhook.retries, prev->webhook.retries,
-                              3);
-    ngx_conf_merge_msec_value(conf->webhook.timeout, prev->webhook.timeout,
-                              5000);
-
-    /* verified as the gateway is: the system store, or the CA file */
-    conf->webhook.ca_file = conf->gateway.ca_file;
-
-    if (conf->webhook.url.len && conf->webhook.secret.len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"missedcall_webhook\" requires "
-                           "\"missedcall_webhook_secret_file\"");
+    if (ngx_http_missedcall_webhook_merge(cf, conf, prev) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 

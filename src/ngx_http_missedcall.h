@@ -19,6 +19,7 @@
 #include "ngx_http_missedcall_json.h"
 #include "ngx_http_missedcall_metrics.h"
 #include "ngx_http_missedcall_keys.h"
+#include "ngx_http_missedcall_code.h"
 
 
 /* the endpoints, indexes of ngx_http_missedcall_endpoints */
@@ -46,13 +47,18 @@ typedef enum {
 #define NGX_HTTP_MISSEDCALL_NEEDS_METRICS_ZONE  0x20
 
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
+#define NGX_HTTP_MISSEDCALL_SHA1_HEX  40
 
 #define NGX_HTTP_MISSEDCALL_UNPROCESSABLE  422
 #define NGX_HTTP_MISSEDCALL_CONFLICT       409
 
-/* how a session is proven: a call placed to the phone, or one from it */
+/*
+ * how a session is proven: a call placed to the phone, one from it, or a
+ * code sent to it by text message
+ */
 #define NGX_HTTP_MISSEDCALL_CH_OUTBOUND  0
 #define NGX_HTTP_MISSEDCALL_CH_INBOUND   1
+#define NGX_HTTP_MISSEDCALL_CH_SMS       2
 
 
 typedef struct ngx_http_missedcall_gateway_s  ngx_http_missedcall_gateway_t;
@@ -134,6 +140,8 @@ typedef struct {
     ngx_str_t                          telnyx_key;   /* 32 bytes, or none */
     time_t                             tolerance;    /* of its webhooks */
     ngx_str_t                          webhook_url;  /* Telnyx's, or none */
+    ngx_str_t                          service;  /* Twilio's Messaging
+                                                    Service, or none */
     ngx_str_t                          name;     /* in logs, metrics, Redis */
     ngx_msec_t                         fail_timeout; /* skipped this long */
     ngx_uint_t                         metric;   /* its metrics slot */
@@ -151,6 +159,18 @@ typedef struct {
 } ngx_http_missedcall_gateway_line_t;
 
 
+/* the SMS channel's settings */
+typedef struct {
+    ngx_uint_t                         code_length;   /* digits */
+    ngx_str_t                          text;      /* with "{code}" */
+    ngx_str_t                          app_hash;  /* SMS Retriever's, or
+                                                     empty */
+    ngx_uint_t                         fallback;  /* 1: a call failed or
+                                                     not received falls
+                                                     back to SMS */
+} ngx_http_missedcall_sms_conf_t;
+
+
 typedef struct {
     ngx_str_t                          url;       /* empty: none */
     ngx_str_t                          secret;
@@ -166,11 +186,13 @@ typedef struct {
 #define NGX_HTTP_MISSEDCALL_VERIFY_BY_BOTH     3
 
 
-/* calls counted per phone, client address, number prefix, or in all */
+/* calls counted per phone, client address, number prefix, or in all;
+   SMS in all */
 #define NGX_HTTP_MISSEDCALL_LIMIT_PHONE   0
 #define NGX_HTTP_MISSEDCALL_LIMIT_IP      1
 #define NGX_HTTP_MISSEDCALL_LIMIT_PREFIX  2
 #define NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL  3
+#define NGX_HTTP_MISSEDCALL_LIMIT_SMS     4   /* SMS sent, in all */
 
 typedef struct {
     ngx_uint_t                         kind;
@@ -214,6 +236,7 @@ struct ngx_http_missedcall_loc_conf_s {
     ngx_uint_t                         attestation;  /* the least STIR/SHAKEN
                                                         level of an inbound
                                                         call, 0: any */
+    ngx_http_missedcall_sms_conf_t     sms;
 };
 
 
@@ -234,6 +257,18 @@ struct ngx_http_missedcall_gateway_s {
      * with ngx_http_missedcall_op_fail().
      */
     ngx_int_t                        (*result)(ngx_http_missedcall_op_t *op,
+                                         ngx_http_missedcall_curl_req_t *req);
+
+    /*
+     * The same for op's text message, whose body is text; NULL: the
+     * gateway sends none.
+     */
+    ngx_int_t                        (*sms_prepare)(
+                                         ngx_http_missedcall_op_t *op,
+                                         ngx_http_missedcall_curl_req_t *req,
+                                         ngx_str_t *text);
+    ngx_int_t                        (*sms_result)(
+                                         ngx_http_missedcall_op_t *op,
                                          ngx_http_missedcall_curl_req_t *req);
 };
 
@@ -277,6 +312,12 @@ struct ngx_http_missedcall_op_s {
     ngx_msec_int_t                     gateway_ms;   /* -1: no call */
     ngx_uint_t                         channel;  /* CH_* */
     const char                        *channel_name;  /* NULL: not known */
+    unsigned                           fallback:1;  /* the call failed: an
+                                                       SMS follows */
+    unsigned                           replaced:1;  /* an SMS instead of a
+                                                       call not received */
+    /* an SMS session's code, in the clear only until its message is built */
+    u_char                             code[NGX_HTTP_MISSEDCALL_CODE_MAX + 1];
 };
 
 
@@ -355,6 +396,11 @@ void ngx_http_missedcall_op_fail(ngx_http_missedcall_op_t *op,
 void ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op,
     ngx_int_t status, ngx_int_t code);
 void ngx_http_missedcall_op_busy(ngx_http_missedcall_op_t *op);
+ngx_int_t ngx_http_missedcall_op_unanswered(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req, const char *what,
+    const char *message);
+void ngx_http_missedcall_op_gateway_sid(ngx_http_missedcall_op_t *op,
+    const char *sid);
 char *ngx_http_missedcall_gateways_merge(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *conf,
     ngx_http_missedcall_loc_conf_t *prev);
@@ -381,6 +427,13 @@ ngx_array_t *ngx_http_missedcall_twilio_signed_form(ngx_http_request_t *r,
     ngx_str_t *url);
 ngx_int_t ngx_http_missedcall_twilio_param(ngx_array_t *form, char *name,
     ngx_str_t *value);
+u_char *ngx_http_missedcall_twilio_url(ngx_pool_t *pool,
+    ngx_http_missedcall_gateway_conf_t *gw, const char *resource,
+    ngx_str_t *sid);
+ngx_int_t ngx_http_missedcall_twilio_auth(CURL *easy,
+    ngx_http_missedcall_gateway_conf_t *gw);
+ngx_int_t ngx_http_missedcall_twilio_sid_valid(ngx_str_t *sid,
+    const char *prefix);
 
 /* src/ngx_http_missedcall_inbound.c */
 char *ngx_http_missedcall_twilio_voice_check(ngx_conf_t *cf,
@@ -392,8 +445,39 @@ ngx_int_t ngx_http_missedcall_channel_read(ngx_http_request_t *r,
 ngx_uint_t ngx_http_missedcall_channel_count(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_limit_t *limit);
 const char *ngx_http_missedcall_channel_name(ngx_uint_t channel);
+ngx_uint_t ngx_http_missedcall_channel_parse(const char *name, size_t len);
 json_t *ngx_http_missedcall_inbound_answer(ngx_http_missedcall_op_t *op,
     u_char *expires_at, int64_t left);
+
+/* src/ngx_http_missedcall_request.c */
+void ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op);
+void ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op);
+void ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op);
+
+/* src/ngx_http_missedcall_sms.c */
+char *ngx_http_missedcall_sms_merge(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *conf,
+    ngx_http_missedcall_loc_conf_t *prev);
+char *ngx_http_missedcall_sms_check(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *lcf);
+ngx_int_t ngx_http_missedcall_sms_code(ngx_http_missedcall_op_t *op,
+    ngx_str_t *salt, u_char **p, ngx_str_t *hash);
+void ngx_http_missedcall_sms_start(ngx_http_request_t *r,
+    ngx_http_missedcall_op_t *op, ngx_http_missedcall_body_t *body);
+void ngx_http_missedcall_sms_send(ngx_http_missedcall_op_t *op);
+void ngx_http_missedcall_sms_fallback(ngx_http_missedcall_op_t *op);
+json_t *ngx_http_missedcall_sms_answer(ngx_http_missedcall_op_t *op,
+    u_char *expires_at, int64_t left);
+
+/* src/ngx_http_missedcall_gateway_sms.c */
+ngx_int_t ngx_http_missedcall_twilio_sms_prepare(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req, ngx_str_t *text);
+ngx_int_t ngx_http_missedcall_twilio_sms_result(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req);
+ngx_int_t ngx_http_missedcall_http_sms_prepare(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req, ngx_str_t *text);
+ngx_int_t ngx_http_missedcall_http_sms_result(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req);
 
 /* src/ngx_http_missedcall_gateway_telnyx.c */
 char *ngx_http_missedcall_telnyx_webhook_check(ngx_conf_t *cf,
@@ -415,6 +499,9 @@ void ngx_http_missedcall_token_merge(ngx_http_missedcall_loc_conf_t *conf,
 /* src/ngx_http_missedcall_webhook.c */
 void ngx_http_missedcall_webhook_send(ngx_http_missedcall_op_t *op,
     ngx_str_t *token_id, ngx_str_t *event_id);
+char *ngx_http_missedcall_webhook_merge(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *conf,
+    ngx_http_missedcall_loc_conf_t *prev);
 u_char *ngx_http_missedcall_webhook_sign(ngx_str_t *secret, u_char *data,
     size_t len, u_char *out);
 

@@ -75,6 +75,11 @@ ngx_int_t ngx_http_missedcall_http_inbound_handler(ngx_http_request_t *r);
 extern ngx_conf_enum_t  ngx_http_missedcall_channels[];
 extern ngx_conf_enum_t  ngx_http_missedcall_attestations[];
 
+/* ngx_http_missedcall_sms.c */
+char *ngx_http_missedcall_fallback(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+extern ngx_conf_post_t  ngx_http_missedcall_code_length_post;
+
 /* ngx_http_missedcall_gateway_twilio.c */
 ngx_int_t ngx_http_missedcall_twilio_callback_handler(ngx_http_request_t *r);
 

@@ -32,7 +32,7 @@ ngx_http_missedcall_endpoint_t
       ngx_http_missedcall_request_handler,
       NGX_HTTP_MISSEDCALL_NEEDS_REDIS|NGX_HTTP_MISSEDCALL_NEEDS_GATEWAY
       |NGX_HTTP_MISSEDCALL_NEEDS_POOL,
-      NULL },
+      ngx_http_missedcall_sms_check },
 
     [NGX_HTTP_MISSEDCALL_EP_VERIFY] =
     { ngx_string("missedcall_verify"), "verify",

@@ -376,3 +376,52 @@ ngx_http_missedcall_op_fault(ngx_http_missedcall_op_t *op, ngx_int_t status,
 
     op->fault.len = p - op->fault.data;
 }
+
+
+/*
+ * The gateway gave no HTTP answer: logged, and op's answer set, 504 for
+ * a timeout, else 502 with message.  what: "call" or "message".  Returns
+ * NGX_ERROR, as a result handler would.
+ */
+
+ngx_int_t
+ngx_http_missedcall_op_unanswered(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req, const char *what,
+    const char *message)
+{
+    ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                  "missedcall gateway \"%V\": %s %V failed after %M ms: %s",
+                  &op->gw->name, what, &op->call_id, req->elapsed,
+                  req->errbuf[0] ? req->errbuf
+                                 : curl_easy_strerror(req->code));
+
+    if (req->code == CURLE_OPERATION_TIMEDOUT) {
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_GATEWAY_TIME_OUT,
+                                    "gateway_timeout",
+                                    "the telephony gateway did not answer "
+                                    "in time");
+    } else {
+        ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY,
+                                    "gateway_error", message);
+    }
+
+    return NGX_ERROR;
+}
+
+
+/* the gateway's id of what it placed or sent, kept in the session */
+
+void
+ngx_http_missedcall_op_gateway_sid(ngx_http_missedcall_op_t *op,
+    const char *sid)
+{
+    op->gateway_sid.len = ngx_strlen(sid);
+    op->gateway_sid.data = ngx_pnalloc(op->pool, op->gateway_sid.len + 1);
+
+    if (op->gateway_sid.data == NULL) {
+        ngx_str_null(&op->gateway_sid);
+        return;
+    }
+
+    ngx_memcpy(op->gateway_sid.data, sid, op->gateway_sid.len);
+}

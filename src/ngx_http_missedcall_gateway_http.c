@@ -33,7 +33,9 @@ ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_http = {
     ngx_string("http"),
     ngx_http_missedcall_gateway_http_check,
     ngx_http_missedcall_gateway_http_prepare,
-    ngx_http_missedcall_gateway_http_result
+    ngx_http_missedcall_gateway_http_result,
+    ngx_http_missedcall_http_sms_prepare,
+    ngx_http_missedcall_http_sms_result
 };
 
 

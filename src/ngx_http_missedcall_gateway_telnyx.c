@@ -57,7 +57,9 @@ ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_telnyx = {
     ngx_string("telnyx"),
     ngx_http_missedcall_telnyx_check,
     ngx_http_missedcall_telnyx_prepare,
-    ngx_http_missedcall_telnyx_result
+    ngx_http_missedcall_telnyx_result,
+    NULL,   /* no SMS: Telnyx's Messaging API is not built */
+    NULL
 };
 
 

@@ -36,12 +36,6 @@ static ngx_int_t ngx_http_missedcall_twilio_prepare(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
 static ngx_int_t ngx_http_missedcall_twilio_result(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
-static ngx_int_t ngx_http_missedcall_twilio_sid_valid(ngx_str_t *sid,
-    const char *prefix);
-static u_char *ngx_http_missedcall_twilio_url(ngx_pool_t *pool,
-    ngx_http_missedcall_gateway_conf_t *gw, ngx_str_t *call);
-static ngx_int_t ngx_http_missedcall_twilio_auth(CURL *easy,
-    ngx_http_missedcall_gateway_conf_t *gw);
 static void ngx_http_missedcall_twilio_callback_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_missedcall_twilio_signed(ngx_http_request_t *r,
     ngx_str_t *secret, ngx_str_t *url, ngx_array_t *form);
@@ -68,7 +62,9 @@ ngx_http_missedcall_gateway_t  ngx_http_missedcall_gateway_twilio = {
     ngx_string("twilio"),
     ngx_http_missedcall_twilio_check,
     ngx_http_missedcall_twilio_prepare,
-    ngx_http_missedcall_twilio_result
+    ngx_http_missedcall_twilio_result,
+    ngx_http_missedcall_twilio_sms_prepare,
+    ngx_http_missedcall_twilio_sms_result
 };
 
 
@@ -94,6 +90,13 @@ ngx_http_missedcall_twilio_check(ngx_conf_t *cf,
                "key secret in \"missedcall_gateway_secret_file\"";
     }
 
+    if (gw->service.len
+        && !ngx_http_missedcall_twilio_sid_valid(&gw->service, "MG"))
+    {
+        return "\"missedcall_twilio_messaging_service\" needs a Messaging "
+               "Service SID (MG and 32 hex digits)";
+    }
+
     if (gw->url.len == 0) {
         ngx_str_set(&gw->url, NGX_HTTP_MISSEDCALL_TWILIO_API);
     }
@@ -102,7 +105,7 @@ ngx_http_missedcall_twilio_check(ngx_conf_t *cf,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_missedcall_twilio_sid_valid(ngx_str_t *sid, const char *prefix)
 {
     ngx_uint_t  i;
@@ -142,7 +145,7 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
                    "missedcall request: %V: gateway \"twilio\" prepares "
                    "call %V", &op->sid, &op->call_id);
 
-    url = ngx_http_missedcall_twilio_url(op->pool, gw, NULL);
+    url = ngx_http_missedcall_twilio_url(op->pool, gw, "Calls", NULL);
     if (url == NULL) {
         return NGX_ERROR;
     }
@@ -211,17 +214,22 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
 }
 
 
-/* {url}/2010-04-01/Accounts/{account}/Calls[/{call}].json, NUL-terminated */
+/*
+ * {url}/2010-04-01/Accounts/{account}/{resource}[/{sid}].json,
+ * NUL-terminated; the resource is "Calls" or "Messages"
+ */
 
-static u_char *
+u_char *
 ngx_http_missedcall_twilio_url(ngx_pool_t *pool,
-    ngx_http_missedcall_gateway_conf_t *gw, ngx_str_t *call)
+    ngx_http_missedcall_gateway_conf_t *gw, const char *resource,
+    ngx_str_t *call)
 {
     u_char  *url, *p;
 
     url = ngx_pnalloc(pool, gw->url.len + gw->account.len
                             + (call ? call->len + 1 : 0)
-                            + sizeof("/2010-04-01/Accounts//Calls.json"));
+                            + ngx_strlen(resource)
+                            + sizeof("/2010-04-01/Accounts//.json"));
     if (url == NULL) {
         return NULL;
     }
@@ -232,7 +240,8 @@ ngx_http_missedcall_twilio_url(ngx_pool_t *pool,
         p--;
     }
 
-    p = ngx_sprintf(p, "/2010-04-01/Accounts/%V/Calls", &gw->account);
+    p = ngx_sprintf(p, "/2010-04-01/Accounts/%V/%s", &gw->account,
+                    resource);
 
     if (call) {
         p = ngx_sprintf(p, "/%V", call);
@@ -244,7 +253,7 @@ ngx_http_missedcall_twilio_url(ngx_pool_t *pool,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_missedcall_twilio_auth(CURL *easy,
     ngx_http_missedcall_gateway_conf_t *gw)
 {
@@ -282,16 +291,7 @@ ngx_http_missedcall_twilio_result(ngx_http_missedcall_op_t *op,
                    answer.code, req->elapsed);
 
     if (req->status == 200 || req->status == 201) {
-        op->gateway_sid.len = ngx_strlen(answer.sid);
-        op->gateway_sid.data = ngx_pnalloc(op->pool, op->gateway_sid.len + 1);
-
-        if (op->gateway_sid.data == NULL) {
-            ngx_str_null(&op->gateway_sid);
-
-        } else {
-            ngx_memcpy(op->gateway_sid.data, answer.sid,
-                       op->gateway_sid.len);
-        }
+        ngx_http_missedcall_op_gateway_sid(op, answer.sid);
 
         /* placed, presumably, but unnamed: kept, with no sid to audit */
         if (op->gateway_sid.len == 0) {
@@ -640,7 +640,8 @@ ngx_http_missedcall_twilio_cancel(ngx_event_t *ev)
                    &ring->sid);
 
     pool = ngx_create_pool(512, ngx_cycle->log);
-    url = pool ? ngx_http_missedcall_twilio_url(pool, ring->gw, &ring->sid)
+    url = pool ? ngx_http_missedcall_twilio_url(pool, ring->gw, "Calls",
+                                                &ring->sid)
                : NULL;
 
     /* a ringing call is "canceled"; one answered already hangs up itself */

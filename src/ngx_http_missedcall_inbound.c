@@ -54,6 +54,7 @@ static ngx_int_t ngx_http_missedcall_reject(ngx_http_request_t *r);
 ngx_conf_enum_t  ngx_http_missedcall_channels[] = {
     { ngx_string("outbound"), NGX_HTTP_MISSEDCALL_CH_OUTBOUND },
     { ngx_string("inbound"), NGX_HTTP_MISSEDCALL_CH_INBOUND },
+    { ngx_string("sms"), NGX_HTTP_MISSEDCALL_CH_SMS },
     { ngx_null_string, 0 }
 };
 
@@ -69,7 +70,24 @@ ngx_conf_enum_t  ngx_http_missedcall_attestations[] = {
 const char *
 ngx_http_missedcall_channel_name(ngx_uint_t channel)
 {
-    return channel == NGX_HTTP_MISSEDCALL_CH_INBOUND ? "inbound" : "outbound";
+    return (const char *) ngx_http_missedcall_channels[channel].name.data;
+}
+
+
+/* a session's channel as Redis holds it; none or unknown: outbound */
+
+ngx_uint_t
+ngx_http_missedcall_channel_parse(const char *name, size_t len)
+{
+    ngx_conf_enum_t  *e;
+
+    for (e = ngx_http_missedcall_channels; e->name.len; e++) {
+        if (e->name.len == len && ngx_strncmp(e->name.data, name, len) == 0) {
+            return e->value;
+        }
+    }
+
+    return NGX_HTTP_MISSEDCALL_CH_OUTBOUND;
 }
 
 
@@ -80,7 +98,7 @@ ngx_http_missedcall_channel_read(ngx_http_request_t *r,
     ngx_http_missedcall_body_t *body, ngx_uint_t *channel)
 {
     ngx_str_t                        value;
-    ngx_conf_enum_t                 *e;
+    const char                      *name;
     ngx_http_missedcall_loc_conf_t  *lcf;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
@@ -92,41 +110,50 @@ ngx_http_missedcall_channel_read(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    for (e = ngx_http_missedcall_channels; e->name.len; e++) {
-        if (e->name.len == value.len
-            && ngx_strncmp(e->name.data, value.data, value.len) == 0)
-        {
-            *channel = e->value;
-            return NGX_OK;
-        }
+    /* an unknown name parses as outbound: its name tells them apart */
+    *channel = ngx_http_missedcall_channel_parse((char *) value.data,
+                                                 value.len);
+    name = ngx_http_missedcall_channel_name(*channel);
+
+    if (ngx_strlen(name) == value.len
+        && ngx_strncmp(name, value.data, value.len) == 0)
+    {
+        return NGX_OK;
     }
 
     ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
                               NGX_HTTP_BAD_REQUEST, "invalid_channel",
-                              "\"channel\" is \"outbound\" or \"inbound\""));
+                              "\"channel\" is \"outbound\", \"inbound\" or "
+                              "\"sms\""));
     return NGX_DONE;
 }
 
 
 /*
- * The count a limit holds a session to; 0: it does not apply.  An inbound
- * session costs nothing, so the budgets against call pumping (prefix,
- * global) neither refuse nor count it; the phone's and the client's limits
- * still hold, as they bound the sessions an attacker may open.
+ * The count a limit holds a session to; 0: it does not apply.  The
+ * budgets against call pumping (prefix, global) count calls placed: an
+ * inbound session costs nothing and an SMS is spent from the SMS budget
+ * alone.  The phone's and the client's limits hold for every channel, as
+ * they bound the sessions an attacker may open.
  */
 
 ngx_uint_t
 ngx_http_missedcall_channel_count(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_limit_t *limit)
 {
-    if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND
-        && (limit->kind == NGX_HTTP_MISSEDCALL_LIMIT_PREFIX
-            || limit->kind == NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL))
-    {
-        return 0;
-    }
+    switch (limit->kind) {
 
-    return limit->count;
+    case NGX_HTTP_MISSEDCALL_LIMIT_PREFIX:
+    case NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL:
+        return op->channel == NGX_HTTP_MISSEDCALL_CH_OUTBOUND
+               ? limit->count : 0;
+
+    case NGX_HTTP_MISSEDCALL_LIMIT_SMS:
+        return op->channel == NGX_HTTP_MISSEDCALL_CH_SMS ? limit->count : 0;
+
+    default:
+        return limit->count;
+    }
 }
 
 

@@ -35,7 +35,8 @@ static const char  *ngx_http_missedcall_field_names[] = {
     "app_signature",
     "session_id",
     "received_caller_id",
-    "channel"
+    "channel",
+    "code"
 };
 
 

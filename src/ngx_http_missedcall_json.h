@@ -23,6 +23,7 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_F_SESSION_ID,
     NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID,
     NGX_HTTP_MISSEDCALL_F_CHANNEL,
+    NGX_HTTP_MISSEDCALL_F_CODE,
     NGX_HTTP_MISSEDCALL_F_COUNT
 } ngx_http_missedcall_field_e;
 
@@ -49,7 +50,8 @@ typedef enum {
 
 /*
  * Parses a request body: a JSON object whose known fields ("phone_number",
- * "app_signature", "session_id", "received_caller_id") must be strings;
+ * "app_signature", "session_id", "received_caller_id", "channel", "code")
+ * must be strings;
  * unknown fields are ignored.  On INVALID_FIELD *field names the field.
  */
 ngx_http_missedcall_body_rc_e ngx_http_missedcall_json_parse_body(

@@ -31,7 +31,8 @@ static char  *ngx_http_missedcall_limit_errors[][2] = {
     { "limit_phone", "too many calls to this number, try again later" },
     { "limit_ip", "too many calls from this address, try again later" },
     { "limit_prefix", "too many calls to these numbers, try again later" },
-    { "limit_global", "the service places no more calls for now" }
+    { "limit_global", "the service places no more calls for now" },
+    { "limit_sms", "the service sends no more text messages for now" }
 };
 
 
@@ -138,7 +139,7 @@ ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op, ngx_str_t *keys)
     ngx_uint_t                    i;
     ngx_http_missedcall_limit_t  *limit;
 
-    static char  *kinds[] = { "phone", "ip", "prefix", "global" };
+    static char  *kinds[] = { "phone", "ip", "prefix", "global", "sms" };
 
     if (op->lcf->limits == NULL) {
         return NGX_OK;
@@ -163,7 +164,7 @@ ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op, ngx_str_t *keys)
             id.len = ngx_min(op->phone.len, 1 + limit[i].digits);
             break;
 
-        default: /* NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL */
+        default: /* NGX_HTTP_MISSEDCALL_LIMIT_GLOBAL, _SMS */
             ngx_str_null(&id);
             break;
         }
@@ -241,7 +242,7 @@ ngx_http_missedcall_locked(ngx_http_missedcall_op_t *op, int64_t pttl)
 
 
 /*
- * missedcall_limit phone|ip|prefix|global <count>/<window> [<digits>];
+ * missedcall_limit phone|ip|prefix|global|sms <count>/<window> [<digits>];
  * missedcall_limit off;
  */
 
@@ -256,7 +257,8 @@ ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_uint_t                    i;
     ngx_http_missedcall_limit_t  *limit, *other;
 
-    static char  *kinds[] = { "phone", "ip", "prefix", "global", NULL };
+    static char  *kinds[] = { "phone", "ip", "prefix", "global", "sms",
+                              NULL };
 
     value = cf->args->elts;
 
@@ -303,7 +305,8 @@ ngx_http_missedcall_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (kinds[i] == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%V\": unknown limit \"%V\", \"phone\", "
-                           "\"ip\", \"prefix\" or \"global\" is wanted",
+                           "\"ip\", \"prefix\", \"global\" or \"sms\" is "
+                           "wanted",
                            &cmd->name, &value[1]);
         return NGX_CONF_ERROR;
     }

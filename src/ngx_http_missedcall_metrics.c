@@ -98,7 +98,7 @@ typedef struct {
 
 
 static char  *ngx_http_missedcall_channel_names[] = {
-    "outbound", "inbound"
+    "outbound", "inbound", "sms"
 };
 
 

@@ -20,7 +20,7 @@
 
 
 /* sessions opened and verified are counted by channel (CH_*) */
-#define NGX_HTTP_MISSEDCALL_CHANNELS  2
+#define NGX_HTTP_MISSEDCALL_CHANNELS  3
 
 
 /* plain counters, beside the labelled ones */

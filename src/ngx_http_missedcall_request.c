@@ -16,7 +16,9 @@
  *                          \-> fail.lua (undo) -> undone -> 4xx/5xx
  *
  * An inbound session (inbound.c) places no call: reserved goes straight
- * to confirm.lua, and the 202 names the number to dial.
+ * to confirm.lua, and the 202 names the number to dial.  An SMS session
+ * (sms.c) sends its code instead of placing a call, and a failed call may
+ * be followed by one: undone -> reserve.lua again, for an SMS session.
  */
 
 
@@ -34,11 +36,9 @@ static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
 static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
 static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
-static void ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op);
 static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
 static void ngx_http_missedcall_replicated(redisReply *reply, void *data);
 static void ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op);
-static void ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op);
 static void ngx_http_missedcall_undone(redisReply *reply, void *data);
 
 
@@ -52,14 +52,10 @@ ngx_http_missedcall_request_handler(ngx_http_request_t *r)
 static void
 ngx_http_missedcall_request_body(ngx_http_request_t *r)
 {
-    u_char                           salt[16], rnd[8], *p;
-    uint64_t                         n;
-    ngx_str_t                       *keys, *args, *arg, phone, value;
-    ngx_uint_t                       i, nl, nk, na, channel;
-    ngx_http_missedcall_limit_t     *limit;
-    ngx_http_missedcall_op_t        *op;
-    ngx_http_missedcall_body_t      *body;
-    ngx_http_missedcall_loc_conf_t  *lcf;
+    ngx_str_t                    phone, value;
+    ngx_uint_t                   channel;
+    ngx_http_missedcall_op_t    *op;
+    ngx_http_missedcall_body_t  *body;
 
     body = ngx_http_missedcall_parse(r);
     if (body == NULL) {
@@ -101,7 +97,6 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
         return;
     }
 
-    lcf = op->lcf;
     op->channel = channel;
     op->channel_name = ngx_http_missedcall_channel_name(channel);
 
@@ -111,6 +106,37 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     op->phone.data = ngx_pstrdup(op->pool, &phone);
     op->phone.len = phone.len;
+
+    if (op->addr.data == NULL || op->phone.data == NULL) {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
+
+    if (channel == NGX_HTTP_MISSEDCALL_CH_SMS) {
+        ngx_http_missedcall_sms_start(r, op, body);
+        return;
+    }
+
+    ngx_http_missedcall_reserve(op);
+}
+
+
+/* a new session for op's phone: its ids, its limits, reserve.lua */
+
+void
+ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
+{
+    u_char                           salt[16], rnd[8], *p;
+    uint64_t                         n;
+    ngx_str_t                       *keys, *args, *arg, value;
+    ngx_uint_t                       i, nl, nk, na, channel;
+    ngx_http_missedcall_limit_t     *limit;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    lcf = op->lcf;
+    channel = op->channel;
+
     op->sid.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
     op->sid.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
     op->call_id.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
@@ -124,10 +150,10 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
     p = ngx_pnalloc(op->pool, NGX_INT64_LEN + 2 * sizeof(salt)
+                              + NGX_HTTP_MISSEDCALL_SHA1_HEX
                               + (9 + 2 * nl) * NGX_INT_T_LEN);
 
-    if (keys == NULL || p == NULL || op->addr.data == NULL
-        || op->phone.data == NULL || op->sid.data == NULL
+    if (keys == NULL || p == NULL || op->sid.data == NULL
         || op->call_id.data == NULL
         || ngx_http_missedcall_uuid(op->sid.data) != NGX_OK
         || ngx_http_missedcall_uuid(op->call_id.data) != NGX_OK
@@ -228,6 +254,19 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_FAILURES],
                         &p, lcf->max_failures);
+    /* a call's session holds no code, an SMS session its salted hash */
+    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CODE]);
+
+    if (channel == NGX_HTTP_MISSEDCALL_CH_SMS
+        && ngx_http_missedcall_sms_code(op,
+                                &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SALT],
+                                &p, &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CODE])
+           != NGX_OK)
+    {
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                       NULL);
+        return;
+    }
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_NLIMITS],
                              &p, nl);
 
@@ -241,9 +280,9 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     }
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall request: %V: body read, %s call %V, reserve "
-                   "sent", &op->sid,
-                   ngx_http_missedcall_channel_name(channel), &op->call_id);
+                   "missedcall request: %V: %s call %V, reserve sent",
+                   &op->sid, ngx_http_missedcall_channel_name(channel),
+                   &op->call_id);
 
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_reserve, nk,
                                 nk + na,
@@ -328,6 +367,11 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         return;
     }
 
+    if (op->channel == NGX_HTTP_MISSEDCALL_CH_SMS) {
+        ngx_http_missedcall_sms_send(op);
+        return;
+    }
+
     op->delay.handler = ngx_http_missedcall_dispatch;
     op->delay.data = op;
     op->delay.log = ngx_cycle->log;
@@ -398,30 +442,10 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 
     ngx_int_t  rc;
 
-    if (req->code == CURLE_OK) {
-        rc = op->gw->type->result(op, req);
-
-    } else {
-        ngx_log_error(NGX_LOG_ERR, op->log, 0,
-                      "missedcall gateway \"%V\": call %V failed after %M ms: "
-                      "%s", &op->gw->name, &op->call_id,
-                      req->elapsed,
-                      req->errbuf[0] ? req->errbuf
-                                     : curl_easy_strerror(req->code));
-
-        if (req->code == CURLE_OPERATION_TIMEDOUT) {
-            ngx_http_missedcall_op_fail(op, NGX_HTTP_GATEWAY_TIME_OUT,
-                                        "gateway_timeout",
-                                        "the telephony gateway did not "
-                                        "answer in time");
-        } else {
-            ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY,
-                                        "gateway_error",
-                                        "the call could not be placed");
-        }
-
-        rc = NGX_ERROR;
-    }
+    rc = (req->code == CURLE_OK)
+         ? op->gw->type->result(op, req)
+         : ngx_http_missedcall_op_unanswered(op, req, "call",
+                                             "the call could not be placed");
 
     op->gateway_ms = (ngx_msec_int_t) req->elapsed;
     ngx_http_missedcall_metrics_call(op->gw->metric,
@@ -443,6 +467,8 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
                    op->gateway_ms);
 
     if (rc != NGX_OK) {
+        /* a client still waiting may get a code instead (sms.c) */
+        op->fallback = op->lcf->sms.fallback && op->r != NULL;
         ngx_http_missedcall_undo(op);
         return;
     }
@@ -453,7 +479,7 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 
 /* the call is placed, or none is to be: the session waits to be proven */
 
-static void
+void
 ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op)
 {
     u_char      *p;
@@ -639,6 +665,18 @@ ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
         return;
     }
 
+    if (op->channel == NGX_HTTP_MISSEDCALL_CH_SMS) {
+        ngx_log_error(NGX_LOG_INFO, op->log, 0,
+                      "missedcall: message %V sent", &op->call_id);
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                       "missedcall request: %V: sms, 202", &op->sid);
+
+        ngx_http_missedcall_op_respond(op, NGX_HTTP_ACCEPTED,
+                            ngx_http_missedcall_sms_answer(op, iso, left));
+        return;
+    }
+
     json = json_pack("{s:s, s:s#, s:s, s:I, s:s}",
                      "detail",
                      "Flash call initiated. Please observe incoming calls.",
@@ -684,7 +722,7 @@ ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
  * against the caller number, which is disabled when it keeps failing.
  */
 
-static void
+void
 ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
 {
     u_char     *p;
@@ -786,6 +824,11 @@ ngx_http_missedcall_undone(redisReply *reply, void *data)
                       op->mcf->max_disabled);
 
         ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_NUMBERS_KEPT);
+    }
+
+    if (op->fallback && op->channel == NGX_HTTP_MISSEDCALL_CH_OUTBOUND) {
+        ngx_http_missedcall_sms_fallback(op);
+        return;
     }
 
     ngx_http_missedcall_op_error(op, op->status, op->error, op->message);

@@ -118,10 +118,8 @@ ngx_http_missedcall_status_done(redisReply *reply, void *data)
     channel.data = (u_char *) reply->element[2]->str;
     channel.len = reply->element[2]->len;
     op->channel_name = ngx_http_missedcall_channel_name(
-                             channel.len == 7
-                             && ngx_strncmp(channel.data, "inbound", 7) == 0
-                             ? NGX_HTTP_MISSEDCALL_CH_INBOUND
-                             : NGX_HTTP_MISSEDCALL_CH_OUTBOUND);
+                           ngx_http_missedcall_channel_parse(
+                               (char *) channel.data, channel.len));
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall status: %V: \"%V\", %L ms left", &op->sid,

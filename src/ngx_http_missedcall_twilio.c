@@ -320,3 +320,84 @@ ngx_http_missedcall_twilio_attestation(const unsigned char *v, size_t len)
         return NGX_HTTP_MISSEDCALL_TWILIO_ATTEST_NONE;
     }
 }
+
+
+/* Twilio's messaging errors, https://www.twilio.com/docs/api/errors */
+
+static const ngx_http_missedcall_twilio_sms_error_t
+    ngx_http_missedcall_twilio_sms_errors[] = {
+
+    /* the recipient said STOP: only its own START lifts it */
+    { 21610, 422, "sms_unsubscribed",
+      "this number has unsubscribed from our text messages; sending START "
+      "to our number subscribes it again", NULL },
+
+    /* the recipient cannot get a text message */
+    { 21211, 422, "invalid_phone_number",
+      "this number cannot be sent a text message", NULL },
+    { 21614, 422, "invalid_phone_number",
+      "this number is not a mobile number", NULL },
+    { 21612, 422, "invalid_phone_number",
+      "this number cannot be reached by text message", NULL },
+    { 30003, 422, "invalid_phone_number",
+      "this number is unreachable", NULL },
+    { 30005, 422, "invalid_phone_number",
+      "this number is unknown or no longer in service", NULL },
+    { 30006, 422, "invalid_phone_number",
+      "this number is a landline or cannot receive text messages", NULL },
+
+    /* a region the account may not message */
+    { 21408, 403, "country_not_allowed",
+      "text messages to this country are not allowed",
+      "the region is not enabled: check the Messaging geographic "
+      "permissions or \"missedcall_countries\"" },
+
+    /* the carrier took the message for spam */
+    { 30007, 502, "sms_filtered",
+      "the carrier filtered the message; try a flash call",
+      "carrier filtering: check the message template and the sender's "
+      "registration" },
+    { 30034, 502, "sms_filtered",
+      "the carrier refused the message; try a flash call",
+      "the sender is not registered for A2P 10DLC: register it" },
+
+    /* the account and the sender */
+    { 20003, 502, "gateway_error", "the message could not be sent",
+      "authentication failed: check \"missedcall_twilio_account\", "
+      "\"missedcall_twilio_api_key\" and the gateway secret" },
+    { 21606, 502, "gateway_error", "the message could not be sent",
+      "the From number cannot send text messages: choose another" },
+    { 21659, 502, "gateway_error", "the message could not be sent",
+      "the From number is not a Twilio number of the account" },
+    { 21701, 502, "gateway_error", "the message could not be sent",
+      "the Messaging Service does not exist: check its SID" },
+    { 21703, 502, "gateway_error", "the message could not be sent",
+      "the Messaging Service has no number to send from" },
+    { 21704, 502, "gateway_error", "the message could not be sent",
+      "the Messaging Service's sender pool is empty or misconfigured" },
+    { 21617, 502, "gateway_error", "the message could not be sent",
+      "the body is too long: shorten the message template" },
+
+    /* Twilio rate limits */
+    { 20429, 503, "gateway_busy", "too many messages, try again later",
+      NULL },
+    { 14107, 503, "gateway_busy", "too many messages, try again later",
+      NULL },
+
+    { 0, 502, "gateway_error", "the message could not be sent", NULL }
+};
+
+
+const ngx_http_missedcall_twilio_sms_error_t *
+ngx_http_missedcall_twilio_sms_error(long code)
+{
+    const ngx_http_missedcall_twilio_sms_error_t  *e;
+
+    for (e = ngx_http_missedcall_twilio_sms_errors; e->code; e++) {
+        if (e->code == code) {
+            break;
+        }
+    }
+
+    return e;
+}

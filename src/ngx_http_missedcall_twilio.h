@@ -104,4 +104,25 @@ unsigned ngx_http_missedcall_twilio_attestation(const unsigned char *v,
     size_t len);
 
 
+/* what a refused Messages request says, to the client and the operator */
+typedef struct {
+    long         code;      /* Twilio's; 0 ends the table */
+    unsigned     status;    /* the client's: 403, 422, 502 or 503 */
+    const char  *error;     /* the client's error code */
+    const char  *message;   /* the client's message */
+    const char  *fix;       /* the operator's, or NULL: nothing to do */
+} ngx_http_missedcall_twilio_sms_error_t;
+
+/*
+ * Twilio's messaging error code mapped: the recipient opted out (21610),
+ * cannot receive SMS (21211, 21614, 21612, 30003, 30005, 30006), is in a
+ * region the account may not message (21408), the carrier filtered the
+ * message (30007, 30034), the account or sender is wrong (20003, 21606,
+ * 21659, 21701, 21703, 21704), the body is too long (21617), or Twilio is
+ * busy (20429, 14107).  An unknown code: 502 gateway_error.
+ */
+const ngx_http_missedcall_twilio_sms_error_t *
+    ngx_http_missedcall_twilio_sms_error(long code);
+
+
 #endif /* _NGX_HTTP_MISSEDCALL_TWILIO_H_INCLUDED_ */

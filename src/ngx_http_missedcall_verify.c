@@ -12,7 +12,8 @@
  * nothing about the caller number.  A match consumes the session in the
  * same script, so a session verifies at most once; then a token is signed.
  * An inbound session, proven by the phone's own call, is named by its id
- * alone: it has no caller id to send.
+ * alone: it has no caller id to send.  An SMS session is named by its id
+ * and proven by its "code", hashed and counted as a caller id is.
  */
 
 
@@ -32,6 +33,8 @@ static void ngx_http_missedcall_verify_body(ngx_http_request_t *r);
 static void ngx_http_missedcall_verified(redisReply *reply, void *data);
 static void ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op);
 static void ngx_http_missedcall_no_caller_id(ngx_http_request_t *r);
+static ngx_int_t ngx_http_missedcall_verify_code(ngx_http_request_t *r,
+    ngx_http_missedcall_body_t *body, ngx_str_t *code, ngx_str_t *id);
 
 
 /* what a body must name, by missedcall_verify_by */
@@ -64,6 +67,7 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
     u_char                          *p;
     ngx_str_t                        argv[NGX_HTTP_MISSEDCALL_VERIFY_ARGC];
     ngx_str_t                       *args, id, digits, phone, value;
+    ngx_int_t                        code;
     ngx_uint_t                       by;
     ngx_http_missedcall_op_t        *op;
     ngx_http_missedcall_body_t      *body;
@@ -76,6 +80,16 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
     by = lcf->verify_by;
+
+    code = ngx_http_missedcall_verify_code(r, body, &digits, &id);
+
+    if (code == NGX_DONE) {
+        return;
+    }
+
+    if (code == NGX_OK) {
+        goto session;
+    }
 
     if (!ngx_http_missedcall_field(body,
                                    NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID,
@@ -114,6 +128,8 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         return;
     }
 
+session:
+
     phone.len = 0;
 
     /* by session when it may and is named, else by phone when it may */
@@ -142,6 +158,10 @@ ngx_http_missedcall_verify_body(ngx_http_request_t *r)
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
+
+    /* a code is for an SMS session: what a refusal then speaks of */
+    op->channel = (code == NGX_OK) ? NGX_HTTP_MISSEDCALL_CH_SMS
+                                   : NGX_HTTP_MISSEDCALL_CH_OUTBOUND;
 
     args = argv + NGX_HTTP_MISSEDCALL_VERIFY_KEYS;
     ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION]);
@@ -230,6 +250,7 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
 
     json_t                            *json;
     ngx_str_t                          jti, eid, token;
+    ngx_uint_t                         sms;
     redisReply                        *e;
     ngx_http_missedcall_ctx_t         *ctx;
     ngx_http_missedcall_jwt_claims_t   claims;
@@ -260,13 +281,17 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
                    "missedcall verify: %V: script answered \"%s\"", &op->sid,
                    ngx_http_missedcall_reply_word(reply));
 
+    sms = (op->channel == NGX_HTTP_MISSEDCALL_CH_SMS);
+
     if (ngx_http_missedcall_reply_is(reply, "mismatch", 3)
         && reply->element[1]->type == REDIS_REPLY_INTEGER)
     {
         json = json_pack("{s:s, s:s, s:s, s:I}",
-                         "error", "caller_id_mismatch",
-                         "message", "the caller id does not match",
-                         "detail", "the caller id does not match",
+                         "error", sms ? "code_mismatch" : "caller_id_mismatch",
+                         "message", sms ? "the code does not match"
+                                        : "the caller id does not match",
+                         "detail", sms ? "the code does not match"
+                                       : "the caller id does not match",
                          "attempts_left",
                          (json_int_t) reply->element[1]->integer);
         ngx_http_missedcall_op_respond(op, NGX_HTTP_BAD_REQUEST, json);
@@ -292,17 +317,26 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     if (ngx_http_missedcall_reply_is(reply, "missing", 2)) {
         ngx_http_missedcall_op_error(op, NGX_HTTP_BAD_REQUEST,
                                      "missing_field",
-                                     "\"received_caller_id\" is required");
+                                     "\"received_caller_id\" or \"code\" is "
+                                     "required");
         return;
     }
 
     if (ngx_http_missedcall_reply_is(reply, "burned", 2)) {
         json = json_pack("{s:s, s:s, s:s, s:i}",
-                         "error", "caller_id_mismatch",
-                         "message", "the caller id does not match; no "
-                                    "attempts are left, request a new call",
-                         "detail", "the caller id does not match; no "
-                                   "attempts are left, request a new call",
+                         "error", sms ? "code_mismatch" : "caller_id_mismatch",
+                         "message", sms ? "the code does not match; no "
+                                          "attempts are left, request a "
+                                          "new code"
+                                        : "the caller id does not match; no "
+                                          "attempts are left, request a new "
+                                          "call",
+                         "detail", sms ? "the code does not match; no "
+                                         "attempts are left, request a "
+                                         "new code"
+                                       : "the caller id does not match; no "
+                                         "attempts are left, request a new "
+                                         "call",
                          "attempts_left", 0);
         ngx_http_missedcall_op_respond(op, NGX_HTTP_BAD_REQUEST, json);
         return;
@@ -320,10 +354,8 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
 
     /* the session is consumed: issue the token */
 
-    op->channel = (reply->element[3]->len == 7
-                   && ngx_strncmp(reply->element[3]->str, "inbound", 7) == 0)
-                  ? NGX_HTTP_MISSEDCALL_CH_INBOUND
-                  : NGX_HTTP_MISSEDCALL_CH_OUTBOUND;
+    op->channel = ngx_http_missedcall_channel_parse(reply->element[3]->str,
+                                                    reply->element[3]->len);
     op->channel_name = ngx_http_missedcall_channel_name(op->channel);
     ngx_http_missedcall_metrics_channel(op->channel, 1);
 
@@ -399,6 +431,56 @@ ngx_http_missedcall_invalid_session(ngx_http_missedcall_op_t *op)
     ngx_http_missedcall_op_error(op, NGX_HTTP_BAD_REQUEST, "invalid_session",
                                  "no pending verification matches: it is "
                                  "unknown, expired or already used");
+}
+
+
+/*
+ * An SMS session's "code": 6 to 10 digits, with the session's id.
+ * NGX_OK: *code and *id are set; NGX_DECLINED: no code; NGX_DONE: refused,
+ * answered.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_verify_code(ngx_http_request_t *r,
+    ngx_http_missedcall_body_t *body, ngx_str_t *code, ngx_str_t *id)
+{
+    ngx_uint_t                       i;
+    ngx_http_missedcall_loc_conf_t  *lcf;
+
+    if (!ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_CODE, code)) {
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < code->len; i++) {
+        if (code->data[i] < '0' || code->data[i] > '9') {
+            break;
+        }
+    }
+
+    if (i < code->len || code->len < NGX_HTTP_MISSEDCALL_CODE_MIN
+        || code->len > NGX_HTTP_MISSEDCALL_CODE_MAX)
+    {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "invalid_code",
+                                  "\"code\" is 6 to 10 digits"));
+        return NGX_DONE;
+    }
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_missedcall_module);
+
+    /* a code proves the session whose id was given: never a phone's */
+    if (!(lcf->verify_by & NGX_HTTP_MISSEDCALL_VERIFY_BY_SESSION)
+        || !ngx_http_missedcall_field(body, NGX_HTTP_MISSEDCALL_F_SESSION_ID,
+                                      id))
+    {
+        ngx_http_finalize_request(r, ngx_http_missedcall_send_error(r,
+                                  NGX_HTTP_BAD_REQUEST, "missing_field",
+                                  "\"session_id\" is required with a "
+                                  "\"code\""));
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
 }
 
 

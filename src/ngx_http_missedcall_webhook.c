@@ -310,3 +310,34 @@ invalid:
                        &cmd->name, &value[i]);
     return NGX_CONF_ERROR;
 }
+
+
+/* the webhook a location inherits; its secret is required */
+
+char *
+ngx_http_missedcall_webhook_merge(ngx_conf_t *cf,
+    ngx_http_missedcall_loc_conf_t *conf,
+    ngx_http_missedcall_loc_conf_t *prev)
+{
+    if (conf->webhook.url.data == NULL) {
+        conf->webhook.url = prev->webhook.url;
+    }
+
+    ngx_conf_merge_str_value(conf->webhook.secret, prev->webhook.secret, "");
+    ngx_conf_merge_uint_value(conf->webhook.retries, prev->webhook.retries,
+                              3);
+    ngx_conf_merge_msec_value(conf->webhook.timeout, prev->webhook.timeout,
+                              5000);
+
+    /* verified as the gateway is: the system store, or the CA file */
+    conf->webhook.ca_file = conf->gateway.ca_file;
+
+    if (conf->webhook.url.len && conf->webhook.secret.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"missedcall_webhook\" requires "
+                           "\"missedcall_webhook_secret_file\"");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}

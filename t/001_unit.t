@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # The unit tests of the pure C code (phone numbers, JWT, JSON, forms, keys,
-# Twilio, Telnyx): each t/unit/test_*.c is compiled with the sources it
+# Twilio, Telnyx, SMS codes): each t/unit/test_*.c is compiled with the sources it
 # tests and run; its TAP lines count here one by one.
 
 use strict;
@@ -24,6 +24,7 @@ my %sources = (
     form  => [ 'form', 'json' ],
     strength => [ 'strength' ],
     telnyx => [ 'telnyx', 'json' ],
+    code  => [ 'code' ],
 );
 
 for my $name (sort keys %sources) {

@@ -11,6 +11,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
+use Digest::SHA qw(sha1_hex);
 use Test::More;
 use Time::HiRes qw(sleep);
 use MissedCall::Flow;
@@ -30,8 +31,8 @@ sub run {
 
 my ($one, $two, $uk) = ('+12025550100', '+12025550101', '+442071234567');
 
-# %o: id, phone, random, ttl, interval, max_delay, resend and limits (a
-# [count, window ms] each)
+# %o: id, phone, random, ttl, interval, max_delay, resend, code (an SMS
+# session's hash) and limits (a [count, window ms] each)
 sub reserve {
     my (%o) = @_;
     my $phone = $o{phone} // '+12025550143';
@@ -44,7 +45,8 @@ sub reserve {
           map { "limit:$_" } 1 .. @limits ],
         [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 0, 'salt',
           'call', 3, $o{interval} // 0, $o{max_delay} // 0,
-          $o{resend} // 0, $o{max_failures} // 0, scalar @limits,
+          $o{resend} // 0, $o{max_failures} // 0, $o{code} // '',
+          scalar @limits,
           map { @$_ } @limits ]);
 }
 
@@ -328,11 +330,110 @@ run('confirm', [ 'session:o9', 'phone:+12025550162', 'number:x', 'events' ],
     [ 'o9', 'gw', 100, '+12025550162', 'x', 'call', 'http' ]);
 is_deeply(verify('', 'o9'), [ 'missing', 'o9' ],
     'verify outbound without a caller id: missing');
+
+# an SMS session: its code's hash beside the salt, never the code
+sub sms_session {
+    my ($id, $phone, $code, %o) = @_;
+    my $r = reserve(id => $id, phone => $phone, ttl => $o{ttl},
+        code => sha1_hex("salt$code"), %o);
+    is(run('confirm',
+        [ "session:$id", "phone:$phone", 'number:sms', 'events', 'placed' ],
+        [ $id, "SM$id", 100, $phone, '', 'call', 'twilio', 'sms' ]),
+        1, "confirm sms $id: pending");
+    return $r;
+}
+$t->redis('DEL', 'throttle', 'limit:1');
+my $sms_placed = $t->redis('GET', 'placed');
+$r = sms_session('sm1', '+12025550163', '204817', interval => 5000,
+    resend => 30000, limits => [ [ 5, 60000 ] ]);
+is_deeply([ @$r[0, 1, 3] ], [ 'ok', '', 0 ],
+    'reserve sms: ok, no caller, no wait');
+is_deeply($t->redis('HMGET', 'session:sm1', 'channel', 'caller', 'm6'),
+    [ 'sms', undef, undef ], 'reserve sms: its channel, no caller digests');
+is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
+    'reserve sms: no call slot taken, no last caller');
+is($t->redis('GET', 'limit:1'), 1, 'reserve sms: its limit counted');
+ok($t->redis('PTTL', 'resend:+12025550163') > 0,
+    'reserve sms: the resend mark set');
+is_deeply($t->redis('HMGET', 'session:sm1', 'state', 'gateway_sid'),
+    [ 'pending', 'SMsm1' ], 'confirm sms: the message\'s id');
+is($t->redis('GET', 'phone:+12025550163'), 'sm1',
+    'confirm sms: the phone points to it');
+is($t->redis('GET', 'placed'), $sms_placed, 'confirm sms: no call placed');
+is($t->redis('EXISTS', 'number:sms'), 0, 'confirm sms: no number counted');
+$ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is_deeply([ @{ { @$ev } }{qw(event channel)} ], [ 'sms_sent', 'sms' ],
+    'confirm sms: an sms_sent event');
+is_deeply(verify('', 'sm1'), [ 'missing', 'sm1' ], 'verify sms: no code');
+is_deeply(verify('204817', undef, 'phone:+12025550163'), [ 'none' ],
+    'verify sms by phone: none, the session id is needed');
+is_deeply(verify('204818', 'sm1'), [ 'mismatch', 2, 'sm1' ],
+    'verify sms: a wrong code');
+is_deeply(verify('12025550163', 'sm1'), [ 'mismatch', 1, 'sm1' ],
+    'verify sms: the phone\'s own digits are no code');
+$r = verify('204817', 'sm1');
+is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', '+12025550163', 'sms', 'sm1' ],
+    'verify sms: the code');
+$ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is({ @$ev }->{channel}, 'sms', 'a verified event on the sms channel');
+is_deeply(verify('204817', 'sm1'), [ 'none' ], 'verify sms: not twice');
+sms_session('sm2', '+12025550164', '553120');
+is_deeply(verify('553121', 'sm2', undef, 2), [ 'mismatch', 2, 'sm2' ],
+    'verify sms: a wrong code counts against the budget');
+is_deeply(verify('553122', 'sm2', undef, 2), [ 'locked', 60000, 'sm2' ],
+    'verify sms: past the budget, locked');
+is_deeply(verify('553120', 'sm2', undef, 2), [ 'none' ],
+    'verify sms: the session burned, even the right code');
+sms_session('sm4', '+12025550164', '112233');
+is(verify('112233', 'sm4', undef, 2)->[0], 'locked',
+    'verify sms: a new code for the phone, still locked');
+sms_session('sm3', '+12025550165', '771204', ttl => 50);
+sleep 0.1;
+is_deeply(verify('771204', 'sm3'), [ 'none' ], 'verify sms: expired');
+is($t->redis('HGET', 'session:sm1', 'code'), sha1_hex('salt204817'),
+    'the session holds the hash of the code, not the code');
 reserve(id => 'in2', phone => $ip, ttl => 1);
 confirm_in('in2', $ip, $dial);
 sleep 0.01;
 is_deeply(prove($ip, $t->redis('HGET', 'session:in2', 'caller')), [ 'none' ],
     'prove: an expired session: none');
+
+# not_received: a call session that never rang gives way to an SMS one
+
+sub call_session {
+    my ($id, $phone, %o) = @_;
+    my $r = reserve(id => $id, phone => $phone, resend => 30000, %o);
+    run('confirm', [ "session:$id", "phone:$phone", "number:$r->[1]",
+        'events', 'placed' ],
+        [ $id, "CA$id", 100, $phone, $r->[1], 'call', 'twilio',
+          'outbound' ]);
+}
+sub not_received {
+    my ($id, $phone) = @_;
+    return run('not_received', [ "session:$id", "phone:$phone",
+        "resend:$phone", 'events' ], [ $id, $phone, 100 ]);
+}
+my $nr = '+12025550170';
+call_session('nr1', $nr);
+is($t->redis('EXISTS', "resend:$nr"), 1, 'not_received: a resend mark');
+is(not_received('nr1', '+12025550171'), 0,
+    'not_received: another phone: 0');
+is(not_received('sm1', '+12025550163'), 0,
+    'not_received: an SMS session: 0');
+is(not_received('in1', $ip), 0, 'not_received: an inbound session: 0');
+is(not_received('nr1', $nr), 1, 'not_received: the call session: 1');
+is_deeply([ map { $t->redis('EXISTS', $_) } "session:nr1", "phone:$nr",
+    "resend:$nr" ], [ 0, 0, 0 ],
+    'not_received: session, pointer and resend mark gone');
+$ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
+is_deeply([ @{ { @$ev } }{qw(event session_id channel)} ],
+    [ 'call_not_received', 'nr1', 'outbound' ],
+    'not_received: a call_not_received event');
+is(not_received('nr1', $nr), 0, 'not_received: only once');
+call_session('nr2', $nr, ttl => 1);
+sleep 0.01;
+is(not_received('nr2', $nr), 0, 'not_received: an expired session: 0');
+is($t->redis('EXISTS', 'session:nr2'), 1, 'not_received: left as it was');
 
 # an error names the line of the .lua file
 

@@ -32,17 +32,7 @@ $t->write_file('twilio.token', "$token\n");
 
 sub conf {
     my (%o) = @_;
-    (my $c = $t->nginx_conf('conf/test.conf', {
-        %MissedCall::Flow::DEFAULTS, LOG_LEVEL => 'debug',
-        HTTP_EXTRA => "missedcall_metrics_zone zone=missedcall:1m;\n"
-            . "log_format chan '\$request_uri \$status "
-            . "ch=\$missedcall_channel';\n"
-            . 'access_log ' . $t->dir . '/chan.log chan;' }))
-        =~ s{missedcall_gateway http \S+;\s+missedcall_gateway_secret_file \S+;}{
-        missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
-        missedcall_twilio_account $account;
-        missedcall_gateway_secret_file %%DIR%%/twilio.token;
-        missedcall_gateway_rate 100r/s;
+    return channel_conf($t, $account, qq{
         @{[ $o{extra} // '' ]}
 
         location = /twilio/voice {
@@ -76,8 +66,7 @@ sub conf {
             missedcall_limit phone 2/1h;
             missedcall_request;
         }
-        };
-    return $c;
+        });
 }
 
 $t->start_nginx(conf());

@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 
 # Debug tracing: with "error_log ... debug" one session id, grepped, shows
-# its request, verify and status paths hop by hop, in order; and the log
-# holds no token, no phone or caller number in the clear, no secret.
+# its request, verify and status paths hop by hop, in order, and an SMS
+# session's too; and the log holds no token, no phone or caller number in
+# the clear, no SMS code, no secret.
 
 use strict;
 use warnings;
@@ -47,6 +48,20 @@ my $jti = eval { decode_json(decode_base64($payload))->{jti} } // 'no jti';
 $r = $t->get("/otp/status/$sid");
 is($r->{status}, 200, 'status: 200');
 
+# an SMS session, its code sent through the HTTP gateway
+my $SMS_PHONE = '+12025550177';
+$r = $t->post_json('/otp/request/', { phone_number => $SMS_PHONE,
+    channel => 'sms' });
+is($r->{status}, 202, 'sms request: 202') or diag $r->{content};
+my $sms = $r->{json}{session_id} // 'none';
+my ($code) = (last_call($t)->{json}{text} // '') =~ /(\d{6})/;
+$code //= 'no code';
+$r = $t->post_json('/otp/verify/', { session_id => $sms,
+    code => sprintf('%06d', ($code + 1) % 1000000) });
+is($r->{status}, 400, 'sms verify, a wrong code: 400');
+$r = $t->post_json('/otp/verify/', { session_id => $sms, code => "$code" });
+is($r->{status}, 200, 'sms verify: 200') or diag $r->{content};
+
 $r = $t->http('GET', '/admin/numbers',
     headers => { Authorization => "Bearer $ADMIN" });
 is($r->{status}, 200, 'admin list: 200');
@@ -78,7 +93,7 @@ sub in_order {
 my @lines = grep { index($_, $sid) >= 0 } split /\n/, $log;
 
 in_order(\@lines, 'request',
-    "missedcall request: $sid: body read, outbound call ",
+    "missedcall request: $sid: outbound call ",
     "missedcall request: $sid: reserve answered \"ok\"",
     "missedcall request: $sid: call ",
     "missedcall request: $sid: gateway \"http\" prepares call ",
@@ -98,6 +113,20 @@ in_order(\@lines, 'verify',
     "missedcall verify: $sid: token issued, jti $jti",
     "missedcall verify: op end: answered $sid");
 
+in_order([ grep { index($_, $sms) >= 0 } split /\n/, $log ], 'sms',
+    "missedcall request: $sms: sms call ",
+    "missedcall request: $sms: reserve answered \"ok\"",
+    "missedcall request: $sms: message ",
+    "missedcall request: $sms: gateway \"http\" prepares message ",
+    "missedcall request: $sms: gateway \"http\" answered the message HTTP 200",
+    "missedcall request: $sms: gateway answered: sent",
+    "missedcall request: $sms: confirm sent",
+    "missedcall request: $sms: confirm answered 1",
+    "missedcall request: $sms: sms, 202",
+    "missedcall request: op end: answered $sms",
+    "missedcall verify: $sms: script answered \"mismatch\"",
+    "missedcall verify: $sms: script answered \"ok\"");
+
 in_order(\@lines, 'status',
     "missedcall status: $sid: script sent",
     "missedcall status: $sid: \"verified\", ",
@@ -105,7 +134,7 @@ in_order(\@lines, 'status',
 
 # the lower layers, between the session's hops
 in_order([ split /\n/, $log ], 'redis and curl',
-    "missedcall request: $sid: body read",
+    "missedcall request: $sid: outbound call",
     'missedcall redis: EVALSHA "reserve" sent',
     'missedcall redis: EVALSHA "reserve" reply',
     "missedcall request: $sid: reserve answered",
@@ -128,5 +157,8 @@ ok(length $log > 0 && index($log, $token) < 0, 'no token in the log');
 ok(index($log, $digits) < 0, 'no phone number in the clear');
 ok(index($log, $cdigits) < 0, 'no caller number in the clear');
 ok(index($log, 'gw-secret-token-1234') < 0, 'no gateway secret');
+(my $sdigits = $SMS_PHONE) =~ s/^\+//;
+ok(index($log, $sdigits) < 0, 'no SMS phone number in the clear');
+ok($code =~ /^\d{6}$/ && $log !~ /(?<!\d)$code(?!\d)/, 'no SMS code');
 
 done_testing();

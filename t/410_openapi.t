@@ -77,6 +77,20 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
             missedcall_twilio_callback;
         }
         location = /gateway/inbound { missedcall_http_inbound; }
+        location = /sms/request/ {
+            missedcall_channel sms;
+            missedcall_limit sms 2/1h;
+            missedcall_request;
+        }
+        location = /twilio/sms/request/ {
+            missedcall_gateway twilio http://127.0.0.1:"
+                . $t->port('gateway') . "/;
+            missedcall_twilio_account $account;
+            missedcall_gateway_secret_file " . $t->dir . "/twilio.token;
+            missedcall_twilio_messaging_service MG" . ('0' x 32) . ";
+            missedcall_channel sms;
+            missedcall_request;
+        }
         location = /twilio/voice {
             missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
             missedcall_twilio_account $account;
@@ -241,6 +255,32 @@ answer('status, proven', '/otp/status/{session_id}', 'get',
     $t->get("/otp/status/$in"), 200);
 answer('verify, inbound', '/otp/verify/', 'post',
     verify_call($t, session_id => $in), 200);
+
+# the SMS channel: request, status, verify; Twilio's messaging errors
+
+$r = $t->post_json('/sms/request/', { phone_number => '+12025550180' });
+answer('request, sms', '/otp/request/', 'post', $r, 202);
+my $sms = $r->{json}{session_id};
+my ($code) = (last_call($t)->{json}{text} // '') =~ /(\d{6})/;
+answer('status, sms', '/otp/status/{session_id}', 'get',
+    $t->get("/otp/status/$sms"), 200);
+answer('verify, invalid_code', '/otp/verify/', 'post',
+    verify_call($t, session_id => $sms, code => 'abc'), 400);
+answer('verify, code_mismatch', '/otp/verify/', 'post',
+    verify_call($t, session_id => $sms,
+        code => sprintf('%06d', ($code + 1) % 1000000)), 400);
+answer('verify, sms', '/otp/verify/', 'post',
+    verify_call($t, session_id => $sms, code => "$code"), 200);
+$t->post_json('/sms/request/', { phone_number => '+12025550181' });
+answer('request, limit_sms', '/otp/request/', 'post',
+    $t->post_json('/sms/request/', { phone_number => '+12025550182' }), 429);
+for my $case ([ 21610, 422 ], [ 21408, 403 ], [ 30007, 502 ]) {
+    $t->gateway_mode("twilio $case->[0]");
+    answer("request, sms, Twilio $case->[0]", '/otp/request/', 'post',
+        $t->post_json('/twilio/sms/request/',
+            { phone_number => '+12025550183' }), $case->[1]);
+}
+$t->gateway_mode('ok');
 
 $t->stop_redis();
 answer('request, Redis down', '/otp/request/', 'post',

@@ -1,7 +1,8 @@
 -- confirm: the gateway placed the call, the session waits for it.  The
 -- event is written with the change it reports, or not at all.  An inbound
 -- session has no call placed: it waits for the user's call, and the caller
--- number's figures and the last placed call are left alone.
+-- number's figures and the last placed call are left alone, as they are
+-- for an SMS session, whose message the gateway accepted.
 --
 -- KEYS:
 --   session        the session hash
@@ -11,13 +12,13 @@
 --   placed         the time of the last call placed, ms
 -- ARGV:
 --   session_id     the session id
---   gateway_sid    the gateway's id of the call
+--   gateway_sid    the gateway's id of the call or message
 --   events_max     events kept (0: none)
 --   phone          the phone, E.164
---   caller         the caller number
+--   caller         the caller number ("" for an SMS session)
 --   call_id        the call id
 --   gateway        the name of the gateway that placed the call
---   channel        "outbound" (or absent) or "inbound"
+--   channel        "outbound" (or absent), "inbound" or "sms"
 -- ANSWER:
 --   1 when the session is now pending, 0 when it was not calling or has
 --   expired
@@ -40,6 +41,11 @@ redis.call('SET', KEYS[2], session_id, 'PX', left)
 if channel == 'inbound' then
   event(KEYS[4], ARGV[3], 'event', 'inbound_expected',
         'session_id', session_id, 'phone', ARGV[4], 'caller', ARGV[5],
+        'channel', channel)
+  return 1
+elseif channel == 'sms' then
+  event(KEYS[4], ARGV[3], 'event', 'sms_sent', 'session_id', session_id,
+        'phone', ARGV[4], 'gateway_sid', gateway_sid, 'gateway', ARGV[7],
         'channel', channel)
   return 1
 end

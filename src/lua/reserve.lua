@@ -7,7 +7,8 @@
 -- Lua's math.random is predictable.  The throttle keeps the time of the
 -- next free call slot, shared by all workers and nodes: a call waits for
 -- its slot, or is refused when the slot is too far away to ring before the
--- session would be useless.
+-- session would be useless.  An SMS session draws no caller and waits for
+-- no call slot: its secret is the code, whose salted hash C sends.
 --
 -- KEYS:
 --   pool           the pool zset of enabled numbers
@@ -37,12 +38,14 @@
 --   max_delay      longest wait for a call slot, ms
 --   resend_ms      ms before the phone may ask again (0: any time)
 --   max_failures   wrong guesses that lock the phone out (0: no budget)
+--   code           an SMS session's sha1(salt . code) ("": a call)
 --   nlimits        the number of limits
 --   limits...      count and window ms of each limit (count 0: the limit
 --                  does not apply to this session, neither checked nor
 --                  counted)
 -- ANSWER:
---   {'ok', caller, expires ms, ms to wait before calling},
+--   {'ok', caller ("" for an SMS session), expires ms, ms to wait before
+--   calling},
 --   {'limited', 0 for the resend mark or the limit's index, ms left},
 --   {'locked', ms left} past the phone's failure budget,
 --   {'throttled', ms too far away} or {'pool_empty'}
@@ -53,14 +56,14 @@ local throttle_key, resend_key = KEYS[4], KEYS[5]
 local ttl, salt = tonumber(ARGV[3]), ARGV[6]
 local resend_ms = tonumber(ARGV[11])
 local failures, max_failures = KEYS[9], tonumber(ARGV[12])
-local nlimits = tonumber(ARGV[13])
+local code, nlimits = ARGV[13], tonumber(ARGV[14])
 
 -- a week: the phone is called from another number next time
 local LAST_CALLER_TTL = 604800000
 
 -- limit i: its counter, and its count and window
 local function limit(i)
-  return KEYS[13 + i], tonumber(ARGV[12 + 2 * i]), ARGV[13 + 2 * i]
+  return KEYS[13 + i], tonumber(ARGV[13 + 2 * i]), ARGV[14 + 2 * i]
 end
 
 -- no call, and no money spent, for a phone locked out by wrong guesses
@@ -77,6 +80,35 @@ for i = 1, nlimits do
   if count > 0 and tonumber(redis.call('GET', counter) or 0) >= count then
     return {'limited', i, redis.call('PTTL', counter)}
   end
+end
+--#include now
+
+-- the session, its limits counted and the phone's resend mark set
+local expires = now + ttl
+local h = {'phone', ARGV[2], 'state', 'calling', 'attempts', 0,
+  'max', ARGV[8], 'created', now, 'expires', expires, 'salt', salt,
+  'call_id', ARGV[7]}
+local function open()
+  redis.call('HSET', session_key, unpack(h))
+  redis.call('PEXPIRE', session_key, ttl + tonumber(ARGV[4]))
+  for i = 1, nlimits do
+    local counter, count, window = limit(i)
+    if count > 0 and redis.call('INCR', counter) == 1 then
+      redis.call('PEXPIRE', counter, window)
+    end
+  end
+  if resend_ms > 0 then
+    redis.call('SET', resend_key, '1', 'PX', ARGV[11])
+  end
+end
+
+if code ~= '' then
+  h[#h + 1] = 'code'
+  h[#h + 1] = code
+  h[#h + 1] = 'channel'
+  h[#h + 1] = 'sms'
+  open()
+  return {'ok', '', expires, 0}
 end
 
 local set, rset = pool, KEYS[10]
@@ -118,7 +150,6 @@ local function index_of(caller)
   end
   return false
 end
---#include now
 
 local wait = 0
 local interval = tonumber(ARGV[9])
@@ -149,7 +180,6 @@ end
 local caller = caller_at(idx)
 
 -- a hash for each caller id suffix length verify accepts
-local expires = now + ttl
 local digits = string.sub(caller, 2)
 local m = tonumber(ARGV[5])
 local lo, hi = m, m
@@ -157,24 +187,12 @@ if m == 0 then
   lo = math.max(6, #digits - 3)
   hi = #digits
 end
-local h = {'phone', ARGV[2], 'caller', caller, 'state', 'calling',
-  'attempts', 0, 'max', ARGV[8], 'created', now, 'expires', expires,
-  'salt', salt, 'call_id', ARGV[7]}
+h[#h + 1] = 'caller'
+h[#h + 1] = caller
 for l = lo, hi do
   h[#h + 1] = 'm' .. l
   h[#h + 1] = redis.sha1hex(salt .. string.sub(digits, -l))
 end
-redis.call('HSET', session_key, unpack(h))
-redis.call('PEXPIRE', session_key, ttl + tonumber(ARGV[4]))
+open()
 redis.call('SET', last_key, caller, 'PX', LAST_CALLER_TTL)
-
-for i = 1, nlimits do
-  local counter, count, window = limit(i)
-  if count > 0 and redis.call('INCR', counter) == 1 then
-    redis.call('PEXPIRE', counter, window)
-  end
-end
-if resend_ms > 0 then
-  redis.call('SET', resend_key, '1', 'PX', ARGV[11])
-end
 return {'ok', caller, expires, wait}

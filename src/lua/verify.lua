@@ -5,14 +5,16 @@
 -- session does not reset them, a success does, and every failure restarts
 -- the window.  Past the budget no guess is compared at all.  An inbound
 -- session is proven by the user's own call (prove.lua), never by a caller
--- id: the number it shows is the one the user was told to dial.
+-- id: the number it shows is the one the user was told to dial.  An SMS
+-- session is proven by its code, hashed with the salt as the digits are.
 --
 -- KEYS:
 --   session        the session hash ("": find it by phone)
 --   phone          the phone's pointer to its session (or "")
 --   events         the event stream
 -- ARGV:
---   digits         the received caller id digits ("": none was sent)
+--   digits         the received caller id digits, or an SMS session's
+--                  code ("": none was sent)
 --   session_prefix the session key prefix
 --   session_id     the session id (or "")
 --   number_prefix  the number key prefix
@@ -25,8 +27,8 @@
 --   session id}, {'burned', session id}, {'locked', ms left, session id}
 --   past the failure budget, {'waiting', session id} for an inbound
 --   session whose call has not come, {'missing', session id} for a caller
---   id not sent to an outbound session, or {'none'} for an unknown,
---   expired, used or burned session
+--   id or code not sent, or {'none'} for an unknown, expired, used or
+--   burned session
 
 --#include event
 local key, id = KEYS[1], ARGV[3]
@@ -43,10 +45,10 @@ end
 -- the hash of each suffix length l, 3 to 15, is field l + 4
 local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', 'max',
   'salt', 'phone', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11',
-  'm12', 'm13', 'm14', 'm15', 'caller', 'channel')
+  'm12', 'm13', 'm14', 'm15', 'caller', 'channel', 'code')
 local state, expires, attempts, max = s[1], s[2], s[3], s[4]
 local salt, phone, caller = s[5], s[6], s[20]
-local inbound = s[21] == 'inbound'
+local inbound, sms = s[21] == 'inbound', s[21] == 'sms'
 
 if state ~= 'pending' and not (inbound and state == 'proven') then
   return {'none'}
@@ -65,14 +67,20 @@ end
 local function verified(channel)
   redis.call('HSET', key, 'state', 'verified', 'verified', now)
   redis.call('DEL', failures)
-  return event(events, events_max, 'event', 'verified',
-    'session_id', id, 'phone', phone, 'caller', caller, 'channel', channel)
+  -- an SMS session has no caller
+  local e = {'event', 'verified', 'session_id', id, 'phone', phone,
+    'channel', channel}
+  if caller then
+    e[#e + 1] = 'caller'
+    e[#e + 1] = caller
+  end
+  return event(events, events_max, unpack(e))
 end
 
 -- the token goes to who holds the session id: knowing a phone is not
--- enough to collect what its owner's call proved
+-- enough to collect what its owner's call or message proved
+if (inbound or sms) and KEYS[1] == '' then return {'none'} end
 if inbound then
-  if KEYS[1] == '' then return {'none'} end
   if state == 'pending' then return {'waiting', id} end
   return {'ok', phone, verified('inbound'), 'inbound', id}
 end
@@ -80,14 +88,20 @@ end
 local d = ARGV[1]
 if d == '' then return {'missing', id} end
 local match = false
-for l = 3, math.min(#d, 15) do
-  local want = s[l + 4]
-  if want and want == redis.sha1hex(salt .. string.sub(d, -l)) then
-    match = true
+if sms then
+  match = redis.sha1hex(salt .. d) == s[22]
+else
+  for l = 3, math.min(#d, 15) do
+    local want = s[l + 4]
+    if want and want == redis.sha1hex(salt .. string.sub(d, -l)) then
+      match = true
+    end
   end
 end
 
-if match then
+if match and sms then
+  return {'ok', phone, verified('sms'), 'sms', id}
+elseif match then
   redis.call('HINCRBY', ARGV[4] .. caller, 'verified', 1)
   return {'ok', phone, verified('outbound'), 'outbound', id}
 end

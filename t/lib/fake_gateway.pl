@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # The local fake of a custom HTTP telephony gateway, or of Twilio's Calls
-# resource.
+# and Messages resources.
 #
 #   fake_gateway.pl --port P --dir D [--twilio SID:SECRET ...]
 #
@@ -9,8 +9,11 @@
 # it checks every request as Twilio would: path with one of its accounts,
 # Basic auth, form content type, To, From and Twiml
 # present, "+" sent as %2B; what is wrong is recorded as "problems" and
-# answered 400 code 99999.  Its modes add "twilio CODE": Twilio's error
-# body for CODE, with Twilio's HTTP status for it.
+# answered 400 code 99999.  A Messages request is checked the same way,
+# with To (E.164), Body, and From (E.164) or MessagingServiceSid (MG...)
+# but not both, in the order twilio-node sends them; its 201 names an SM
+# sid.  Its modes add "twilio CODE": Twilio's error body for CODE, with
+# Twilio's HTTP status for it.
 #
 # One child per connection, keep-alive as libcurl expects.  Every request
 # but GET /health is appended as a JSON line to D/calls.jsonl, then
@@ -181,6 +184,11 @@ sub serve {
                 is_alive => JSON::PP::false, record_type => 'call' } }));
             telnyx_webhook($id, $decoded) if $telnyx_webhook;
 
+        } elsif (@twilio && $path =~ m{/Messages\.json$}) {
+            my $sid = 'SM' . join('', map { sprintf '%x', rand 16 } 1 .. 32);
+            reply($c, 201, $json->encode({ sid => $sid, status => 'queued',
+                to => $form->{To}, body => $form->{Body} }));
+
         } elsif (@twilio && $path =~ m{/Calls/(CA\w+)\.json$}) {
             reply($c, 200, $json->encode({ sid => $1,
                 status => $form->{Status} }));
@@ -220,9 +228,10 @@ sub twilio_check {
 
     push @problems, "method $method" unless $method eq 'POST';
     push @problems, "path $path"
-        unless $path =~ m{^/2010-04-01/Accounts/(AC\w+)/Calls(/CA[0-9a-f]{32})?\.json$}
+        unless $path =~ m{^/2010-04-01/Accounts/(AC\w+)/(?:Calls(/CA[0-9a-f]{32})?|Messages)\.json$}
             && $accounts{$1};
     my $update = defined $2;
+    my $message = $path =~ m{/Messages\.json$};
 
     my ($auth) = ($h->{authorization} // '') =~ /^Basic (\S+)$/;
     push @problems, 'credentials'
@@ -232,12 +241,16 @@ sub twilio_check {
         unless ($h->{'content-type'} // '')
             =~ m{^application/x-www-form-urlencoded\b};
 
-    my %form;
+    my (%form, @names);
     for my $pair (split /&/, $body) {
         my ($k, $v) = map { my $x = $_ // ''; $x =~ tr/+/ /;
             $x =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; $x } split /=/, $pair, 2;
         $form{$k} = $v;
+        push @names, $k;
     }
+
+    return (\%form, @problems, message_check(\%form, \@names, $h))
+        if $message;
 
     if ($update) {
         push @problems, 'Status' unless ($form{Status} // '')
@@ -254,6 +267,31 @@ sub twilio_check {
         if defined $form{Timeout} && $form{Timeout} !~ /^\d+$/;
 
     return (\%form, @problems);
+}
+
+# what Twilio would refuse in a Messages request, beyond the account's
+sub message_check {
+    my ($form, $names, $h) = @_;
+    my @problems;
+
+    push @problems, 'To is not E.164 (is "+" sent as %2B?)'
+        unless ($form->{To} // '') =~ /^\+[1-9]\d{6,14}$/;
+    push @problems, 'no Body' unless length($form->{Body} // '');
+    push @problems, 'From or MessagingServiceSid, one of them'
+        unless defined $form->{From} xor defined $form->{MessagingServiceSid};
+    push @problems, 'From is not E.164'
+        if defined $form->{From} && $form->{From} !~ /^\+[1-9]\d{6,14}$/;
+    push @problems, 'MessagingServiceSid'
+        if defined $form->{MessagingServiceSid}
+            && $form->{MessagingServiceSid} !~ /^MG[0-9a-f]{32}$/;
+    push @problems, 'Accept' unless ($h->{accept} // '') eq 'application/json';
+
+    # twilio-node's order: To, From, MessagingServiceSid, Body
+    my %rank = (To => 0, From => 1, MessagingServiceSid => 2, Body => 3);
+    my @ranks = map { $rank{$_} // 9 } @$names;
+    push @problems, "parameters in the order @$names"
+        if join(',', @ranks) ne join(',', sort { $a <=> $b } @ranks);
+    return @problems;
 }
 
 # as Twilio does once the phone rings: a signed POST to StatusCallback;

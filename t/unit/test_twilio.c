@@ -236,6 +236,39 @@ main(void)
         }
     }
 
+    /* messaging errors: a clear answer each, the operator's fix */
+    {
+        const ngx_http_missedcall_twilio_sms_error_t  *e;
+
+        e = ngx_http_missedcall_twilio_sms_error(21610);
+        ok(e->status == 422 && strcmp(e->error, "sms_unsubscribed") == 0
+           && strstr(e->message, "START") && e->fix == NULL,
+           "21610 unsubscribed: 422 sms_unsubscribed, how to come back");
+        e = ngx_http_missedcall_twilio_sms_error(21408);
+        ok(e->status == 403 && strcmp(e->error, "country_not_allowed") == 0
+           && e->fix && strstr(e->fix, "geographic"),
+           "21408 region: 403 country_not_allowed, permissions to check");
+        e = ngx_http_missedcall_twilio_sms_error(30007);
+        ok(e->status == 502 && strcmp(e->error, "sms_filtered") == 0
+           && e->fix != NULL, "30007 filtered: 502 sms_filtered");
+        ok(ngx_http_missedcall_twilio_sms_error(21614)->status == 422
+           && ngx_http_missedcall_twilio_sms_error(30006)->status == 422
+           && ngx_http_missedcall_twilio_sms_error(21211)->status == 422,
+           "not a mobile, a landline, invalid: 422");
+        e = ngx_http_missedcall_twilio_sms_error(21606);
+        ok(e->status == 502 && strcmp(e->error, "gateway_error") == 0
+           && e->fix && strstr(e->fix, "From"),
+           "21606: the sender, for the operator");
+        ok(ngx_http_missedcall_twilio_sms_error(20429)->status == 503
+           && ngx_http_missedcall_twilio_sms_error(14107)->status == 503,
+           "rate limits: 503 gateway_busy");
+        e = ngx_http_missedcall_twilio_sms_error(99999);
+        ok(e->status == 502 && strcmp(e->error, "gateway_error") == 0
+           && e->fix == NULL, "an unknown code: 502 gateway_error");
+        e = ngx_http_missedcall_twilio_sms_error(0);
+        ok(e->status == 502, "no code: 502");
+    }
+
     ok(strstr(NGX_HTTP_MISSEDCALL_TWILIO_REJECT,
               "<Response><Reject/></Response>") != NULL,
        "the TwiML rejects the call");

@@ -11,7 +11,7 @@ use Test::More;
 use MissedCall::Test;
 
 our @EXPORT = qw(stack node request_call verify_call last_call session_keys
-    digits_of);
+    digits_of channel_conf);
 
 our @POOL = map { sprintf '+1555010%04d', $_ } 1 .. 5;
 
@@ -63,6 +63,26 @@ sub node {
     }
     $n->start_nginx('conf/test.conf', { %DEFAULTS, %vars });
     return $n;
+}
+
+# conf/test.conf at debug level, its gateway swapped for the fake Twilio
+# (as $account, its token in twilio.token), $server added to its server;
+# the channel of each request logged to chan.log, and a metrics zone
+sub channel_conf {
+    my ($t, $account, $server) = @_;
+    (my $c = $t->nginx_conf('conf/test.conf', { %DEFAULTS,
+        LOG_LEVEL => 'debug',
+        HTTP_EXTRA => "missedcall_metrics_zone zone=missedcall:1m;\n"
+            . "log_format chan '\$request_uri \$status "
+            . "ch=\$missedcall_channel';\n"
+            . 'access_log ' . $t->dir . '/chan.log chan;' }))
+        =~ s{missedcall_gateway http \S+;\s+missedcall_gateway_secret_file \S+;}{
+        missedcall_gateway twilio http://127.0.0.1:%%GATEWAY_PORT%%/;
+        missedcall_twilio_account $account;
+        missedcall_gateway_secret_file %%DIR%%/twilio.token;
+        missedcall_gateway_rate 100r/s;
+        $server};
+    return $c;
 }
 
 sub request_call {

@@ -1,0 +1,36 @@
+-- not_received: the app reports that the flash call of its session never
+-- rang, and asks for a code by SMS instead.  Only the holder of the
+-- session's id may, only for a pending, unexpired call session of the
+-- same phone, and only once: the call session is deleted, so its caller
+-- id verifies nothing any more, and the phone's resend mark with it, so
+-- that the SMS session reserve opens next is not refused as a resend.
+--
+-- KEYS:
+--   session        the call session's hash
+--   phone          the phone's pointer to its session
+--   resend         the phone's resend mark
+--   events         the event stream
+-- ARGV:
+--   session_id     the call session's id
+--   phone          the phone asking, E.164
+--   events_max     events kept (0: none)
+-- ANSWER:
+--   1 when the call session was replaced, 0 when no such session waits
+
+--#include event
+local s = redis.call('HMGET', KEYS[1], 'state', 'expires', 'phone',
+  'channel')
+--#include now
+if s[1] ~= 'pending' or s[3] ~= ARGV[2] or now >= tonumber(s[2])
+   or (s[4] and s[4] ~= 'outbound')
+then
+  return 0
+end
+
+redis.call('DEL', KEYS[1], KEYS[3])
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+end
+event(KEYS[4], ARGV[3], 'event', 'call_not_received', 'session_id', ARGV[1],
+  'phone', ARGV[2], 'channel', 'outbound')
+return 1
