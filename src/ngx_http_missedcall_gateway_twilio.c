@@ -172,9 +172,9 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
 
         body = ngx_pnalloc(op->pool, len);
 
+        /* in twilio-node's order: t/170 compares our bytes with its */
         if (body) {
-            p = ngx_sprintf(body, "To=%s&From=%s&Timeout=%T&Twiml=%s",
-                            to, from, (time_t) (gw->ring / 1000), twiml);
+            p = ngx_sprintf(body, "To=%s&From=%s", to, from);
 
             /* then the call is hung up by us, to the second */
             if (callback) {
@@ -183,7 +183,8 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
                                 callback);
             }
 
-            *p = '\0';
+            p = ngx_sprintf(p, "&Timeout=%T&Twiml=%s%Z",
+                            (time_t) (gw->ring / 1000), twiml);
         }
     }
 

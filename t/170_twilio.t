@@ -15,6 +15,7 @@ use MIME::Base64 qw(encode_base64);
 use Test::More;
 use Time::HiRes qw(time);
 use MissedCall::Flow;
+use MissedCall::Node qw(node_tools);
 
 my $account = 'AC' . ('0123456789abcdef' x 2);
 my $token = 'twilio-auth-token-5f1d2c';
@@ -74,6 +75,29 @@ is($call->{form}{Twiml}, '<Response><Hangup/></Response>',
     'hangs up if answered');
 like($t->redis('HGET', "{missedcall}:session:$r->{json}{session_id}",
         'gateway_sid'), qr/^CA[0-9a-f]{32}$/, 'the call sid kept for audit');
+
+# twilio-node, Twilio's official library, places the same call: its bytes
+# must be ours (camelCase: the names its calls.create takes)
+sub as_twilio_node {
+    my ($ours, $what) = @_;
+    my %params = map { lcfirst($_) => $ours->{form}{$_} }
+        keys %{ $ours->{form} };
+    $t->write_file('node_call.json', JSON::PP::encode_json({
+        account => $account, token => $token, params => \%params,
+        base => 'http://127.0.0.1:' . $t->port('gateway') }));
+    my $dir = node_tools();
+    my $in = $t->dir . '/node_call.json';
+    my $out = `cd $dir && node twilio_calls.js < $in`;
+    is($?, 0, "$what: twilio-node placed the call") or diag $out;
+    my $node = last_call($t);
+    is($node->{body}, $ours->{body},
+        "$what: the body byte for byte as twilio-node's");
+    is($node->{path}, $ours->{path}, "$what: the path");
+    is($ours->{headers}{$_}, $node->{headers}{$_}, "$what: $_")
+        for 'authorization', 'content-type', 'accept';
+    is_deeply($node->{problems}, [], "$what: twilio-node passes the fake too");
+}
+as_twilio_node($call, 'a call');
 
 # Twilio's errors, mapped; never a session left behind
 
@@ -156,6 +180,7 @@ my $create = last_call($t);
 is($create->{form}{StatusCallback}, 'http://127.0.0.1:' . $t->port('nginx')
     . '/twilio/status', 'StatusCallback');
 is($create->{form}{StatusCallbackEvent}, 'ringing', 'on ringing');
+as_twilio_node($create, 'with a status callback');
 
 my ($cancel, $deadline) = (undef, time + 4);
 while (!$cancel && time < $deadline) {
