@@ -24,6 +24,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include <openssl/sha.h>
+
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_phone.h"
@@ -35,6 +37,8 @@ static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
 static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
 static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
 static void ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op);
+static ngx_int_t ngx_http_missedcall_tail(ngx_http_missedcall_op_t *op,
+    ngx_str_t *tail, ngx_str_t *hash);
 static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
 static void ngx_http_missedcall_replicated(redisReply *reply, void *data);
 static void ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op);
@@ -209,11 +213,10 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     arg->data = p;
     p = ngx_hex_dump(p, salt, sizeof(salt));
     arg->len = p - arg->data;
+    op->salt = *arg;
 
     args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CALL_ID] = op->call_id;
 
-    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_DIGITS],
-                             &p, lcf->match_digits);
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_ATTEMPTS],
                         &p, lcf->max_attempts);
@@ -482,6 +485,10 @@ ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op)
     p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
 
     if (p == NULL
+        || ngx_http_missedcall_tail(op,
+                              &args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_TAIL],
+                              &args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_TAIL_HASH])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
                               &op->phone,
                               &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PHONE])
@@ -514,6 +521,63 @@ ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op)
                                 NGX_HTTP_MISSEDCALL_CONFIRM_KEYS,
                                 NGX_HTTP_MISSEDCALL_CONFIRM_ARGC, argv,
                                 ngx_http_missedcall_confirmed);
+}
+
+
+/*
+ * A placed call's secret: how many of the caller's last digits verify
+ * compares, and their hash with the session's salt, as verify.lua hashes
+ * the digits received.  Matching "full", the last digits but 3 (at least
+ * 6): a caller id often arrives without its country code.  A longer
+ * suffix that matches holds this one, so this one hash is enough.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_tail(ngx_http_missedcall_op_t *op, ngx_str_t *tail,
+    ngx_str_t *hash)
+{
+    u_char      *p, *in, md[SHA_DIGEST_LENGTH];
+    size_t       n, len;
+    ngx_uint_t   digits;
+
+    ngx_str_null(tail);
+    ngx_str_null(hash);
+
+    if (op->channel != NGX_HTTP_MISSEDCALL_CH_OUTBOUND
+        || op->caller.len < 2)
+    {
+        return NGX_OK;
+    }
+
+    len = op->caller.len - 1;
+    digits = op->lcf->match_digits;
+    n = digits ? digits : (len > 9 ? len - 3 : 6);
+
+    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN + 2 * SHA_DIGEST_LENGTH
+                              + op->salt.len + len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    tail->data = p;
+    p = ngx_sprintf(p, "%uz", n);
+    tail->len = p - tail->data;
+
+    /* a suffix longer than the caller is all of it, as in Lua */
+    n = ngx_min(n, len);
+
+    in = p;
+    p = ngx_cpymem(p, op->salt.data, op->salt.len);
+    p = ngx_cpymem(p, op->caller.data + op->caller.len - n, n);
+
+    if (SHA1(in, p - in, md) == NULL) {
+        return NGX_ERROR;
+    }
+
+    hash->data = p;
+    hash->len = ngx_hex_dump(p, md, sizeof(md)) - p;
+
+    return NGX_OK;
 }
 
 

@@ -43,7 +43,7 @@ sub reserve {
           "failures:$phone", 'ranges',
           map({ 'rcode:' . substr $phone, 1, $_ } 3, 2, 1),
           map { "limit:$_" } 1 .. @limits ],
-        [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 0, 'salt',
+        [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 'salt',
           'call', 3, $o{interval} // 0, $o{max_delay} // 0,
           $o{resend} // 0, $o{max_failures} // 0, $o{code} // '',
           scalar @limits,
@@ -71,8 +71,8 @@ my $r = reserve(id => 's1');
 is_deeply([ @$r[0, 1, 3] ], [ 'ok', $one, 0 ],
     'reserve: ok, from the calling code 1, no wait');
 is($t->redis('HGET', 'session:s1', 'state'), 'calling', 'session calling');
-is_deeply([ map { $t->redis('HEXISTS', 'session:s1', "m$_") } 7 .. 11 ],
-    [ 0, 1, 1, 1, 1 ], 'a caller id hash for each suffix of 8 to 11');
+is($t->redis('HEXISTS', 'session:s1', 'tail_hash'), 0,
+    'reserve: no caller id hash before the call is placed');
 is(reserve(id => 's2')->[1], $two, 'reserve: the last caller is avoided');
 is(reserve(id => 's3', phone => '+447700900123', random => 2**52)->[1],
     $uk, 'reserve: the longest calling code preferred');
@@ -103,16 +103,27 @@ ok($r->[0] eq 'ok' && $r->[3] > 900 && $r->[3] <= 1000,
 
 # confirm: s1 (caller $one), s2 ($two)
 
+# what C sends confirm for a caller, matching "full": the number of its
+# last digits verify compares (all but 3, at least 6) and their hash
+sub tail {
+    my ($caller) = @_;
+    my $n = length($caller) - 1 > 9 ? length($caller) - 4 : 6;
+    return ($n, sha1_hex('salt' . substr $caller, -$n));
+}
+
 sub confirm {
     my ($id, $caller) = @_;
     return run('confirm',
         [ "session:$id", 'phone:+12025550143', "number:$caller", 'events',
           'placed' ],
-        [ $id, "gw-$id", 100, '+12025550143', $caller, 'call', 'carrier2' ]);
+        [ $id, "gw-$id", 100, '+12025550143', $caller, 'call', 'carrier2',
+          'outbound', tail($caller) ]);
 }
 
 is(confirm('s1', $one), 1, 'confirm: calling becomes pending');
 is($t->redis('HGET', 'session:s1', 'state'), 'pending', 'session pending');
+is_deeply($t->redis('HMGET', 'session:s1', 'tail', 'tail_hash'),
+    [ tail($one) ], 'confirm: the hash of the last 8 digits');
 is($t->redis('GET', 'phone:+12025550143'), 's1', 'the phone points to it');
 is($t->redis('HGET', "number:$one", 'placed'), 1, 'the call is counted');
 is($t->redis('XLEN', 'events'), 1, 'call_placed event');
@@ -164,7 +175,8 @@ sub pending {
     my ($id) = @_;
     my $r = reserve(id => $id, phone => $lp);
     run('confirm', [ "session:$id", "phone:$lp", "number:$r->[1]", 'events' ],
-        [ $id, "gw-$id", 100, $lp, $r->[1], 'call', 'http' ]);
+        [ $id, "gw-$id", 100, $lp, $r->[1], 'call', 'http', 'outbound',
+          tail($r->[1]) ]);
 }
 pending('b1');
 is_deeply(verify('999999', 'b1', undef, 4), [ 'mismatch', 2, 'b1' ],
@@ -281,7 +293,7 @@ sub confirm_in {
     return run('confirm',
         [ "session:$id", "phone:$phone", "number:$caller", 'events',
           'placed' ],
-        [ $id, '', 100, $phone, $caller, 'call', '', 'inbound' ]);
+        [ $id, '', 100, $phone, $caller, 'call', '', 'inbound', '', '' ]);
 }
 my $placed = $t->redis('GET', 'placed');
 my $before = $t->redis('HGET', "number:$dial", 'placed') // 0;
@@ -327,7 +339,8 @@ is_deeply(verify('', 'in1'), [ 'none' ], 'verify inbound: not twice');
 is_deeply(verify('', 's1'), [ 'none' ], 'a used outbound session: none');
 reserve(id => 'o9', phone => '+12025550162');
 run('confirm', [ 'session:o9', 'phone:+12025550162', 'number:x', 'events' ],
-    [ 'o9', 'gw', 100, '+12025550162', 'x', 'call', 'http' ]);
+    [ 'o9', 'gw', 100, '+12025550162', 'x', 'call', 'http', 'outbound',
+      tail($one) ]);
 is_deeply(verify('', 'o9'), [ 'missing', 'o9' ],
     'verify outbound without a caller id: missing');
 
@@ -338,7 +351,7 @@ sub sms_session {
         code => sha1_hex("salt$code"), %o);
     is(run('confirm',
         [ "session:$id", "phone:$phone", 'number:sms', 'events', 'placed' ],
-        [ $id, "SM$id", 100, $phone, '', 'call', 'twilio', 'sms' ]),
+        [ $id, "SM$id", 100, $phone, '', 'call', 'twilio', 'sms', '', '' ]),
         1, "confirm sms $id: pending");
     return $r;
 }
@@ -348,8 +361,8 @@ $r = sms_session('sm1', '+12025550163', '204817', interval => 5000,
     resend => 30000, limits => [ [ 5, 60000 ] ]);
 is_deeply([ @$r[0, 1, 3] ], [ 'ok', '', 0 ],
     'reserve sms: ok, no caller, no wait');
-is_deeply($t->redis('HMGET', 'session:sm1', 'channel', 'caller', 'm6'),
-    [ 'sms', undef, undef ], 'reserve sms: its channel, no caller digests');
+is_deeply($t->redis('HMGET', 'session:sm1', 'channel', 'caller', 'tail'),
+    [ 'sms', undef, '' ], 'reserve sms: its channel, no caller digest');
 is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
     'reserve sms: no call slot taken, no last caller');
 is($t->redis('GET', 'limit:1'), 1, 'reserve sms: its limit counted');
@@ -397,6 +410,18 @@ confirm_in('in2', $ip, $dial);
 sleep 0.01;
 is_deeply(prove($ip, $t->redis('HGET', 'session:in2', 'caller')), [ 'none' ],
     'prove: an expired session: none');
+
+# matching "full": a caller id's last 8 digits are enough, 7 are not
+$r = reserve(id => 'f1', phone => '+12025550166');
+run('confirm',
+    [ 'session:f1', 'phone:+12025550166', "number:$r->[1]", 'events',
+      'placed' ],
+    [ 'f1', 'gw', 100, '+12025550166', $r->[1], 'call', 'http', 'outbound',
+      tail($r->[1]) ]);
+is_deeply(verify(substr($r->[1], -7), 'f1'), [ 'mismatch', 2, 'f1' ],
+    'verify: the last 7 digits do not match');
+is(verify('0' . substr($r->[1], -8), 'f1')->[0], 'ok',
+    'verify: the last 8 do, whatever comes before them');
 
 # an error names the line of the .lua file
 

@@ -2,7 +2,10 @@
 -- event is written with the change it reports, or not at all.  An inbound
 -- session has no call placed: it waits for the user's call, and the caller
 -- number's figures and the last placed call are left alone, as they are
--- for an SMS session, whose message the gateway accepted.
+-- for an SMS session, whose message the gateway accepted.  A call's
+-- session gets its secret here, the salted hash of the caller's last
+-- digits (C knows the caller only from reserve's answer): until now it
+-- could not be verified anyway.
 --
 -- KEYS:
 --   session        the session hash
@@ -18,7 +21,9 @@
 --   caller         the caller number ("" for an SMS session)
 --   call_id        the call id
 --   gateway        the name of the gateway that placed the call
---   channel        "outbound" (or absent), "inbound" or "sms"
+--   channel        "outbound", "inbound" or "sms"
+--   tail           the caller id digits verify compares ("": none)
+--   tail_hash      sha1(salt . the caller's last tail digits)
 -- ANSWER:
 --   1 when the session is now pending, 0 when it was not calling or has
 --   expired
@@ -33,10 +38,10 @@ if s[1] ~= 'calling' then return 0 end
 local left = tonumber(s[2]) - now
 if left <= 0 then return 0 end
 
-local channel = ARGV[8] or 'outbound'
+local channel = ARGV[8]
 redis.call('HSET', session_key, 'state', 'pending',
            'gateway_sid', gateway_sid, 'gateway', ARGV[7],
-           'channel', channel)
+           'channel', channel, 'tail', ARGV[9], 'tail_hash', ARGV[10])
 redis.call('SET', KEYS[2], session_id, 'PX', left)
 if channel == 'inbound' then
   event(KEYS[4], ARGV[3], 'event', 'inbound_expected',

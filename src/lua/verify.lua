@@ -1,6 +1,8 @@
 -- verify: the caller id the phone received against its session.  The
--- digits are hashed with the session's salt and compared to the hashes
--- reserve stored, so a comparison's timing says nothing about the caller.
+-- digits are hashed with the session's salt and compared to the hash
+-- confirm stored, so a comparison's timing says nothing about the caller.
+-- One hash is enough: it is of the shortest suffix accepted, and a longer
+-- suffix that matches contains it.
 -- Wrong guesses also count against the phone across its sessions: a new
 -- session does not reset them, a success does, and every failure restarts
 -- the window.  Past the budget no guess is compared at all.  An inbound
@@ -42,13 +44,11 @@ if key == '' then
   key = ARGV[2] .. id
 end
 
--- the hash of each suffix length l, 3 to 15, is field l + 4
 local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', 'max',
-  'salt', 'phone', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11',
-  'm12', 'm13', 'm14', 'm15', 'caller', 'channel', 'code')
+  'salt', 'phone', 'caller', 'channel', 'code', 'tail', 'tail_hash')
 local state, expires, attempts, max = s[1], s[2], s[3], s[4]
-local salt, phone, caller = s[5], s[6], s[20]
-local inbound, sms = s[21] == 'inbound', s[21] == 'sms'
+local salt, phone, caller = s[5], s[6], s[7]
+local inbound, sms = s[8] == 'inbound', s[8] == 'sms'
 
 if state ~= 'pending' and not (inbound and state == 'proven') then
   return {'none'}
@@ -56,17 +56,19 @@ end
 --#include now
 if now >= tonumber(expires) then return {'none'} end
 
-local failures = ARGV[6] .. phone
-if max_failures > 0
-   and tonumber(redis.call('GET', failures) or 0) >= max_failures
-then
-  return {'locked', redis.call('PTTL', failures), id}
+-- without a budget no failure is counted: none to forgive either
+local failures, failed = ARGV[6] .. phone, false
+if max_failures > 0 then
+  failed = redis.call('GET', failures)
+  if tonumber(failed or 0) >= max_failures then
+    return {'locked', redis.call('PTTL', failures), id}
+  end
 end
 
 -- the session is consumed, the phone's failures forgiven
 local function verified(channel)
   redis.call('HSET', key, 'state', 'verified', 'verified', now)
-  redis.call('DEL', failures)
+  if failed then redis.call('DEL', failures) end
   -- an SMS session has no caller
   local e = {'event', 'verified', 'session_id', id, 'phone', phone,
     'channel', channel}
@@ -89,14 +91,11 @@ local d = ARGV[1]
 if d == '' then return {'missing', id} end
 local match = false
 if sms then
-  match = redis.sha1hex(salt .. d) == s[22]
+  match = redis.sha1hex(salt .. d) == s[9]
 else
-  for l = 3, math.min(#d, 15) do
-    local want = s[l + 4]
-    if want and want == redis.sha1hex(salt .. string.sub(d, -l)) then
-      match = true
-    end
-  end
+  local tail = tonumber(s[10])
+  match = tail ~= nil and #d >= tail
+    and redis.sha1hex(salt .. string.sub(d, -tail)) == s[11]
 end
 
 if match and sms then
