@@ -386,6 +386,12 @@ json_t *ngx_http_missedcall_inbound_answer(ngx_http_missedcall_op_t *op,
 char *ngx_http_missedcall_telnyx_webhook_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
 
+/* src/ngx_http_missedcall_confirm.c: the call is placed, in one MULTI */
+ngx_int_t ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_redis_pt handler);
+ngx_int_t ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
+    redisReply *reply);
+
 /* src/ngx_http_missedcall_failover.c */
 ngx_uint_t ngx_http_missedcall_failover_next(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req);

@@ -30,6 +30,8 @@
 
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN  100
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MAX  1000
+#define NGX_HTTP_MISSEDCALL_REDIS_MULTI        12   /* commands, with MULTI
+                                                        and EXEC */
 
 
 typedef struct {
@@ -70,6 +72,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_missedcall_redis_connect(void);
 static void ngx_http_missedcall_redis_failed(void);
+static void ngx_http_missedcall_redis_queued(redisReply *reply, void *data);
 static ngx_int_t ngx_http_missedcall_redis_send(
     ngx_http_missedcall_redis_cmd_t *cmd);
 static void ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
@@ -213,6 +216,79 @@ ngx_http_missedcall_redis_command(ngx_uint_t argc, ngx_str_t *argv,
     cmd->data = data;
 
     return ngx_http_missedcall_redis_send(cmd);
+}
+
+
+/*
+ * Every command is allocated before any is sent: a MULTI sent without its
+ * EXEC would take in whatever the connection sends next.
+ */
+
+ngx_int_t
+ngx_http_missedcall_redis_multi(ngx_uint_t n, ngx_uint_t *argc,
+    ngx_str_t *argv, ngx_http_missedcall_redis_pt handler, void *data)
+{
+    ngx_str_t                         word;
+    ngx_uint_t                        i;
+    ngx_http_missedcall_redis_t      *rd = &ngx_http_missedcall_redis_client;
+    ngx_http_missedcall_redis_cmd_t  *cmd[NGX_HTTP_MISSEDCALL_REDIS_MULTI];
+
+    if (n + 2 > NGX_HTTP_MISSEDCALL_REDIS_MULTI) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&word, "MULTI");
+    cmd[0] = ngx_http_missedcall_redis_cmd_alloc(0, 1, &word);
+
+    for (i = 0; i < n; i++) {
+        cmd[i + 1] = ngx_http_missedcall_redis_cmd_alloc(0, argc[i], argv);
+        argv += argc[i];
+    }
+
+    ngx_str_set(&word, "EXEC");
+    cmd[n + 1] = ngx_http_missedcall_redis_cmd_alloc(0, 1, &word);
+
+    for (i = 0; i < n + 2; i++) {
+        if (cmd[i] == NULL) {
+            for (i = 0; i < n + 2; i++) {
+                ngx_free(cmd[i]);
+            }
+
+            return NGX_ERROR;
+        }
+
+        cmd[i]->handler = ngx_http_missedcall_redis_queued;
+    }
+
+    cmd[n + 1]->handler = handler;
+    cmd[n + 1]->data = data;
+
+    for (i = 0; i < n + 2; i++) {
+        if (ngx_http_missedcall_redis_send(cmd[i]) == NGX_OK) {
+            continue;
+        }
+
+        /* a transaction cut short must not stay open on the connection */
+        if (i && rd->ac) {
+            redisAsyncFree(rd->ac);
+        }
+
+        while (++i < n + 2) {
+            ngx_free(cmd[i]);
+        }
+
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* MULTI's OK and each command's QUEUED: EXEC's reply says what happened */
+
+static void
+ngx_http_missedcall_redis_queued(redisReply *reply, void *data)
+{
 }
 
 

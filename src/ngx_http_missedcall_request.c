@@ -7,24 +7,22 @@
 /*
  * The request flow: a phone asks for a call.  One script checks the limits
  * and reserves a caller number and a session ("calling"); the gateway is
- * asked to place the call; a second script confirms the session
+ * asked to place the call; a transaction (confirm.c) confirms the session
  * ("pending") once the call is placed, or the session is undone, so that
  * no session stays behind a call that was not placed.
  *
  *   request_body -> reserve.lua -> reserved -> [dispatch: a call slot]
- *     -> gateway -> called -> confirm.lua -> confirmed -> [WAIT] -> 202
+ *     -> gateway -> called -> confirm (MULTI) -> confirmed -> [WAIT] -> 202
  *                          \-> fail.lua (undo) -> undone -> 4xx/5xx
  *
  * An inbound session (inbound.c) places no call: reserved goes straight
- * to confirm.lua, and the 202 names the number to dial.
+ * to confirm, and the 202 names the number to dial.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-
-#include <openssl/sha.h>
 
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_directive.h"
@@ -37,8 +35,6 @@ static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
 static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
 static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
 static void ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op);
-static ngx_int_t ngx_http_missedcall_tail(ngx_http_missedcall_op_t *op,
-    ngx_str_t *tail, ngx_str_t *hash);
 static void ngx_http_missedcall_confirmed(redisReply *reply, void *data);
 static void ngx_http_missedcall_replicated(redisReply *reply, void *data);
 static void ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op);
@@ -461,123 +457,11 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 static void
 ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op)
 {
-    u_char      *p;
-    ngx_str_t    argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGC], *args;
-    const char  *channel;
-
-    args = argv + NGX_HTTP_MISSEDCALL_CONFIRM_KEYS;
-    argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_SESSION] = op->session_key;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_SESSION_ID] = op->sid;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY_SID] = op->gateway_sid;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_PHONE] = op->phone;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALLER] = op->caller;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALL_ID] = op->call_id;
-    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY]);
-
-    if (op->gw) {
-        args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY] = op->gw->name;
-    }
-
-    channel = ngx_http_missedcall_channel_name(op->channel);
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CHANNEL].data = (u_char *) channel;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CHANNEL].len = ngx_strlen(channel);
-
-    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
-
-    if (p == NULL
-        || ngx_http_missedcall_tail(op,
-                              &args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_TAIL],
-                              &args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_TAIL_HASH])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
-                              &op->phone,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PHONE])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                              &op->caller,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_NUMBER])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
-                              NULL,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_EVENTS])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PLACED,
-                              NULL,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PLACED])
-           != NGX_OK)
+    if (ngx_http_missedcall_confirm_send(op, ngx_http_missedcall_confirmed)
+        != NGX_OK)
     {
-        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       NULL);
-        return;
+        ngx_http_missedcall_confirmed(NULL, op);
     }
-
-    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_EVENTS_MAX],
-                             &p, op->mcf->events_max);
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall request: %V: confirm sent", &op->sid);
-
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_confirm,
-                                NGX_HTTP_MISSEDCALL_CONFIRM_KEYS,
-                                NGX_HTTP_MISSEDCALL_CONFIRM_ARGC, argv,
-                                ngx_http_missedcall_confirmed);
-}
-
-
-/*
- * A placed call's secret: how many of the caller's last digits verify
- * compares, and their hash with the session's salt, as verify.lua hashes
- * the digits received.  Matching "full", the last digits but 3 (at least
- * 6): a caller id often arrives without its country code.  A longer
- * suffix that matches holds this one, so this one hash is enough.
- */
-
-static ngx_int_t
-ngx_http_missedcall_tail(ngx_http_missedcall_op_t *op, ngx_str_t *tail,
-    ngx_str_t *hash)
-{
-    u_char      *p, *in, md[SHA_DIGEST_LENGTH];
-    size_t       n, len;
-    ngx_uint_t   digits;
-
-    ngx_str_null(tail);
-    ngx_str_null(hash);
-
-    if (op->channel != NGX_HTTP_MISSEDCALL_CH_OUTBOUND
-        || op->caller.len < 2)
-    {
-        return NGX_OK;
-    }
-
-    len = op->caller.len - 1;
-    digits = op->lcf->match_digits;
-    n = digits ? digits : (len > 9 ? len - 3 : 6);
-
-    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN + 2 * SHA_DIGEST_LENGTH
-                              + op->salt.len + len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    tail->data = p;
-    p = ngx_sprintf(p, "%uz", n);
-    tail->len = p - tail->data;
-
-    /* a suffix longer than the caller is all of it, as in Lua */
-    n = ngx_min(n, len);
-
-    in = p;
-    p = ngx_cpymem(p, op->salt.data, op->salt.len);
-    p = ngx_cpymem(p, op->caller.data + op->caller.len - n, n);
-
-    if (SHA1(in, p - in, md) == NULL) {
-        return NGX_ERROR;
-    }
-
-    hash->data = p;
-    hash->len = ngx_hex_dump(p, md, sizeof(md)) - p;
-
-    return NGX_OK;
 }
 
 
@@ -589,14 +473,7 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
     u_char      *p;
     ngx_str_t    argv[3];
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall request: %V: confirm answered %L", &op->sid,
-                   (int64_t) (reply && reply->type == REDIS_REPLY_INTEGER
-                              ? reply->integer : -1));
-
-    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER
-        || reply->integer != 1)
-    {
+    if (ngx_http_missedcall_confirm_done(op, reply) != NGX_OK) {
         /* placed, but the session expired or Redis went away meanwhile */
         ngx_log_error(NGX_LOG_ERR, op->log, 0,
                       "missedcall: call %V placed but its session could not "

@@ -84,8 +84,8 @@ in_order(\@lines, 'request',
     "missedcall request: $sid: gateway \"http\" prepares call ",
     "missedcall request: $sid: gateway \"http\" answered HTTP 200",
     "missedcall request: $sid: gateway answered: placed",
-    "missedcall request: $sid: confirm sent",
-    "missedcall request: $sid: confirm answered 1",
+    "missedcall request: $sid: confirm sent, 9 commands",
+    "missedcall request: $sid: confirm answered, ",
     "missedcall request: $sid: accepted, 202",
     "missedcall request: op end: answered $sid");
 
@@ -111,7 +111,10 @@ in_order([ split /\n/, $log ], 'redis and curl',
     "missedcall request: $sid: reserve answered",
     'missedcall curl: ',
     "missedcall request: $sid: gateway \"http\" answered",
-    'missedcall redis: EVALSHA "confirm" sent');
+    'missedcall redis: MULTI "" sent',
+    'missedcall redis: EXEC "" sent',
+    'missedcall redis: EXEC "" reply, type 2',
+    "missedcall request: $sid: confirm answered, ");
 
 in_order([ split /\n/, $log ], 'admin',
     'missedcall admin: list number ending "", script sent',

@@ -54,7 +54,8 @@ if state ~= 'pending' and not (inbound and state == 'proven') then
   return {'none'}
 end
 --#include now
-if now >= tonumber(expires) then return {'none'} end
+-- a session gone from Redis before confirm ran has no expiry: none
+if now >= tonumber(expires or 0) then return {'none'} end
 
 -- without a budget no failure is counted: none to forgive either
 local failures, failed = ARGV[6] .. phone, false
