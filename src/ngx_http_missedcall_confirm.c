@@ -113,10 +113,19 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     t.nargs = 0;
 
     ngx_http_missedcall_confirm_cmd(&t, "EXISTS %V", s);
-    ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending gateway_sid %V "
-                                    "gateway %V channel %V tail %V "
-                                    "tail_hash %V", s, &op->gateway_sid,
-                                    &gateway, &channel, &tail, &hash);
+
+    if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND) {
+        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
+                                        "channel %V", s, &channel);
+
+    } else {
+        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
+                                        "gateway_sid %V gateway %V "
+                                        "channel %V tail %V secret %V", s,
+                                        &op->gateway_sid, &gateway,
+                                        &channel, &tail, &hash);
+    }
+
     ngx_http_missedcall_confirm_cmd(&t, "PEXPIREAT %V %V", s, &keep);
     ngx_http_missedcall_confirm_cmd(&t, "SET %V %V PXAT %V", &phone,
                                     &op->sid, &at);
@@ -273,9 +282,7 @@ ngx_http_missedcall_confirm_tail(ngx_http_missedcall_op_t *op,
     ngx_str_null(tail);
     ngx_str_null(hash);
 
-    if (op->channel != NGX_HTTP_MISSEDCALL_CH_OUTBOUND
-        || op->caller.len < 2)
-    {
+    if (op->channel != NGX_HTTP_MISSEDCALL_CH_OUTBOUND) {
         return NGX_OK;
     }
 

@@ -211,8 +211,6 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
     arg->len = p - arg->data;
     op->salt = *arg;
 
-    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CALL_ID] = op->call_id;
-
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_ATTEMPTS],
                         &p, lcf->max_attempts);

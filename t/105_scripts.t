@@ -43,8 +43,7 @@ sub reserve {
           "failures:$phone", 'ranges',
           map({ 'rcode:' . substr $phone, 1, $_ } 3, 2, 1),
           map { "limit:$_" } 1 .. @limits ],
-        [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 'salt',
-          'call', 3, $o{interval} // 0, $o{max_delay} // 0,
+        [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 'salt', 3, $o{interval} // 0, $o{max_delay} // 0,
           $o{resend} // 0, $o{max_failures} // 0, $o{code} // '',
           scalar @limits,
           map { @$_ } @limits ]);
@@ -71,7 +70,7 @@ my $r = reserve(id => 's1');
 is_deeply([ @$r[0, 1, 3] ], [ 'ok', $one, 0 ],
     'reserve: ok, from the calling code 1, no wait');
 is($t->redis('HGET', 'session:s1', 'state'), 'calling', 'session calling');
-is($t->redis('HEXISTS', 'session:s1', 'tail_hash'), 0,
+is($t->redis('HEXISTS', 'session:s1', 'secret'), 0,
     'reserve: no caller id hash before the call is placed');
 is(reserve(id => 's2')->[1], $two, 'reserve: the last caller is avoided');
 is(reserve(id => 's3', phone => '+447700900123', random => 2**52)->[1],
@@ -118,10 +117,10 @@ sub confirm {
     my ($id, $caller, %o) = @_;
     my $phone = $o{phone} // '+12025550143';
     my $channel = $o{channel} // 'outbound';
-    my ($n, $hash) = $channel eq 'outbound' ? tail($caller) : ('', '');
+    my ($n, $hash) = $channel eq 'outbound' ? tail($caller) : ();
     $t->redis('HSET', "session:$id", 'state', 'pending', 'gateway_sid',
-        "gw-$id", 'gateway', 'http', 'channel', $channel, 'tail', $n,
-        'tail_hash', $hash);
+        "gw-$id", 'gateway', 'http', 'channel', $channel,
+        $n ? ('tail', $n, 'secret', $hash) : ());
     $t->redis('SET', "phone:$phone", $id, 'PX', 60000);
     return if $channel ne 'outbound';
     $t->redis('HINCRBY', "number:$caller", 'placed', 1);
@@ -332,7 +331,7 @@ $r = sms_session('sm1', '+12025550163', '204817', interval => 5000,
     resend => 30000, limits => [ [ 5, 60000 ] ]);
 is_deeply([ @$r[0, 1, 3] ], [ 'ok', '', 0 ],
     'reserve sms: ok, no caller, no wait');
-is_deeply($t->redis('HMGET', 'session:sm1', 'caller', 'code'),
+is_deeply($t->redis('HMGET', 'session:sm1', 'caller', 'secret'),
     [ undef, sha1_hex('salt204817') ],
     'reserve sms: no caller, the code\'s hash');
 is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
@@ -366,7 +365,7 @@ is(verify('112233', 'sm4', undef, 2)->[0], 'locked',
 sms_session('sm3', '+12025550165', '771204', ttl => 50);
 sleep 0.1;
 is_deeply(verify('771204', 'sm3'), [ 'none' ], 'verify sms: expired');
-is($t->redis('HGET', 'session:sm1', 'code'), sha1_hex('salt204817'),
+is($t->redis('HGET', 'session:sm1', 'secret'), sha1_hex('salt204817'),
     'the session holds the hash of the code, not the code');
 reserve(id => 'in2', phone => $ip, ttl => 1);
 confirm_in('in2', $ip, $dial);

@@ -34,7 +34,6 @@
 --   ttl            the session's life, ms
 --   keep           ms status still answers after expiry
 --   salt           salt of the caller id hashes
---   call_id        the call id
 --   max_attempts   verifications allowed
 --   interval       ms between two calls (0: no throttle)
 --   max_delay      longest wait for a call slot, ms
@@ -56,16 +55,16 @@
 local pool, session_key, last_key = KEYS[1], KEYS[2], KEYS[3]
 local throttle_key, resend_key = KEYS[4], KEYS[5]
 local ttl = tonumber(ARGV[3])
-local resend_ms = tonumber(ARGV[10])
-local failures, max_failures = KEYS[9], tonumber(ARGV[11])
-local code, nlimits = ARGV[12], tonumber(ARGV[13])
+local resend_ms = tonumber(ARGV[9])
+local failures, max_failures = KEYS[9], tonumber(ARGV[10])
+local code, nlimits = ARGV[11], tonumber(ARGV[12])
 
 -- a week: the phone is called from another number next time
 local LAST_CALLER_TTL = 604800000
 
 -- limit i: its counter, and its count and window
 local function limit(i)
-  return KEYS[13 + i], tonumber(ARGV[12 + 2 * i]), ARGV[13 + 2 * i]
+  return KEYS[13 + i], tonumber(ARGV[11 + 2 * i]), ARGV[12 + 2 * i]
 end
 
 -- the failures, the resend mark, the call slot, the last caller and the
@@ -88,11 +87,12 @@ for i = 1, nlimits do
 end
 --#include now
 
--- the session, its limits counted and the phone's resend mark set
+-- the session, its limits counted and the phone's resend mark set.  A
+-- hash small enough is a list searched field by field: verify's fields
+-- come first, and only what is read is stored.
 local expires = now + ttl
-local h = {'phone', ARGV[2], 'state', 'calling', 'attempts', '0',
-  'max', ARGV[7], 'created', now, 'expires', expires, 'salt', ARGV[5],
-  'call_id', ARGV[6]}
+local h = {'state', 'calling', 'expires', expires, 'attempts', '0',
+  'max', ARGV[6], 'salt', ARGV[5], 'phone', ARGV[2]}
 local function open()
   redis.call('HSET', session_key, unpack(h))
   redis.call('PEXPIRE', session_key, ttl + tonumber(ARGV[4]))
@@ -103,12 +103,12 @@ local function open()
     end
   end
   if resend_ms > 0 then
-    redis.call('SET', resend_key, '1', 'PX', ARGV[10])
+    redis.call('SET', resend_key, '1', 'PX', ARGV[9])
   end
 end
 
 if code ~= '' then
-  h[#h + 1] = 'code'
+  h[#h + 1] = 'secret'
   h[#h + 1] = code
   h[#h + 1] = 'channel'
   h[#h + 1] = 'sms'
@@ -158,9 +158,9 @@ local function index_of(caller)
 end
 
 local wait = 0
-local interval = tonumber(ARGV[8])
+local interval = tonumber(ARGV[7])
 if interval > 0 then
-  local max_delay = tonumber(ARGV[9])
+  local max_delay = tonumber(ARGV[8])
   local slot = math.max(now, tonumber(got[3] or 0))
   wait = slot - now
   if wait > max_delay then

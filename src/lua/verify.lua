@@ -44,11 +44,12 @@ if key == '' then
   key = ARGV[2] .. id
 end
 
-local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', 'max',
-  'salt', 'phone', 'caller', 'channel', 'code', 'tail', 'tail_hash')
-local state, expires, attempts, max = s[1], s[2], s[3], s[4]
-local salt, phone, caller = s[5], s[6], s[7]
-local inbound, sms = s[8] == 'inbound', s[8] == 'sms'
+-- what a success needs: a wrong guess reads the attempts apart (every
+-- field read costs)
+local s = redis.call('HMGET', key, 'state', 'expires', 'salt', 'phone',
+  'caller', 'channel', 'secret', 'tail')
+local state, expires, salt, phone, caller = s[1], s[2], s[3], s[4], s[5]
+local inbound, sms = s[6] == 'inbound', s[6] == 'sms'
 
 if state ~= 'pending' and not (inbound and state == 'proven') then
   return {'none'}
@@ -68,7 +69,7 @@ end
 
 -- the session is consumed, the phone's failures forgiven
 local function verified(channel)
-  redis.call('HSET', key, 'state', 'verified', 'verified', now)
+  redis.call('HSET', key, 'state', 'verified')
   if failed then redis.call('DEL', failures) end
   -- an SMS session has no caller
   local e = {'event', 'verified', 'session_id', id, 'phone', phone,
@@ -92,11 +93,11 @@ local d = ARGV[1]
 if d == '' then return {'missing', id} end
 local match = false
 if sms then
-  match = redis.sha1hex(salt .. d) == s[9]
+  match = redis.sha1hex(salt .. d) == s[7]
 else
-  local tail = tonumber(s[10])
+  local tail = tonumber(s[8])
   match = tail ~= nil and #d >= tail
-    and redis.sha1hex(salt .. string.sub(d, -tail)) == s[11]
+    and redis.sha1hex(salt .. string.sub(d, -tail)) == s[7]
 end
 
 if match and sms then
@@ -106,7 +107,8 @@ elseif match then
   return {'ok', phone, verified('outbound'), 'outbound', id}
 end
 
-local a = tonumber(attempts) + 1
+local m = redis.call('HMGET', key, 'attempts', 'max')
+local a, max = tonumber(m[1]) + 1, tonumber(m[2])
 if max_failures > 0 then
   local f = redis.call('INCR', failures)
   redis.call('PEXPIRE', failures, failures_ms)
@@ -117,7 +119,7 @@ if max_failures > 0 then
     return {'locked', failures_ms, id}
   end
 end
-if a >= tonumber(max) then
+if a >= max then
   redis.call('HSET', key, 'state', 'burned', 'attempts', a)
   event(events, events_max, 'event', 'session_burned', 'session_id', id,
     'phone', phone, 'attempts', a)
@@ -125,5 +127,5 @@ if a >= tonumber(max) then
 end
 redis.call('HSET', key, 'attempts', a)
 event(events, events_max, 'event', 'verification_failed',
-  'session_id', id, 'phone', phone, 'attempts_left', tonumber(max) - a)
-return {'mismatch', tonumber(max) - a, id}
+  'session_id', id, 'phone', phone, 'attempts_left', max - a)
+return {'mismatch', max - a, id}
