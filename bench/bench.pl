@@ -281,6 +281,8 @@ sub redis_only {
     redis_rows($req, $ver);
     print "\nrequest: $req->{n} answers (", answers($req), "); verify: "
         . "$ver->{n} (", answers($ver), ")\n";
+    printf "the workers' CPU us an answer: request %.1f, verify %.1f\n",
+        map { $_->{cpu}{app} / $_->{n} * 1e6 } $req, $ver;
     redis_commands(['request', $req], ['verify', $ver]);
     exit 0;
 }

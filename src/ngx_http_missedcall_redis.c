@@ -30,8 +30,8 @@
 
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN  100
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MAX  1000
-#define NGX_HTTP_MISSEDCALL_REDIS_MULTI        12   /* commands, with MULTI
-                                                        and EXEC */
+#define NGX_HTTP_MISSEDCALL_REDIS_ARGS         32   /* of a command in
+                                                        a transaction */
 
 
 typedef struct {
@@ -72,7 +72,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_missedcall_redis_connect(void);
 static void ngx_http_missedcall_redis_failed(void);
-static void ngx_http_missedcall_redis_queued(redisReply *reply, void *data);
+static ngx_int_t ngx_http_missedcall_redis_ready(void);
 static ngx_int_t ngx_http_missedcall_redis_send(
     ngx_http_missedcall_redis_cmd_t *cmd);
 static void ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
@@ -220,75 +220,93 @@ ngx_http_missedcall_redis_command(ngx_uint_t argc, ngx_str_t *argv,
 
 
 /*
- * Every command is allocated before any is sent: a MULTI sent without its
- * EXEC would take in whatever the connection sends next.
+ * MULTI and the queued commands go without a callback: formatted at once
+ * from argv, nothing to copy, and EXEC's reply says what each did.
  */
 
 ngx_int_t
 ngx_http_missedcall_redis_multi(ngx_uint_t n, ngx_uint_t *argc,
     ngx_str_t *argv, ngx_http_missedcall_redis_pt handler, void *data)
 {
-    ngx_str_t                         word;
-    ngx_uint_t                        i;
+    size_t                            len[NGX_HTTP_MISSEDCALL_REDIS_ARGS];
+    ngx_str_t                         exec;
+    ngx_uint_t                        i, j;
+    const char                       *arg[NGX_HTTP_MISSEDCALL_REDIS_ARGS];
     ngx_http_missedcall_redis_t      *rd = &ngx_http_missedcall_redis_client;
-    ngx_http_missedcall_redis_cmd_t  *cmd[NGX_HTTP_MISSEDCALL_REDIS_MULTI];
+    ngx_http_missedcall_redis_cmd_t  *cmd;
 
-    if (n + 2 > NGX_HTTP_MISSEDCALL_REDIS_MULTI) {
+    ngx_str_set(&exec, "EXEC");
+
+    cmd = ngx_http_missedcall_redis_cmd_alloc(0, 1, &exec);
+    if (cmd == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_str_set(&word, "MULTI");
-    cmd[0] = ngx_http_missedcall_redis_cmd_alloc(0, 1, &word);
+    cmd->handler = handler;
+    cmd->data = data;
+
+    if (ngx_http_missedcall_redis_ready() != NGX_OK) {
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
+
+    if (redisAsyncCommand(rd->ac, NULL, NULL, "MULTI") != REDIS_OK) {
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
 
     for (i = 0; i < n; i++) {
-        cmd[i + 1] = ngx_http_missedcall_redis_cmd_alloc(0, argc[i], argv);
+        for (j = 0; j < argc[i] && j < NGX_HTTP_MISSEDCALL_REDIS_ARGS; j++) {
+            arg[j] = argv[j].len ? (const char *) argv[j].data : "";
+            len[j] = argv[j].len;
+        }
+
+        if (j < argc[i]
+            || redisAsyncCommandArgv(rd->ac, NULL, NULL, (int) j, arg, len)
+               != REDIS_OK)
+        {
+            break;
+        }
+
         argv += argc[i];
     }
 
-    ngx_str_set(&word, "EXEC");
-    cmd[n + 1] = ngx_http_missedcall_redis_cmd_alloc(0, 1, &word);
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "missedcall redis: MULTI of %ui commands %s", n,
+                   i == n ? "queued" : "failed");
 
-    for (i = 0; i < n + 2; i++) {
-        if (cmd[i] == NULL) {
-            for (i = 0; i < n + 2; i++) {
-                ngx_free(cmd[i]);
-            }
-
-            return NGX_ERROR;
-        }
-
-        cmd[i]->handler = ngx_http_missedcall_redis_queued;
+    if (i == n && ngx_http_missedcall_redis_send(cmd) == NGX_OK) {
+        return NGX_OK;
     }
 
-    cmd[n + 1]->handler = handler;
-    cmd[n + 1]->data = data;
+    /* a transaction cut short must not stay open on the connection */
+    if (rd->ac) {
+        redisAsyncFree(rd->ac);
+    }
 
-    for (i = 0; i < n + 2; i++) {
-        if (ngx_http_missedcall_redis_send(cmd[i]) == NGX_OK) {
-            continue;
-        }
+    if (i < n) {
+        ngx_free(cmd);
+    }
 
-        /* a transaction cut short must not stay open on the connection */
-        if (i && rd->ac) {
-            redisAsyncFree(rd->ac);
-        }
+    return NGX_ERROR;
+}
 
-        while (++i < n + 2) {
-            ngx_free(cmd[i]);
-        }
 
+/* Redis is there, or is being connected to: commands may be queued */
+
+static ngx_int_t
+ngx_http_missedcall_redis_ready(void)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
+
+    if (rd->conf == NULL
+        || (rd->ac == NULL && ngx_http_missedcall_redis_connect() != NGX_OK))
+    {
+        ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS);
         return NGX_ERROR;
     }
 
     return NGX_OK;
-}
-
-
-/* MULTI's OK and each command's QUEUED: EXEC's reply says what happened */
-
-static void
-ngx_http_missedcall_redis_queued(redisReply *reply, void *data)
-{
 }
 
 
@@ -323,10 +341,7 @@ ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
 {
     ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
-    if (rd->conf == NULL
-        || (rd->ac == NULL && ngx_http_missedcall_redis_connect() != NGX_OK))
-    {
-        ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS);
+    if (ngx_http_missedcall_redis_ready() != NGX_OK) {
         ngx_free(cmd);
         return NGX_ERROR;
     }

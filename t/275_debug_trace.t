@@ -111,7 +111,7 @@ in_order([ split /\n/, $log ], 'redis and curl',
     "missedcall request: $sid: reserve answered",
     'missedcall curl: ',
     "missedcall request: $sid: gateway \"http\" answered",
-    'missedcall redis: MULTI "" sent',
+    'missedcall redis: MULTI of 9 commands queued',
     'missedcall redis: EXEC "" sent',
     'missedcall redis: EXEC "" reply, type 2',
     "missedcall request: $sid: confirm answered, ");
