@@ -7,7 +7,7 @@
 /*
  * Confirm: the gateway placed the call (or none is to be placed), and the
  * session waits to be proven.  No script: plain commands in one MULTI,
- * sent in one write, cost Redis about half of what confirm.lua did
+ * sent in one write, cost Redis two thirds of what confirm.lua did
  * (issue 19).  The session was reserved "calling" by this op alone, and
  * only this transaction makes it "pending": it cannot be verified before.
  * The event is written in the same transaction as the change it reports.
