@@ -381,6 +381,16 @@ is_deeply(verify(substr($r->[1], -7), 'f1'), [ 'mismatch', 2, 'f1' ],
 is(verify('0' . substr($r->[1], -8), 'f1')->[0], 'ok',
     'verify: the last 8 do, whatever comes before them');
 
+# by phone, the pointer's expiry is the session's: no clock is read
+$r = reserve(id => 'e1', phone => '+12025550167');
+confirm('e1', $r->[1], phone => '+12025550167');
+$t->redis('PEXPIRE', 'phone:+12025550167', 1);
+sleep 0.01;
+is_deeply(verify(substr($r->[1], 1), undef, 'phone:+12025550167'), [ 'none' ],
+    'verify by phone: the pointer expired, none');
+is(verify(substr($r->[1], 1), 'e1')->[0], 'ok',
+    'by its id, the session itself is still there');
+
 # an error names the line of the .lua file
 
 sub line_of {

@@ -51,12 +51,17 @@ local s = redis.call('HMGET', key, 'state', 'expires', 'salt', 'phone',
 local state, expires, salt, phone, caller = s[1], s[2], s[3], s[4], s[5]
 local inbound, sms = s[6] == 'inbound', s[6] == 'sms'
 
-if state ~= 'pending' and not (inbound and state == 'proven') then
+-- a session gone from Redis before confirm ran has no expiry: none
+if state ~= 'pending' and not (inbound and state == 'proven')
+   or not expires
+then
   return {'none'}
 end
+-- the phone's pointer expires with its session: what it finds is unexpired
+if KEYS[1] ~= '' then
 --#include now
--- a session gone from Redis before confirm ran has no expiry: none
-if now >= tonumber(expires or 0) then return {'none'} end
+  if now >= tonumber(expires) then return {'none'} end
+end
 
 -- without a budget no failure is counted: none to forgive either
 local failures, failed = ARGV[6] .. phone, false
