@@ -7,6 +7,7 @@
 #   perl bench/bench.pl [pairs] [checks] [check seconds] [rounds]
 #   perl bench/bench.pl --short          # a few minutes: fewer of each
 #   MC_BENCH_CHECK_ONLY=1 perl bench/bench.pl 0 0 2 1   # the check rows only
+#   perl bench/bench.pl --redis [pairs]  # Redis's CPU and commands only
 #
 # - check with a valid token against "return 204": alternating rounds,
 #   medians, req/s ratio and p50/p99; with an HS256 token (the module's
@@ -36,6 +37,9 @@ use lib "$FindBin::Bin/../t/lib";
 use MissedCall::Flow;
 
 my $short = @ARGV && $ARGV[0] eq '--short' && shift;
+# request and verify only, the Redis rows and commands: half a minute
+my $redis_only = @ARGV && $ARGV[0] eq '--redis' && shift;
+$short ||= $redis_only;
 my $pairs = shift // ($short ? 50000 : 100000);
 my $checks = shift // ($short ? 300000 : 1000000);
 my $seconds = shift // ($short ? 2 : 5);
@@ -140,6 +144,7 @@ print STDERR "bench: warming up\n";
 wrk_script($_, int($pairs / 10), offset => 9e7)
     for 'request.lua', 'verify.lua';
 my @rss0 = rss();
+redis_only() if $redis_only;
 
 # 1. check against return 204
 my %m = check_rounds();
@@ -196,15 +201,7 @@ for (['request', $req, $dreq, 20, 'request_x'],
     row("$name/s vs DRF (was $before{$b}x)", int $m->{rps}, int $d->{rps},
         sprintf('%.1f', $x), ">= $want", $x >= $want ? 'met' : 'MISS');
 }
-for (['request', $req, 25, 'request_us'], ['verify', $ver, 12, 'verify_us'])
-{
-    my ($name, $run, $want, $b) = @$_;
-    my $us = $run->{redis_us} / $run->{n};
-    row("Redis CPU us/$name (was $before{$b})", sprintf('%.1f', $us),
-        sprintf('%.1f', $run eq $req ? $dreq->{redis_us} / $dreq->{n}
-            : $dver->{redis_us} / $dver->{n}), '', "<= $want",
-        $us <= $want ? 'met' : 'MISS');
-}
+redis_rows($req, $ver, $dreq, $dver);
 for my $i (0 .. $#rss0) {
     my $g = ($rss1[$i] // 0) - $rss0[$i];
     row("worker $i RSS growth, KiB", $g, "$rss0[$i]->" . ($rss1[$i] // '-'),
@@ -241,18 +238,53 @@ for (['request', $req], ['verify', $ver],
 }
 printf "the gateway call's share of the workers' CPU in request: %s\n",
     $req->{gateway} // 'not measured';
-print "\nRedis commands an answer (INFO commandstats): calls, us\n";
-for (['request', $req], ['verify', $ver], ['DRF request', $dreq],
-    ['DRF verify', $dver])
-{
-    my ($name, $run) = @$_;
-    my $c = $run->{cmds};
-    printf "%-12s %s\n", $name, join ', ', map {
-        sprintf '%s %.2f %.1f', $_, $c->{$_}{calls} / $run->{n},
-            $c->{$_}{usec} / $run->{n}
-    } sort { $c->{$b}{usec} <=> $c->{$a}{usec} } grep {
-        $c->{$_}{calls} / $run->{n} >= 0.01
-    } keys %$c;
+redis_commands(['request', $req], ['verify', $ver],
+    ['DRF request', $dreq], ['DRF verify', $dver]);
+
+# the Redis CPU rows: the module's against the peer's, if measured
+sub redis_rows {
+    my ($req, $ver, $dreq, $dver) = @_;
+    for (['request', $req, $dreq, 25, 'request_us'],
+        ['verify', $ver, $dver, 12, 'verify_us'])
+    {
+        my ($name, $run, $peer, $want, $b) = @$_;
+        my $us = $run->{redis_us} / $run->{n};
+        row("Redis CPU us/$name (was $before{$b})", sprintf('%.1f', $us),
+            $peer ? sprintf('%.1f', $peer->{redis_us} / $peer->{n}) : '-',
+            '', "<= $want", $us <= $want ? 'met' : 'MISS');
+    }
+}
+
+# calls and us an answer of each command, and of each script by name
+sub redis_commands {
+    print "\nRedis commands an answer (INFO commandstats): calls, us\n";
+    for (@_) {
+        my ($name, $run) = @$_;
+        my $c = $run->{cmds};
+        printf "%-12s %s\n", $name, join ', ', map {
+            sprintf '%s %.2f %.1f', $_, $c->{$_}{calls} / $run->{n},
+                $c->{$_}{usec} / $run->{n}
+        } sort { $c->{$b}{usec} <=> $c->{$a}{usec} } grep {
+            $c->{$_}{calls} / $run->{n} >= 0.01
+        } keys %$c;
+    }
+}
+
+# --redis: the request and verify phases alone
+sub redis_only {
+    print STDERR "bench: $pairs requests, then as many verifies\n";
+    my $req = wrk_script('request.lua', $pairs);
+    my $ver = wrk_script('verify.lua', $pairs);
+    print "\n";
+    row('what', 'measured', 'against', 'ratio', 'target', '');
+    row('-' x 34, '-' x 12, '-' x 12, '-' x 6, '-' x 7, '-' x 4);
+    redis_rows($req, $ver);
+    print "\nrequest: $req->{n} answers (", answers($req), "); verify: "
+        . "$ver->{n} (", answers($ver), ")\n";
+    printf "the workers' CPU us an answer: request %.1f, verify %.1f\n",
+        map { $_->{cpu}{app} / $_->{n} * 1e6 } $req, $ver;
+    redis_commands(['request', $req], ['verify', $ver]);
+    exit 0;
 }
 
 # alternating rounds of "return 204" and each check, medians

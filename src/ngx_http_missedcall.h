@@ -292,6 +292,7 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          call_id;
     ngx_str_t                          caller;
     ngx_str_t                          session_key;
+    ngx_str_t                          salt;     /* of the session's hashes */
     ngx_str_t                          gateway_sid;  /* the gateway's id */
     ngx_http_missedcall_gateway_conf_t *gw;     /* the gateway calling */
     ngx_uint_t                         attempt;  /* its index in gateways */
@@ -482,6 +483,12 @@ ngx_int_t ngx_http_missedcall_http_sms_result(ngx_http_missedcall_op_t *op,
 /* src/ngx_http_missedcall_gateway_telnyx.c */
 char *ngx_http_missedcall_telnyx_webhook_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
+
+/* src/ngx_http_missedcall_confirm.c: the call is placed, in one MULTI */
+ngx_int_t ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_redis_pt handler);
+ngx_int_t ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
+    redisReply *reply);
 
 /* src/ngx_http_missedcall_failover.c */
 ngx_uint_t ngx_http_missedcall_failover_next(ngx_http_missedcall_op_t *op,

@@ -41,8 +41,8 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE,/* <prefix>ranges:cc:<code>: zset
                                            of the enabled ranges serving a
                                            calling code */
-    NGX_HTTP_MISSEDCALL_KEY_PLACED,     /* <prefix>placed: the time of the
-                                           last call placed, ms */
+    NGX_HTTP_MISSEDCALL_KEY_PLACED,     /* <prefix>placed: the count of
+                                           calls placed */
     NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO,  /* <prefix>pool:auto: set of the
                                            numbers disabled automatically */
     NGX_HTTP_MISSEDCALL_KEY_DOWN        /* <prefix>down:<gateway>: it failed

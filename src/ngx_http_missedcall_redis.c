@@ -30,6 +30,8 @@
 
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MIN  100
 #define NGX_HTTP_MISSEDCALL_REDIS_BACKOFF_MAX  1000
+#define NGX_HTTP_MISSEDCALL_REDIS_ARGS         32   /* of a command in
+                                                        a transaction */
 
 
 typedef struct {
@@ -70,6 +72,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_missedcall_redis_connect(void);
 static void ngx_http_missedcall_redis_failed(void);
+static ngx_int_t ngx_http_missedcall_redis_ready(void);
 static ngx_int_t ngx_http_missedcall_redis_send(
     ngx_http_missedcall_redis_cmd_t *cmd);
 static void ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
@@ -216,6 +219,97 @@ ngx_http_missedcall_redis_command(ngx_uint_t argc, ngx_str_t *argv,
 }
 
 
+/*
+ * MULTI and the queued commands go without a callback: formatted at once
+ * from argv, nothing to copy, and EXEC's reply says what each did.
+ */
+
+ngx_int_t
+ngx_http_missedcall_redis_multi(ngx_uint_t n, ngx_uint_t *argc,
+    ngx_str_t *argv, ngx_http_missedcall_redis_pt handler, void *data)
+{
+    size_t                            len[NGX_HTTP_MISSEDCALL_REDIS_ARGS];
+    ngx_str_t                         exec;
+    ngx_uint_t                        i, j;
+    const char                       *arg[NGX_HTTP_MISSEDCALL_REDIS_ARGS];
+    ngx_http_missedcall_redis_t      *rd = &ngx_http_missedcall_redis_client;
+    ngx_http_missedcall_redis_cmd_t  *cmd;
+
+    ngx_str_set(&exec, "EXEC");
+
+    cmd = ngx_http_missedcall_redis_cmd_alloc(0, 1, &exec);
+    if (cmd == NULL) {
+        return NGX_ERROR;
+    }
+
+    cmd->handler = handler;
+    cmd->data = data;
+
+    if (ngx_http_missedcall_redis_ready() != NGX_OK) {
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
+
+    if (redisAsyncCommand(rd->ac, NULL, NULL, "MULTI") != REDIS_OK) {
+        ngx_free(cmd);
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < argc[i] && j < NGX_HTTP_MISSEDCALL_REDIS_ARGS; j++) {
+            arg[j] = argv[j].len ? (const char *) argv[j].data : "";
+            len[j] = argv[j].len;
+        }
+
+        if (j < argc[i]
+            || redisAsyncCommandArgv(rd->ac, NULL, NULL, (int) j, arg, len)
+               != REDIS_OK)
+        {
+            break;
+        }
+
+        argv += argc[i];
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "missedcall redis: MULTI of %ui commands %s", n,
+                   i == n ? "queued" : "failed");
+
+    if (i == n && ngx_http_missedcall_redis_send(cmd) == NGX_OK) {
+        return NGX_OK;
+    }
+
+    /* a transaction cut short must not stay open on the connection */
+    if (rd->ac) {
+        redisAsyncFree(rd->ac);
+    }
+
+    if (i < n) {
+        ngx_free(cmd);
+    }
+
+    return NGX_ERROR;
+}
+
+
+/* Redis is there, or is being connected to: commands may be queued */
+
+static ngx_int_t
+ngx_http_missedcall_redis_ready(void)
+{
+    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
+
+    if (rd->conf == NULL
+        || (rd->ac == NULL && ngx_http_missedcall_redis_connect() != NGX_OK))
+    {
+        ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_missedcall_redis_eval(ngx_http_missedcall_script_t *script,
     ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
@@ -247,10 +341,7 @@ ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
 {
     ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
 
-    if (rd->conf == NULL
-        || (rd->ac == NULL && ngx_http_missedcall_redis_connect() != NGX_OK))
-    {
-        ngx_http_missedcall_metrics_inc(NGX_HTTP_MISSEDCALL_M_REDIS_ERRORS);
+    if (ngx_http_missedcall_redis_ready() != NGX_OK) {
         ngx_free(cmd);
         return NGX_ERROR;
     }

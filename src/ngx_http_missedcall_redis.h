@@ -68,6 +68,13 @@ void ngx_http_missedcall_redis_scripts_init(void);
  */
 ngx_int_t ngx_http_missedcall_redis_command(ngx_uint_t argc, ngx_str_t *argv,
     ngx_http_missedcall_redis_pt handler, void *data);
+/*
+ * A transaction: MULTI, n commands (argc[i] arguments each, one after
+ * another in argv), EXEC.  The handler gets EXEC's reply, an array of
+ * theirs; as for redis_command otherwise.
+ */
+ngx_int_t ngx_http_missedcall_redis_multi(ngx_uint_t n, ngx_uint_t *argc,
+    ngx_str_t *argv, ngx_http_missedcall_redis_pt handler, void *data);
 ngx_int_t ngx_http_missedcall_redis_eval(ngx_http_missedcall_script_t *script,
     ngx_uint_t nkeys, ngx_uint_t argc, ngx_str_t *argv,
     ngx_http_missedcall_redis_pt handler, void *data);

@@ -7,16 +7,16 @@
 /*
  * The request flow: a phone asks for a call.  One script checks the limits
  * and reserves a caller number and a session ("calling"); the gateway is
- * asked to place the call; a second script confirms the session
+ * asked to place the call; a transaction (confirm.c) confirms the session
  * ("pending") once the call is placed, or the session is undone, so that
  * no session stays behind a call that was not placed.
  *
  *   request_body -> reserve.lua -> reserved -> [dispatch: a call slot]
- *     -> gateway -> called -> confirm.lua -> confirmed -> [WAIT] -> 202
+ *     -> gateway -> called -> confirm (MULTI) -> confirmed -> [WAIT] -> 202
  *                          \-> fail.lua (undo) -> undone -> 4xx/5xx
  *
  * An inbound session (inbound.c) places no call: reserved goes straight
- * to confirm.lua, and the 202 names the number to dial.  An SMS session
+ * to confirm, and the 202 names the number to dial.  An SMS session
  * (sms.c) sends its code instead of placing a call, and a failed call may
  * be followed by one: undone -> reserve.lua again, for an SMS session.
  */
@@ -235,11 +235,8 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
     arg->data = p;
     p = ngx_hex_dump(p, salt, sizeof(salt));
     arg->len = p - arg->data;
+    op->salt = *arg;
 
-    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CALL_ID] = op->call_id;
-
-    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_DIGITS],
-                             &p, lcf->match_digits);
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_ATTEMPTS],
                         &p, lcf->max_attempts);
@@ -482,62 +479,11 @@ ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req)
 void
 ngx_http_missedcall_confirm(ngx_http_missedcall_op_t *op)
 {
-    u_char      *p;
-    ngx_str_t    argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGC], *args;
-    const char  *channel;
-
-    args = argv + NGX_HTTP_MISSEDCALL_CONFIRM_KEYS;
-    argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_SESSION] = op->session_key;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_SESSION_ID] = op->sid;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY_SID] = op->gateway_sid;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_PHONE] = op->phone;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALLER] = op->caller;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CALL_ID] = op->call_id;
-    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY]);
-
-    if (op->gw) {
-        args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_GATEWAY] = op->gw->name;
-    }
-
-    channel = ngx_http_missedcall_channel_name(op->channel);
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CHANNEL].data = (u_char *) channel;
-    args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_CHANNEL].len = ngx_strlen(channel);
-
-    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
-
-    if (p == NULL
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
-                              &op->phone,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PHONE])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                              &op->caller,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_NUMBER])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
-                              NULL,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_EVENTS])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PLACED,
-                              NULL,
-                              &argv[NGX_HTTP_MISSEDCALL_CONFIRM_KEY_PLACED])
-           != NGX_OK)
+    if (ngx_http_missedcall_confirm_send(op, ngx_http_missedcall_confirmed)
+        != NGX_OK)
     {
-        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       NULL);
-        return;
+        ngx_http_missedcall_confirmed(NULL, op);
     }
-
-    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_CONFIRM_ARG_EVENTS_MAX],
-                             &p, op->mcf->events_max);
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall request: %V: confirm sent", &op->sid);
-
-    ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_confirm,
-                                NGX_HTTP_MISSEDCALL_CONFIRM_KEYS,
-                                NGX_HTTP_MISSEDCALL_CONFIRM_ARGC, argv,
-                                ngx_http_missedcall_confirmed);
 }
 
 
@@ -549,14 +495,7 @@ ngx_http_missedcall_confirmed(redisReply *reply, void *data)
     u_char      *p;
     ngx_str_t    argv[3];
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall request: %V: confirm answered %L", &op->sid,
-                   (int64_t) (reply && reply->type == REDIS_REPLY_INTEGER
-                              ? reply->integer : -1));
-
-    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER
-        || reply->integer != 1)
-    {
+    if (ngx_http_missedcall_confirm_done(op, reply) != NGX_OK) {
         /* placed, but the session expired or Redis went away meanwhile */
         ngx_log_error(NGX_LOG_ERR, op->log, 0,
                       "missedcall: call %V placed but its session could not "

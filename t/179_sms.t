@@ -147,7 +147,7 @@ is(calls(), $calls, 'no call placed');
 my $key = "{missedcall}:session:$id";
 my %h = @{ $t->redis('HGETALL', $key) };
 is($h{channel}, 'sms', 'the session is an SMS one');
-is($h{code}, sha1_hex($h{salt} . $code), 'it holds sha1(salt . code)');
+is($h{secret}, sha1_hex($h{salt} . $code), 'it holds sha1(salt . code)');
 ok(!(grep { /(?<!\d)$code(?!\d)/ } values %h), 'never the code');
 like($h{gateway_sid}, qr/^SM[0-9a-f]{32}$/, 'the message sid kept');
 my $st = $t->get("/otp/status/$id")->{json};

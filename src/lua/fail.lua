@@ -12,7 +12,7 @@
 --   pool           the pool zset
 --   events         the event stream
 --   phone          the phone's pointer to its session
---   placed         the time of the last call placed, ms
+--   placed         the count of calls placed
 --   auto           the set of the numbers this script disabled
 -- ARGV:
 --   caller         the caller number ("" when none was drawn)
@@ -42,8 +42,10 @@ if caller == '' then return 0 end
 redis.call('HINCRBY', number_key, 'failed', 1)
 if reason == '' then return 0 end
 --#include now
-local previous = tonumber(redis.call('HGET', number_key, 'refused') or 0)
-redis.call('HSET', number_key, 'refused', now)
+-- the calls placed by then: a count, not a time, as confirm has no clock
+local placed = tonumber(redis.call('GET', KEYS[7]) or 0)
+local previous = tonumber(redis.call('HGET', number_key, 'refused_at') or 0)
+redis.call('HSET', number_key, 'refused_at', placed)
 local f = redis.call('HINCRBY', number_key, 'fails', 1)
 local max = tonumber(ARGV[4])
 if max == 0 or f < max
@@ -52,7 +54,6 @@ if max == 0 or f < max
 end
 
 -- no call placed since this number's previous refusal: an outage
-local placed = tonumber(redis.call('GET', KEYS[7]) or 0)
 if placed <= previous then return 0 end
 
 -- the numbers disabled here and still out of the pool count to the share

@@ -8,7 +8,10 @@
 -- next free call slot, shared by all workers and nodes: a call waits for
 -- its slot, or is refused when the slot is too far away to ring before the
 -- session would be useless.  An SMS session draws no caller and waits for
--- no call slot: its secret is the code, whose salted hash C sends.
+-- no call slot: its secret is the code, whose salted hash C sends.  A
+-- call's secret, the salted hash of the caller's last digits, is C's to
+-- compute once it knows the caller: confirm.lua stores it.  What the
+-- checks read comes in one MGET: a script's every call costs.
 --
 -- KEYS:
 --   pool           the pool zset of enabled numbers
@@ -30,9 +33,7 @@
 --   phone          the phone, E.164
 --   ttl            the session's life, ms
 --   keep           ms status still answers after expiry
---   digits         caller id digits matched (0: the whole caller id)
 --   salt           salt of the caller id hashes
---   call_id        the call id
 --   max_attempts   verifications allowed
 --   interval       ms between two calls (0: no throttle)
 --   max_delay      longest wait for a call slot, ms
@@ -53,41 +54,45 @@
 --#include range
 local pool, session_key, last_key = KEYS[1], KEYS[2], KEYS[3]
 local throttle_key, resend_key = KEYS[4], KEYS[5]
-local ttl, salt = tonumber(ARGV[3]), ARGV[6]
-local resend_ms = tonumber(ARGV[11])
-local failures, max_failures = KEYS[9], tonumber(ARGV[12])
-local code, nlimits = ARGV[13], tonumber(ARGV[14])
+local ttl = tonumber(ARGV[3])
+local resend_ms = tonumber(ARGV[9])
+local failures, max_failures = KEYS[9], tonumber(ARGV[10])
+local code, nlimits = ARGV[11], tonumber(ARGV[12])
 
 -- a week: the phone is called from another number next time
 local LAST_CALLER_TTL = 604800000
 
 -- limit i: its counter, and its count and window
 local function limit(i)
-  return KEYS[13 + i], tonumber(ARGV[13 + 2 * i]), ARGV[14 + 2 * i]
+  return KEYS[13 + i], tonumber(ARGV[11 + 2 * i]), ARGV[12 + 2 * i]
 end
 
+-- the failures, the resend mark, the call slot, the last caller and the
+-- limits' counters
+local got = redis.call('MGET', failures, resend_key, throttle_key, last_key,
+  unpack(KEYS, 14, 13 + nlimits))
+
 -- no call, and no money spent, for a phone locked out by wrong guesses
-if max_failures > 0
-   and tonumber(redis.call('GET', failures) or 0) >= max_failures
-then
+if max_failures > 0 and tonumber(got[1] or 0) >= max_failures then
   return {'locked', redis.call('PTTL', failures)}
 end
-if resend_ms > 0 and redis.call('EXISTS', resend_key) == 1 then
+if resend_ms > 0 and got[2] then
   return {'limited', 0, redis.call('PTTL', resend_key)}
 end
 for i = 1, nlimits do
   local counter, count = limit(i)
-  if count > 0 and tonumber(redis.call('GET', counter) or 0) >= count then
+  if count > 0 and tonumber(got[4 + i] or 0) >= count then
     return {'limited', i, redis.call('PTTL', counter)}
   end
 end
 --#include now
 
--- the session, its limits counted and the phone's resend mark set
+-- the session, its limits counted and the phone's resend mark set.  A
+-- hash small enough is a list searched field by field: verify's fields
+-- come first, and only what is read is stored.
 local expires = now + ttl
-local h = {'phone', ARGV[2], 'state', 'calling', 'attempts', 0,
-  'max', ARGV[8], 'created', now, 'expires', expires, 'salt', salt,
-  'call_id', ARGV[7]}
+local h = {'state', 'calling', 'expires', expires, 'attempts', '0',
+  'max', ARGV[6], 'salt', ARGV[5], 'phone', ARGV[2]}
 local function open()
   redis.call('HSET', session_key, unpack(h))
   redis.call('PEXPIRE', session_key, ttl + tonumber(ARGV[4]))
@@ -98,12 +103,12 @@ local function open()
     end
   end
   if resend_ms > 0 then
-    redis.call('SET', resend_key, '1', 'PX', ARGV[11])
+    redis.call('SET', resend_key, '1', 'PX', ARGV[9])
   end
 end
 
 if code ~= '' then
-  h[#h + 1] = 'code'
+  h[#h + 1] = 'secret'
   h[#h + 1] = code
   h[#h + 1] = 'channel'
   h[#h + 1] = 'sms'
@@ -111,10 +116,11 @@ if code ~= '' then
   return {'ok', '', expires, 0}
 end
 
+-- an empty zset does not exist: one EXISTS for both of a code's sets
 local set, rset = pool, KEYS[10]
 for i = 6, 8 do
   local numbers, ranges = KEYS[i], KEYS[i + 5]
-  if redis.call('ZCARD', numbers) + redis.call('ZCARD', ranges) > 0 then
+  if redis.call('EXISTS', numbers, ranges) > 0 then
     set, rset = numbers, ranges
     break
   end
@@ -152,11 +158,10 @@ local function index_of(caller)
 end
 
 local wait = 0
-local interval = tonumber(ARGV[9])
+local interval = tonumber(ARGV[7])
 if interval > 0 then
-  local max_delay = tonumber(ARGV[10])
-  local slot = math.max(now,
-                        tonumber(redis.call('GET', throttle_key) or 0))
+  local max_delay = tonumber(ARGV[8])
+  local slot = math.max(now, tonumber(got[3] or 0))
   wait = slot - now
   if wait > max_delay then
     return {'throttled', wait - max_delay}
@@ -167,7 +172,7 @@ end
 
 -- the phone's last caller is skipped, unless it is the only number
 local r = tonumber(ARGV[1]) / 9007199254740992
-local last = redis.call('GET', last_key)
+local last = got[4]
 local skip = false
 if last and total > 1 then skip = index_of(last) end
 local idx
@@ -179,20 +184,8 @@ else
 end
 local caller = caller_at(idx)
 
--- a hash for each caller id suffix length verify accepts
-local digits = string.sub(caller, 2)
-local m = tonumber(ARGV[5])
-local lo, hi = m, m
-if m == 0 then
-  lo = math.max(6, #digits - 3)
-  hi = #digits
-end
 h[#h + 1] = 'caller'
 h[#h + 1] = caller
-for l = lo, hi do
-  h[#h + 1] = 'm' .. l
-  h[#h + 1] = redis.sha1hex(salt .. string.sub(digits, -l))
-end
 open()
 redis.call('SET', last_key, caller, 'PX', LAST_CALLER_TTL)
 return {'ok', caller, expires, wait}

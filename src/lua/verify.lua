@@ -1,6 +1,8 @@
 -- verify: the caller id the phone received against its session.  The
--- digits are hashed with the session's salt and compared to the hashes
--- reserve stored, so a comparison's timing says nothing about the caller.
+-- digits are hashed with the session's salt and compared to the hash
+-- confirm stored, so a comparison's timing says nothing about the caller.
+-- One hash is enough: it is of the shortest suffix accepted, and a longer
+-- suffix that matches contains it.
 -- Wrong guesses also count against the phone across its sessions: a new
 -- session does not reset them, a success does, and every failure restarts
 -- the window.  Past the budget no guess is compared at all.  An inbound
@@ -42,31 +44,38 @@ if key == '' then
   key = ARGV[2] .. id
 end
 
--- the hash of each suffix length l, 3 to 15, is field l + 4
-local s = redis.call('HMGET', key, 'state', 'expires', 'attempts', 'max',
-  'salt', 'phone', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11',
-  'm12', 'm13', 'm14', 'm15', 'caller', 'channel', 'code')
-local state, expires, attempts, max = s[1], s[2], s[3], s[4]
-local salt, phone, caller = s[5], s[6], s[20]
-local inbound, sms = s[21] == 'inbound', s[21] == 'sms'
+-- what a success needs: a wrong guess reads the attempts apart (every
+-- field read costs)
+local s = redis.call('HMGET', key, 'state', 'expires', 'salt', 'phone',
+  'caller', 'channel', 'secret', 'tail')
+local state, expires, salt, phone, caller = s[1], s[2], s[3], s[4], s[5]
+local inbound, sms = s[6] == 'inbound', s[6] == 'sms'
 
-if state ~= 'pending' and not (inbound and state == 'proven') then
+-- a session gone from Redis before confirm ran has no expiry: none
+if state ~= 'pending' and not (inbound and state == 'proven')
+   or not expires
+then
   return {'none'}
 end
+-- the phone's pointer expires with its session: what it finds is unexpired
+if KEYS[1] ~= '' then
 --#include now
-if now >= tonumber(expires) then return {'none'} end
+  if now >= tonumber(expires) then return {'none'} end
+end
 
-local failures = ARGV[6] .. phone
-if max_failures > 0
-   and tonumber(redis.call('GET', failures) or 0) >= max_failures
-then
-  return {'locked', redis.call('PTTL', failures), id}
+-- without a budget no failure is counted: none to forgive either
+local failures, failed = ARGV[6] .. phone, false
+if max_failures > 0 then
+  failed = redis.call('GET', failures)
+  if tonumber(failed or 0) >= max_failures then
+    return {'locked', redis.call('PTTL', failures), id}
+  end
 end
 
 -- the session is consumed, the phone's failures forgiven
 local function verified(channel)
-  redis.call('HSET', key, 'state', 'verified', 'verified', now)
-  redis.call('DEL', failures)
+  redis.call('HSET', key, 'state', 'verified')
+  if failed then redis.call('DEL', failures) end
   -- an SMS session has no caller
   local e = {'event', 'verified', 'session_id', id, 'phone', phone,
     'channel', channel}
@@ -89,14 +98,11 @@ local d = ARGV[1]
 if d == '' then return {'missing', id} end
 local match = false
 if sms then
-  match = redis.sha1hex(salt .. d) == s[22]
+  match = redis.sha1hex(salt .. d) == s[7]
 else
-  for l = 3, math.min(#d, 15) do
-    local want = s[l + 4]
-    if want and want == redis.sha1hex(salt .. string.sub(d, -l)) then
-      match = true
-    end
-  end
+  local tail = tonumber(s[8])
+  match = tail ~= nil and #d >= tail
+    and redis.sha1hex(salt .. string.sub(d, -tail)) == s[7]
 end
 
 if match and sms then
@@ -106,7 +112,8 @@ elseif match then
   return {'ok', phone, verified('outbound'), 'outbound', id}
 end
 
-local a = tonumber(attempts) + 1
+local m = redis.call('HMGET', key, 'attempts', 'max')
+local a, max = tonumber(m[1]) + 1, tonumber(m[2])
 if max_failures > 0 then
   local f = redis.call('INCR', failures)
   redis.call('PEXPIRE', failures, failures_ms)
@@ -117,7 +124,7 @@ if max_failures > 0 then
     return {'locked', failures_ms, id}
   end
 end
-if a >= tonumber(max) then
+if a >= max then
   redis.call('HSET', key, 'state', 'burned', 'attempts', a)
   event(events, events_max, 'event', 'session_burned', 'session_id', id,
     'phone', phone, 'attempts', a)
@@ -125,5 +132,5 @@ if a >= tonumber(max) then
 end
 redis.call('HSET', key, 'attempts', a)
 event(events, events_max, 'event', 'verification_failed',
-  'session_id', id, 'phone', phone, 'attempts_left', tonumber(max) - a)
-return {'mismatch', tonumber(max) - a, id}
+  'session_id', id, 'phone', phone, 'attempts_left', max - a)
+return {'mismatch', max - a, id}

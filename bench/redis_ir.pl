@@ -1,0 +1,147 @@
+#!/usr/bin/perl
+
+# Redis's cost of one reserve, confirm and verify, in instructions: a
+# redis-server under valgrind's callgrind, the module's scripts (as
+# lua2c.sh expands them) and confirm's transaction sent as the module
+# sends them, 20 at a time, on the bench's shape (one pool number, events
+# on, a failure budget, no limits).  Instruction counts repeat from run to
+# run on a shared machine, where times do not.
+#
+#   perl bench/redis_ir.pl [count]      # 2000 of each by default
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../t/lib";
+
+use Digest::SHA qw(sha1_hex);
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use MissedCall::Test;
+
+my $n = shift // 2000;
+my $lua = "$FindBin::Bin/../src/lua";
+my $dir = tempdir(CLEANUP => 1);
+
+die "valgrind is not installed\n" unless `which callgrind_control`;
+
+my $port = MissedCall::Test->new()->port('redis');
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+    open STDOUT, '>', "$dir/valgrind.log";
+    open STDERR, '>&', \*STDOUT;
+    exec 'valgrind', '--tool=callgrind',
+        "--callgrind-out-file=$dir/callgrind.out.%p", 'redis-server',
+        '--port', $port, '--bind', '127.0.0.1', '--save', '',
+        '--appendonly', 'no';
+    exit 1;
+}
+
+my $s;
+for (1 .. 100) {
+    last if $s = IO::Socket::INET->new("127.0.0.1:$port");
+    sleep 1;
+}
+die "redis-server under valgrind did not start\n" unless $s;
+
+my $caller = '+15550100001';
+my $salt = 'ab' x 16;
+my $secret = sha1_hex($salt . substr $caller, -8);
+my $expires = (time + 3600) * 1000;
+my %sha = map {
+    $_ => call('SCRIPT', 'LOAD', scalar `sh $lua/lua2c.sh -l $lua/$_.lua`)
+} qw(reserve verify);
+
+call('ZADD', 'p:pool', 0, $caller);
+call('ZADD', 'p:pool:cc:1', 0, $caller);
+call('HSET', "p:number:$caller", 'state', 'enabled');
+
+my %phase = (
+    reserve => sub {
+        my ($i, $p) = @_;
+        return [ 'EVALSHA', $sha{reserve}, 13, 'p:pool', "p:session:$i",
+            "p:last:$p", 'p:throttle', "p:resend:$p",
+            map({ 'p:pool:cc:' . substr $p, 1, $_ } 3, 2, 1),
+            "p:failures:$p", 'p:ranges',
+            map({ 'p:ranges:cc:' . substr $p, 1, $_ } 3, 2, 1),
+            int rand 2**53, $p, 1800000, 1800000, $salt, 3, 0, 5000, 0,
+            10, '', 0 ];
+    },
+    # as confirm.c sends it
+    confirm => sub {
+        my ($i, $p) = @_;
+        return [ 'MULTI' ], [ 'EXISTS', "p:session:$i" ],
+            [ 'HSET', "p:session:$i", 'state', 'pending', 'gateway_sid',
+              "CA$i", 'gateway', 'http', 'channel', 'outbound', 'tail', 8,
+              'secret', $secret ],
+            [ 'PEXPIREAT', "p:session:$i", $expires + 1800000 ],
+            [ 'SET', "p:phone:$p", $i, 'PXAT', $expires ],
+            [ 'HINCRBY', "p:number:$caller", 'placed', 1 ],
+            [ 'HSET', "p:number:$caller", 'fails', 0, 'last_used',
+              $expires ],
+            [ 'INCR', 'p:placed' ],
+            [ 'XADD', 'p:events', 'MAXLEN', '~', 10000, '*', 'event',
+              'call_placed', 'session_id', $i, 'phone', $p, 'caller',
+              $caller, 'call_id', "c$i", 'gateway_sid', "CA$i", 'gateway',
+              'http', 'channel', 'outbound' ],
+            [ 'TIME' ], [ 'EXEC' ];
+    },
+    # by phone, as the bench's verify.lua does
+    verify => sub {
+        my ($i, $p) = @_;
+        return [ 'EVALSHA', $sha{verify}, 3, '', "p:phone:$p", 'p:events',
+            substr($caller, 1), 'p:session:', '', 'p:number:', 10000,
+            'p:failures:', 10, 86400000 ];
+    },
+);
+
+print "Redis instructions (callgrind Ir) an operation, $n of each\n";
+for my $name (qw(reserve confirm verify)) {
+    system("callgrind_control -z $pid >/dev/null 2>&1") == 0
+        or die "callgrind_control failed\n";
+    for (my $i = 0; $i < $n; $i += 20) {
+        my @cmds = map {
+            $phase{$name}->($_, sprintf '+1%010d', 2000000000 + $_)
+        } $i .. $i + 19;
+        print $s join '', map { command(@$_) } @cmds;
+        for (@cmds) {
+            my $r = reply();
+            die "$name: $r->[0]\n" if $name ne 'confirm' && $r->[0] ne 'ok';
+        }
+    }
+    my %seen = map { $_ => 1 } glob "$dir/callgrind.out.*";
+    system("callgrind_control -d $pid >/dev/null 2>&1");
+    my ($file) = grep { !$seen{$_} } glob "$dir/callgrind.out.*";
+    open my $fh, '<', $file or die "$file: $!";
+    my ($ir) = map { /^totals: (\d+)/ ? $1 : () } <$fh>;
+    printf "%-8s %8.0f\n", $name, $ir / $n;
+}
+
+kill 'TERM', $pid;
+waitpid $pid, 0;
+
+sub call {
+    print $s command(@_);
+    return reply();
+}
+
+sub command {
+    my $c = '*' . @_ . "\r\n";
+    $c .= '$' . length($_) . "\r\n$_\r\n" for @_;
+    return $c;
+}
+
+sub reply {
+    my $line = <$s> // die "redis: no reply\n";
+    $line =~ s/\r\n$//;
+    my $type = substr $line, 0, 1, '';
+    die "redis: $line\n" if $type eq '-';
+    return $line if $type eq '+' || $type eq ':';
+    return undef if $line < 0;
+    if ($type eq '$') {
+        read $s, my $b, $line + 2;
+        return substr $b, 0, $line;
+    }
+    return [ map { reply() } 1 .. $line ];
+}

@@ -1,0 +1,339 @@
+
+/*
+ * Copyright (C) ngx_http_missedcall_module authors
+ */
+
+
+/*
+ * Confirm: the gateway placed the call (or none is to be placed), and the
+ * session waits to be proven.  No script: plain commands in one MULTI,
+ * sent in one write, cost Redis two thirds of what confirm.lua did
+ * (issue 19).  The session was reserved "calling" by this op alone, and
+ * only this transaction makes it "pending": it cannot be verified before.
+ * The event is written in the same transaction as the change it reports.
+ *
+ * A call's session gets its secret here, as C knows the caller only from
+ * reserve's answer: how many of the caller's last digits verify compares,
+ * and their hash with the session's salt.  What the transaction answers
+ * tells whether the session was still there (EXISTS) and unexpired
+ * (Redis's TIME); the phone's pointer expires with the session (PXAT, on
+ * Redis's clock), and the session key's expiry is set again, so that a
+ * session gone from Redis meanwhile leaves nothing lasting behind.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <openssl/sha.h>
+
+#include "ngx_http_missedcall.h"
+
+
+/* the transaction's commands and their arguments, at most */
+#define NGX_HTTP_MISSEDCALL_CONFIRM_CMDS  9
+#define NGX_HTTP_MISSEDCALL_CONFIRM_ARGS  72
+
+
+typedef struct {
+    ngx_uint_t   n;
+    ngx_uint_t   nargs;
+    ngx_uint_t   argc[NGX_HTTP_MISSEDCALL_CONFIRM_CMDS];
+    ngx_str_t    argv[NGX_HTTP_MISSEDCALL_CONFIRM_ARGS];
+} ngx_http_missedcall_confirm_t;
+
+
+static void ngx_http_missedcall_confirm_cmd(ngx_http_missedcall_confirm_t *t,
+    char *fmt, ...);
+static ngx_int_t ngx_http_missedcall_confirm_tail(
+    ngx_http_missedcall_op_t *op, ngx_str_t *tail, ngx_str_t *hash);
+
+
+/*
+ * Sends the transaction; the handler gets EXEC's reply, for
+ * ngx_http_missedcall_confirm_done().  NGX_ERROR: nothing was sent.
+ */
+
+ngx_int_t
+ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_redis_pt handler)
+{
+    u_char                         *p;
+    ngx_str_t                      *s, phone, number, events, placed;
+    ngx_str_t                       tail, hash, at, keep, max, now;
+    ngx_str_t                       gateway, channel;
+    ngx_time_t                     *tp;
+    ngx_http_missedcall_confirm_t   t;
+
+    ngx_str_null(&gateway);
+
+    if (op->gw) {
+        gateway = op->gw->name;
+    }
+
+    channel.data = (u_char *) op->channel_name;
+    channel.len = ngx_strlen(op->channel_name);
+
+    p = ngx_pnalloc(op->pool, 4 * NGX_INT64_LEN);
+
+    if (p == NULL
+        || ngx_http_missedcall_confirm_tail(op, &tail, &hash) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
+                                      &op->phone, &phone) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                                      &op->caller, &number) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
+                                      NULL, &events) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PLACED,
+                                      NULL, &placed) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    at.data = p;
+    p = ngx_sprintf(p, "%L", op->expires_ms);
+    at.len = p - at.data;
+
+    /* as reserve kept it: a session's life past its expiry */
+    keep.data = p;
+    p = ngx_sprintf(p, "%L", op->expires_ms + (int64_t) op->lcf->session_ttl);
+    keep.len = p - keep.data;
+
+    ngx_http_missedcall_args(&max, &p, op->mcf->events_max);
+
+    /* only the admin API shows it: this node's clock will do */
+    tp = ngx_timeofday();
+    now.data = p;
+    p = ngx_sprintf(p, "%T%03M", tp->sec, tp->msec);
+    now.len = p - now.data;
+
+    s = &op->session_key;
+    t.n = 0;
+    t.nargs = 0;
+
+    ngx_http_missedcall_confirm_cmd(&t, "EXISTS %V", s);
+
+    switch (op->channel) {
+
+    case NGX_HTTP_MISSEDCALL_CH_INBOUND:
+        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
+                                        "channel %V", s, &channel);
+        break;
+
+    case NGX_HTTP_MISSEDCALL_CH_SMS:
+        /* the secret is the code's, stored by reserve */
+        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
+                                        "gateway_sid %V gateway %V "
+                                        "channel %V", s, &op->gateway_sid,
+                                        &gateway, &channel);
+        break;
+
+    default: /* NGX_HTTP_MISSEDCALL_CH_OUTBOUND */
+        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
+                                        "gateway_sid %V gateway %V "
+                                        "channel %V tail %V secret %V", s,
+                                        &op->gateway_sid, &gateway,
+                                        &channel, &tail, &hash);
+    }
+
+    ngx_http_missedcall_confirm_cmd(&t, "PEXPIREAT %V %V", s, &keep);
+    ngx_http_missedcall_confirm_cmd(&t, "SET %V %V PXAT %V", &phone,
+                                    &op->sid, &at);
+
+    if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND) {
+        if (op->mcf->events_max) {
+            ngx_http_missedcall_confirm_cmd(&t, "XADD %V MAXLEN ~ %V * "
+                                     "event inbound_expected session_id %V "
+                                     "phone %V caller %V channel %V",
+                                     &events, &max, &op->sid, &op->phone,
+                                     &op->caller, &channel);
+        }
+
+    } else if (op->channel == NGX_HTTP_MISSEDCALL_CH_SMS) {
+        if (op->mcf->events_max) {
+            ngx_http_missedcall_confirm_cmd(&t, "XADD %V MAXLEN ~ %V * "
+                                     "event sms_sent session_id %V "
+                                     "phone %V gateway_sid %V gateway %V "
+                                     "channel %V",
+                                     &events, &max, &op->sid, &op->phone,
+                                     &op->gateway_sid, &gateway, &channel);
+        }
+
+    } else {
+        /* the number's figures; and the gateway works: fail.lua counts */
+        ngx_http_missedcall_confirm_cmd(&t, "HINCRBY %V placed 1", &number);
+        ngx_http_missedcall_confirm_cmd(&t, "HSET %V fails 0 last_used %V",
+                                        &number, &now);
+        ngx_http_missedcall_confirm_cmd(&t, "INCR %V", &placed);
+
+        if (op->mcf->events_max) {
+            ngx_http_missedcall_confirm_cmd(&t, "XADD %V MAXLEN ~ %V * "
+                                     "event call_placed session_id %V "
+                                     "phone %V caller %V call_id %V "
+                                     "gateway_sid %V gateway %V channel %V",
+                                     &events, &max, &op->sid, &op->phone,
+                                     &op->caller, &op->call_id,
+                                     &op->gateway_sid, &gateway, &channel);
+        }
+    }
+
+    ngx_http_missedcall_confirm_cmd(&t, "TIME");
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: confirm sent, %ui commands",
+                   &op->sid, t.n);
+
+    return ngx_http_missedcall_redis_multi(t.n, t.argc, t.argv, handler, op);
+}
+
+
+/*
+ * One command: the words of fmt, each "%V" an ngx_str_t * argument.  The
+ * other words point into fmt, a literal.
+ */
+
+static void
+ngx_http_missedcall_confirm_cmd(ngx_http_missedcall_confirm_t *t, char *fmt,
+    ...)
+{
+    u_char     *p, *end;
+    va_list     args;
+    ngx_str_t  *arg;
+
+    arg = &t->argv[t->nargs];
+    p = (u_char *) fmt;
+
+    va_start(args, fmt);
+
+    while (*p) {
+        end = (u_char *) ngx_strchr(p, ' ');
+        if (end == NULL) {
+            end = p + ngx_strlen(p);
+        }
+
+        if (end - p == 2 && p[0] == '%' && p[1] == 'V') {
+            *arg = *va_arg(args, ngx_str_t *);
+
+        } else {
+            arg->data = p;
+            arg->len = end - p;
+        }
+
+        arg++;
+        p = *end ? end + 1 : end;
+    }
+
+    va_end(args);
+
+    t->argc[t->n++] = arg - &t->argv[t->nargs];
+    t->nargs = arg - t->argv;
+}
+
+
+/*
+ * NGX_OK: the session is pending and unexpired.  EXEC's answer: EXISTS's
+ * first, TIME's last, and no error between.
+ */
+
+ngx_int_t
+ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
+    redisReply *reply)
+{
+    int64_t      now;
+    ngx_uint_t   i;
+    redisReply  *e, *time;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements < 2)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < reply->elements; i++) {
+        if (reply->element[i]->type == REDIS_REPLY_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, op->log, 0,
+                          "missedcall redis: confirm's command %ui: %s",
+                          i + 1, reply->element[i]->str);
+            return NGX_ERROR;
+        }
+    }
+
+    e = reply->element[0];
+    time = reply->element[reply->elements - 1];
+
+    if (e->type != REDIS_REPLY_INTEGER || e->integer != 1
+        || time->type != REDIS_REPLY_ARRAY || time->elements != 2
+        || time->element[0]->type != REDIS_REPLY_STRING
+        || time->element[1]->type != REDIS_REPLY_STRING)
+    {
+        return NGX_ERROR;
+    }
+
+    now = ngx_atoof((u_char *) time->element[0]->str, time->element[0]->len)
+          * 1000
+          + ngx_atoof((u_char *) time->element[1]->str, time->element[1]->len)
+            / 1000;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: confirm answered, %L ms left",
+                   &op->sid, op->expires_ms - now);
+
+    return now < op->expires_ms ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * A placed call's secret: how many of the caller's last digits verify
+ * compares, and their hash with the session's salt, as verify.lua hashes
+ * the digits received.  Matching "full", all but 3 and at least 6: a
+ * caller id often arrives without its country code.  A longer suffix
+ * that matches holds this one, so one hash is enough.  None for a session
+ * that placed no call.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_confirm_tail(ngx_http_missedcall_op_t *op,
+    ngx_str_t *tail, ngx_str_t *hash)
+{
+    u_char      *p, *in, md[SHA_DIGEST_LENGTH];
+    size_t       n, len;
+    ngx_uint_t   digits;
+
+    ngx_str_null(tail);
+    ngx_str_null(hash);
+
+    if (op->channel != NGX_HTTP_MISSEDCALL_CH_OUTBOUND) {
+        return NGX_OK;
+    }
+
+    len = op->caller.len - 1;
+    digits = op->lcf->match_digits;
+    n = digits ? digits : (len > 9 ? len - 3 : 6);
+
+    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN + 2 * SHA_DIGEST_LENGTH
+                              + op->salt.len + len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    tail->data = p;
+    p = ngx_sprintf(p, "%uz", n);
+    tail->len = p - tail->data;
+
+    /* a suffix longer than the caller is all of it, as in Lua */
+    n = ngx_min(n, len);
+
+    in = p;
+    p = ngx_cpymem(p, op->salt.data, op->salt.len);
+    p = ngx_cpymem(p, op->caller.data + op->caller.len - n, n);
+
+    if (SHA1(in, p - in, md) == NULL) {
+        return NGX_ERROR;
+    }
+
+    hash->data = p;
+    hash->len = ngx_hex_dump(p, md, sizeof(md)) - p;
+
+    return NGX_OK;
+}

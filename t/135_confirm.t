@@ -1,0 +1,76 @@
+#!/usr/bin/perl
+
+# Confirm, the transaction that makes a session pending once its call is
+# placed (no script since issue 19): what it leaves in Redis, and a session
+# that expired or went away while the gateway placed its call, which gets
+# no pointer and cannot be verified.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Digest::SHA qw(sha1_hex);
+use Test::More;
+use Time::HiRes qw(sleep);
+use MissedCall::Test;
+use MissedCall::Flow;
+
+my $t = stack(SESSION_TTL => '1s', GATEWAY_TIMEOUT => '3s');
+my $p = '{missedcall}:';
+
+my $phone = '+12025550180';
+my $r = request_call($t, $phone);
+is($r->{status}, 202, 'a call placed: 202');
+my $sid = $r->{json}{session_id};
+my $caller = last_call($t)->{json}{from};
+my %s = @{ $t->redis('HGETALL', "${p}session:$sid") };
+is($s{state}, 'pending', 'the session is pending');
+(my $digits = $caller) =~ s/^\+//;
+my $n = length($digits) > 9 ? length($digits) - 3 : 6;
+is_deeply([ @s{qw(tail secret)} ],
+    [ $n, sha1_hex($s{salt} . substr $digits, -$n) ],
+    "its secret: the salted hash of the caller's last $n digits");
+is($s{channel}, 'outbound', 'its channel');
+is($t->redis('GET', "${p}phone:$phone"), $sid, 'the phone points to it');
+my $left = $t->redis('PTTL', "${p}phone:$phone");
+ok($left > 0 && $left <= 1000, "the pointer ends with the session ($left ms)");
+is($t->redis('GET', "${p}placed"), 1, 'one call placed, counted');
+is($t->redis('HGET', "${p}number:$caller", 'placed'), 1,
+    'and counted for its number');
+my $ev = $t->redis('XREVRANGE', "${p}events", '+', '-', 'COUNT', 1)->[0][1];
+my %e = @$ev;
+is_deeply([ @e{qw(event session_id caller gateway channel)} ],
+    [ 'call_placed', $sid, $caller, 'http', 'outbound' ],
+    'a call_placed event');
+
+# the gateway takes longer than the session lives: placed, but useless
+$t->gateway_mode('slow 1500');
+$phone = '+12025550181';
+$r = request_call($t, $phone);
+is($r->{status}, 503, 'a session expired while its call was placed: 503');
+ok(!$t->redis('EXISTS', "${p}phone:$phone"), 'no pointer to it');
+is(verify_call($t, phone_number => $phone,
+    received_caller_id => last_call($t)->{json}{from})->{status}, 400,
+    'it cannot be verified');
+
+# the session goes while the gateway places the call
+$t->gateway_mode('slow 500');
+$phone = '+12025550182';
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+    sleep 0.25;
+    $t->redis('DEL', $_) for session_keys($t);
+    exit 0;
+}
+$r = request_call($t, $phone);
+waitpid $pid, 0;
+is($r->{status}, 503, 'a session gone while its call was placed: 503');
+my @left = map { $t->redis('PTTL', $_) } session_keys($t);
+ok(@left && !grep({ $_ < 0 } @left), 'what confirm wrote expires');
+is(verify_call($t, phone_number => $phone,
+    received_caller_id => last_call($t)->{json}{from})->{status}, 400,
+    'nothing to verify');
+
+done_testing();
