@@ -15,7 +15,7 @@
  * "session_id"):
  *
  *   [session_id: not_received.lua -> replaced] -> reserve.lua (request.c)
- *     -> send -> sent -> confirm.lua (request.c) -> 202
+ *     -> send -> sent -> confirm (confirm.c) -> 202
  *                     \-> fail.lua (request.c) -> 4xx/5xx
  */
 

@@ -10,7 +10,7 @@
 -- session would be useless.  An SMS session draws no caller and waits for
 -- no call slot: its secret is the code, whose salted hash C sends.  A
 -- call's secret, the salted hash of the caller's last digits, is C's to
--- compute once it knows the caller: confirm.lua stores it.  What the
+-- compute once it knows the caller: confirm stores it.  What the
 -- checks read comes in one MGET: a script's every call costs.
 --
 -- KEYS:
