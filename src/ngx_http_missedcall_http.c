@@ -26,6 +26,7 @@ static ngx_int_t ngx_http_missedcall_body_text(ngx_http_request_t *r,
 static ngx_http_missedcall_body_rc_e ngx_http_missedcall_parse_as_type(
     ngx_http_request_t *r, ngx_str_t *raw, u_char *buf,
     ngx_http_missedcall_body_t *body, const char **field);
+static ngx_int_t ngx_http_missedcall_rand_bytes(u_char *buf, size_t len);
 
 
 static ngx_str_t  ngx_http_missedcall_json_type =
@@ -400,8 +401,44 @@ ngx_http_missedcall_key_alloc(ngx_pool_t *pool,
 }
 
 
+/*
+ * OpenSSL 3 spends as much on a RAND_bytes() call as on a kilobyte of its
+ * output: bytes are drawn a kilobyte at a time, each handed out once and
+ * wiped.  The process that drew them owns them: a forked worker draws its
+ * own, or two workers would hand out the same ids.
+ */
+
 ngx_int_t
 ngx_http_missedcall_random(u_char *buf, size_t len)
+{
+    static u_char     pool[1024];
+    static size_t     left;
+    static ngx_pid_t  owner;
+
+    if (left < len || owner != ngx_pid) {
+        if (len > sizeof(pool)) {
+            return ngx_http_missedcall_rand_bytes(buf, len);
+        }
+
+        if (ngx_http_missedcall_rand_bytes(pool, sizeof(pool)) != NGX_OK) {
+            left = 0;
+            return NGX_ERROR;
+        }
+
+        left = sizeof(pool);
+        owner = ngx_pid;
+    }
+
+    ngx_memcpy(buf, pool + sizeof(pool) - left, len);
+    ngx_explicit_memzero(pool + sizeof(pool) - left, len);
+    left -= len;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_rand_bytes(u_char *buf, size_t len)
 {
     if (RAND_bytes(buf, (int) len) != 1) {
         ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
