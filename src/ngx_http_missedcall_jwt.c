@@ -13,7 +13,6 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 
 #include "ngx_http_missedcall_json.h"
@@ -21,6 +20,7 @@
 
 
 #define NGX_HTTP_MISSEDCALL_SHA256_LEN  32
+#define NGX_HTTP_MISSEDCALL_HMAC_KEYED  256    /* longer: keyed each time */
 #define NGX_HTTP_MISSEDCALL_SIG_MAX     64     /* ES256 r||s, Ed25519 */
 #define NGX_HTTP_MISSEDCALL_P256_LEN    32     /* a coordinate, r or s */
 #define NGX_HTTP_MISSEDCALL_DER_MAX     80     /* ECDSA P-256 DER: <= 72 */
@@ -140,16 +140,93 @@ ngx_http_missedcall_b64url_decode(const char *in, size_t len,
 }
 
 
+/*
+ * HMAC() fetches the algorithm from OpenSSL's providers and derives the
+ * key's pads at every call: one context, fetched once, serves the
+ * process (no threads share it)
+ */
+
+static EVP_MAC_CTX *
+ngx_http_missedcall_hmac_ctx(void)
+{
+    EVP_MAC             *mac;
+    OSSL_PARAM           params[2];
+    static EVP_MAC_CTX  *ctx;
+
+    if (ctx) {
+        return ctx;
+    }
+
+    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) {
+        return NULL;
+    }
+
+    /* the context holds its own reference to the algorithm */
+    ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
+
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 (char *) "SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+
+    if (!EVP_MAC_CTX_set_params(ctx, params)) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
+    }
+
+    return ctx;
+}
+
+
 static int
 ngx_http_missedcall_hs256(const ngx_http_missedcall_jwt_key_t *key,
     const char *data, size_t len, unsigned char *mac)
 {
-    unsigned int  n;
+    size_t                n;
+    EVP_MAC_CTX          *ctx;
+    const unsigned char  *k;
+    static size_t         keyed_len;
+    static unsigned char  keyed[NGX_HTTP_MISSEDCALL_HMAC_KEYED];
 
+    ctx = ngx_http_missedcall_hmac_ctx();
     n = 0;
 
-    if (HMAC(EVP_sha256(), key->key, (int) key->key_len,
-             (const unsigned char *) data, len, mac, &n) == NULL
+    if (ctx == NULL) {
+        return -1;
+    }
+
+    /*
+     * The key the context holds is compared, not its address: a reload
+     * may put another key where the last one was.  The same key again:
+     * the context starts from its state, without deriving it again.
+     */
+    k = key->key;
+
+    if (keyed_len && key->key_len == keyed_len
+        && CRYPTO_memcmp(key->key, keyed, keyed_len) == 0)
+    {
+        k = NULL;
+
+    } else if (key->key_len <= sizeof(keyed)) {
+        memcpy(keyed, key->key, key->key_len);
+        keyed_len = key->key_len;
+
+    } else {
+        keyed_len = 0;
+    }
+
+    if (!EVP_MAC_init(ctx, k, k ? key->key_len : 0, NULL)) {
+        keyed_len = 0;
+        return -1;
+    }
+
+    if (!EVP_MAC_update(ctx, (const unsigned char *) data, len)
+        || !EVP_MAC_final(ctx, mac, &n, NGX_HTTP_MISSEDCALL_SHA256_LEN)
         || n != NGX_HTTP_MISSEDCALL_SHA256_LEN)
     {
         return -1;
