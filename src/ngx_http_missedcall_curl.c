@@ -301,22 +301,25 @@ ngx_http_missedcall_curl_socket(CURL *easy, curl_socket_t s, int what,
 }
 
 
-/* libcurl forbids acting from inside this callback: the timer fires later */
+/*
+ * libcurl forbids acting from inside this callback: the timer fires later.
+ * "At once" (0 ms, as after each new transfer) is the loop's next turn,
+ * not the next millisecond; and a timer set already is set anew, as
+ * ngx_add_timer() would leave one that differs by less than 300 ms.
+ */
 
 static int
 ngx_http_missedcall_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     ngx_http_missedcall_curl_t  *cu = &ngx_http_missedcall_curl;
 
-    if (timeout_ms < 0) {
-        if (cu->timer.timer_set) {
-            ngx_del_timer(&cu->timer);
-        }
-
-        return 0;
+    if (cu->timer.timer_set) {
+        ngx_del_timer(&cu->timer);
     }
 
-    ngx_add_timer(&cu->timer, timeout_ms ? (ngx_msec_t) timeout_ms : 1);
+    if (timeout_ms >= 0) {
+        ngx_add_timer(&cu->timer, (ngx_msec_t) timeout_ms);
+    }
 
     return 0;
 }
