@@ -6,13 +6,15 @@
 #   perl bench/callgrind.pl [answers]      # 2000 unless told
 #
 # Redis, an instant gateway (a plain nginx, as bench.pl has) and the
-# module's nginx with one worker under valgrind --tool=callgrind.  After a
-# warm-up, the worker's counters are zeroed, a phase runs (wrk -t1 -c20,
-# as bench.pl's scripts), and the counters are dumped: request, verify,
-# the verify bodies POSTed to "return 200" (nginx's own cost), and check.
-# Each dump stays in the test folder (TEST_KEEP=1) for callgrind_annotate;
-# the gateway call's share is what libcurl and the module's curl.c and
-# gateway*.c take of a request, inclusive of what they call.
+# module's nginx as one process (master_process off) under valgrind
+# --tool=callgrind.  After a warm-up, its counters are zeroed, a phase
+# runs (wrk -t1 -c20, as bench.pl's scripts), and the counters are
+# dumped: request, verify, the verify bodies POSTed to "return 200"
+# (nginx's own cost), and check; the answers are counted in the access
+# log.  Each dump stays in the test folder (TEST_KEEP=1) for
+# callgrind_annotate.  The gateway call's share of a request: building
+# and starting the transfer, and libcurl's work, in user space (system
+# calls are the kernel's, which callgrind does not count).
 
 use strict;
 use warnings;
@@ -154,21 +156,22 @@ sub total {
 }
 
 # what placing the call takes, inclusive: dispatch (the transfer built
-# and started), libcurl's events and timer less the owner's callback
-# inside them, where only the answer's check and the handle's release are
-# the call's
+# and started), libcurl's progress (curl_action) less the owner's callback
+# inside it, of which only the answer's check and the handle's release
+# are the call's
 sub gateway_share {
     my ($file, $all) = @_;
     my %incl;
-    for (`callgrind_annotate --inclusive=yes --threshold=100 $file 2>/dev/null`) {
-        my ($ir, $fn) = /^\s*([\d,]+)\s+\([^)]*\)\s+\S*:(\w+)/ or next;
+    my $cmd = 'callgrind_annotate --inclusive=yes --threshold=100 --auto=no';
+    for (`$cmd $file 2>/dev/null`) {
+        # a function's own line names its object; others are inlined parts
+        my ($ir, $fn) = /^\s*([\d,]+)\s+\([^)]*\)\s+\S*:(\w+) \[/ or next;
         $ir =~ tr/,//d;
         $incl{$fn} += $ir;
     }
     my $gw = 0;
-    $gw += $incl{"ngx_http_missedcall_$_"} // 0 for qw(dispatch
-        curl_event_handler curl_timer_handler curl_free
-        gateway_http_result);
+    $gw += $incl{"ngx_http_missedcall_$_"} // 0
+        for qw(dispatch curl_action curl_free gateway_http_result);
     $gw -= $incl{ngx_http_missedcall_called} // 0;
     return sprintf 'the gateway call: %.1f%% of it (user space)',
         $gw * 100 / $all;
