@@ -4,6 +4,7 @@
  */
 
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
@@ -24,6 +25,9 @@ static void ngx_http_missedcall_json_string(
     ngx_http_missedcall_json_out_t *out, const char *s, size_t len);
 static void ngx_http_missedcall_json_bytes(ngx_http_missedcall_json_out_t *out,
     const char *s, size_t len);
+static int ngx_http_missedcall_json_text(ngx_http_missedcall_json_out_t *out,
+    const char *s);
+static int ngx_http_missedcall_json_utf8(const unsigned char *s, size_t len);
 
 
 /* what JSON escapes with a letter, and the letters */
@@ -122,6 +126,142 @@ ngx_http_missedcall_json_write(const json_t *v, char *buf, size_t size)
     }
 
     return out.len;
+}
+
+
+size_t
+ngx_http_missedcall_json_members(const ngx_http_missedcall_json_member_t *m,
+    size_t n, char *buf, size_t size)
+{
+    int                             len;
+    char                            num[32];
+    size_t                          i, j;
+    ngx_http_missedcall_json_out_t  out;
+
+    out.pos = buf;
+    out.end = buf + size;
+    out.len = 0;
+
+    ngx_http_missedcall_json_bytes(&out, "{", 1);
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            ngx_http_missedcall_json_bytes(&out, ",", 1);
+        }
+
+        if (ngx_http_missedcall_json_text(&out, m[i].key) != 0) {
+            return 0;
+        }
+
+        ngx_http_missedcall_json_bytes(&out, ":", 1);
+
+        if (m[i].str) {
+            if (ngx_http_missedcall_json_text(&out, m[i].str) != 0) {
+                return 0;
+            }
+
+            continue;
+        }
+
+        if (m[i].strs == NULL) {
+            len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                           m[i].num);
+            ngx_http_missedcall_json_bytes(&out, num, (size_t) len);
+            continue;
+        }
+
+        ngx_http_missedcall_json_bytes(&out, "[", 1);
+
+        for (j = 0; j < m[i].nstrs; j++) {
+            if (j) {
+                ngx_http_missedcall_json_bytes(&out, ",", 1);
+            }
+
+            if (ngx_http_missedcall_json_text(&out, m[i].strs[j]) != 0) {
+                return 0;
+            }
+        }
+
+        ngx_http_missedcall_json_bytes(&out, "]", 1);
+    }
+
+    ngx_http_missedcall_json_bytes(&out, "}", 1);
+
+    return out.len;
+}
+
+
+/* a NUL-terminated string, if it is UTF-8, as jansson asks of its strings */
+
+static int
+ngx_http_missedcall_json_text(ngx_http_missedcall_json_out_t *out,
+    const char *s)
+{
+    size_t  len;
+
+    len = strlen(s);
+
+    if (!ngx_http_missedcall_json_utf8((const unsigned char *) s, len)) {
+        return -1;
+    }
+
+    ngx_http_missedcall_json_string(out, s, len);
+
+    return 0;
+}
+
+
+/* jansson's rules: no overlong forms, surrogates or code points > 10FFFF */
+
+static int
+ngx_http_missedcall_json_utf8(const unsigned char *s, size_t len)
+{
+    size_t    i, k, n;
+    uint32_t  cp;
+
+    for (i = 0; i < len; i += n) {
+
+        if (s[i] < 0x80) {
+            n = 1;
+            continue;
+        }
+
+        if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+            n = 2;
+            cp = s[i] & 0x1f;
+
+        } else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+            n = 3;
+            cp = s[i] & 0x0f;
+
+        } else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+            n = 4;
+            cp = s[i] & 0x07;
+
+        } else {
+            return 0;
+        }
+
+        if (n > len - i) {
+            return 0;
+        }
+
+        for (k = 1; k < n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) {
+                return 0;
+            }
+
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)
+            || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
