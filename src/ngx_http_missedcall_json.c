@@ -21,13 +21,14 @@ typedef struct {
 
 static int ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
     const json_t *v);
-static void ngx_http_missedcall_json_string(
+static int ngx_http_missedcall_json_string(
     ngx_http_missedcall_json_out_t *out, const char *s, size_t len);
 static void ngx_http_missedcall_json_bytes(ngx_http_missedcall_json_out_t *out,
     const char *s, size_t len);
 static int ngx_http_missedcall_json_text(ngx_http_missedcall_json_out_t *out,
-    const char *s);
-static int ngx_http_missedcall_json_utf8(const unsigned char *s, size_t len);
+    const char *s, size_t len);
+static size_t ngx_http_missedcall_json_utf8(const unsigned char *s,
+    size_t len);
 
 
 /* what JSON escapes with a letter, and the letters */
@@ -149,17 +150,23 @@ ngx_http_missedcall_json_members(const ngx_http_missedcall_json_member_t *m,
             ngx_http_missedcall_json_bytes(&out, ",", 1);
         }
 
-        if (ngx_http_missedcall_json_text(&out, m[i].key) != 0) {
+        if (ngx_http_missedcall_json_text(&out, m[i].key, 0) != 0) {
             return 0;
         }
 
         ngx_http_missedcall_json_bytes(&out, ":", 1);
 
         if (m[i].str) {
-            if (ngx_http_missedcall_json_text(&out, m[i].str) != 0) {
+            if (ngx_http_missedcall_json_text(&out, m[i].str, m[i].len) != 0)
+            {
                 return 0;
             }
 
+            continue;
+        }
+
+        if (m[i].raw) {
+            ngx_http_missedcall_json_bytes(&out, m[i].raw, strlen(m[i].raw));
             continue;
         }
 
@@ -177,7 +184,7 @@ ngx_http_missedcall_json_members(const ngx_http_missedcall_json_member_t *m,
                 ngx_http_missedcall_json_bytes(&out, ",", 1);
             }
 
-            if (ngx_http_missedcall_json_text(&out, m[i].strs[j]) != 0) {
+            if (ngx_http_missedcall_json_text(&out, m[i].strs[j], 0) != 0) {
                 return 0;
             }
         }
@@ -191,77 +198,66 @@ ngx_http_missedcall_json_members(const ngx_http_missedcall_json_member_t *m,
 }
 
 
-/* a NUL-terminated string, if it is UTF-8, as jansson asks of its strings */
+/* a string (len 0: NUL-terminated) */
 
 static int
 ngx_http_missedcall_json_text(ngx_http_missedcall_json_out_t *out,
-    const char *s)
+    const char *s, size_t len)
 {
-    size_t  len;
-
-    len = strlen(s);
-
-    if (!ngx_http_missedcall_json_utf8((const unsigned char *) s, len)) {
-        return -1;
+    if (len == 0) {
+        len = strlen(s);
     }
 
-    ngx_http_missedcall_json_string(out, s, len);
-
-    return 0;
+    return ngx_http_missedcall_json_string(out, s, len);
 }
 
 
-/* jansson's rules: no overlong forms, surrogates or code points > 10FFFF */
+/*
+ * The length of the UTF-8 sequence at s, 0 when it is not one by
+ * jansson's rules: no overlong forms, surrogates or code points > 10FFFF
+ */
 
-static int
+static size_t
 ngx_http_missedcall_json_utf8(const unsigned char *s, size_t len)
 {
-    size_t    i, k, n;
+    size_t    k, n;
     uint32_t  cp;
 
-    for (i = 0; i < len; i += n) {
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2;
+        cp = s[0] & 0x1f;
 
-        if (s[i] < 0x80) {
-            n = 1;
-            continue;
-        }
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3;
+        cp = s[0] & 0x0f;
 
-        if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-            n = 2;
-            cp = s[i] & 0x1f;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4;
+        cp = s[0] & 0x07;
 
-        } else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-            n = 3;
-            cp = s[i] & 0x0f;
-
-        } else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-            n = 4;
-            cp = s[i] & 0x07;
-
-        } else {
-            return 0;
-        }
-
-        if (n > len - i) {
-            return 0;
-        }
-
-        for (k = 1; k < n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80) {
-                return 0;
-            }
-
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-
-        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)
-            || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        {
-            return 0;
-        }
+    } else {
+        return 0;
     }
 
-    return 1;
+    if (n > len) {
+        return 0;
+    }
+
+    for (k = 1; k < n; k++) {
+        if ((s[k] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        cp = (cp << 6) | (s[k] & 0x3f);
+    }
+
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)
+        || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    {
+        return 0;
+    }
+
+    return n;
 }
 
 
@@ -286,8 +282,13 @@ ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
                 ngx_http_missedcall_json_bytes(out, ",", 1);
             }
 
-            ngx_http_missedcall_json_string(out, json_object_iter_key(it),
-                                            json_object_iter_key_len(it));
+            if (ngx_http_missedcall_json_string(out, json_object_iter_key(it),
+                                                json_object_iter_key_len(it))
+                != 0)
+            {
+                return -1;
+            }
+
             ngx_http_missedcall_json_bytes(out, ":", 1);
 
             if (ngx_http_missedcall_json_value(out,
@@ -320,9 +321,8 @@ ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
         return 0;
 
     case JSON_STRING:
-        ngx_http_missedcall_json_string(out, json_string_value(v),
-                                        json_string_length(v));
-        return 0;
+        return ngx_http_missedcall_json_string(out, json_string_value(v),
+                                               json_string_length(v));
 
     case JSON_INTEGER:
         n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
@@ -350,16 +350,17 @@ ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
 
 
 /*
- * jansson keeps strings valid UTF-8, and every character JSON escapes is
- * ASCII: bytes are escaped one by one, as jansson does by code point.
+ * Every character JSON escapes is ASCII: bytes are escaped one by one, as
+ * jansson does by code point; other bytes must be UTF-8 (jansson's own
+ * strings always are; members' strings are checked here), else -1.
  */
 
-static void
+static int
 ngx_http_missedcall_json_string(ngx_http_missedcall_json_out_t *out,
     const char *s, size_t len)
 {
     char           esc[7];
-    size_t         i, run;
+    size_t         i, n, run;
     const char    *p;
     unsigned char  c;
 
@@ -370,7 +371,19 @@ ngx_http_missedcall_json_string(ngx_http_missedcall_json_out_t *out,
     for (i = 0; i < len; i++) {
         c = (unsigned char) s[i];
 
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            continue;
+        }
+
+        /* checked in the same pass: what jansson would refuse, refused */
+        if (c >= 0x80) {
+            n = ngx_http_missedcall_json_utf8((const unsigned char *) s + i,
+                                              len - i);
+            if (n == 0) {
+                return -1;
+            }
+
+            i += n - 1;
             continue;
         }
 
@@ -393,6 +406,8 @@ ngx_http_missedcall_json_string(ngx_http_missedcall_json_out_t *out,
 
     ngx_http_missedcall_json_bytes(out, s + run, len - run);
     ngx_http_missedcall_json_bytes(out, "\"", 1);
+
+    return 0;
 }
 
 

@@ -66,14 +66,17 @@ size_t ngx_http_missedcall_json_write(const json_t *v, char *buf,
     size_t size);
 
 /*
- * One member of a flat object: a string (NUL-terminated), an array of
- * nstrs strings, or else an integer.
+ * One member of a flat object: a string of len bytes (0: NUL-terminated),
+ * an array of nstrs strings, a literal written as is ("true"), or else an
+ * integer.
  */
 typedef struct {
     const char          *key;
     const char          *str;
+    size_t               len;
     const char * const  *strs;
     size_t               nstrs;
+    const char          *raw;
     json_int_t           num;
 } ngx_http_missedcall_json_member_t;
 

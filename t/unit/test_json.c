@@ -67,10 +67,16 @@ static void
 members(void)
 {
     char                               buf[512], want[512];
-    size_t                             n;
+    size_t                             n, i;
     json_t                            *v;
     const char                        *aud[] = { "a\"b", "caf\xc3\xa9" };
     ngx_http_missedcall_json_member_t  m[5];
+    static const char                 *bad[][2] = {
+        { "\xc0\xaf", "an overlong form" },
+        { "\xed\xa0\x80", "a surrogate" },
+        { "\xe2\x82", "a sequence cut short" },
+        { "\xf4\x90\x80\x80", "past U+10FFFF" }
+    };
 
     memset(m, 0, sizeof(m));
     m[0].key = "sub";
@@ -103,19 +109,23 @@ members(void)
     ok(ngx_http_missedcall_json_members(m, 0, buf, sizeof(buf)) == 2
        && memcmp(buf, "{}", 2) == 0, "no members: {}");
 
+    /* a string of a length, not NUL-terminated; a literal */
+    m[0].str = "abcdef";
+    m[0].len = 3;
+    m[1].key = "ok";
+    m[1].raw = "true";
+    n = ngx_http_missedcall_json_members(m, 2, buf, sizeof(buf));
+    ok(n == sizeof("{\"sub\":\"abc\",\"ok\":true}") - 1
+       && memcmp(buf, "{\"sub\":\"abc\",\"ok\":true}", n) == 0,
+       "members: a string of a length, a literal");
+
     /* what jansson refuses to pack: overlong, surrogate, cut, too high */
-    m[4].str = "\xc0\xaf";
-    ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
-       "an overlong form: refused");
-    m[4].str = "\xed\xa0\x80";
-    ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
-       "a surrogate: refused");
-    m[4].str = "\xe2\x82";
-    ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
-       "a sequence cut short: refused");
-    m[4].str = "\xf4\x90\x80\x80";
-    ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
-       "past U+10FFFF: refused");
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        m[4].str = bad[i][0];
+        ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
+           "%s: refused", bad[i][1]);
+    }
+
     aud[1] = "\xff";
     m[4].str = "ok";
     ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
