@@ -34,23 +34,7 @@ for my $tool ('wrk', 'valgrind', 'callgrind_control', 'callgrind_annotate') {
 my $t = stack(no_nginx => 1, pool => [ $caller ]);
 my $dir = $t->dir;
 
-my $gw = MissedCall::Test->new();
-$gw->start_nginx(<<'EOF');
-daemon off;
-worker_processes 1;
-pid %%PREFIX%%/nginx.pid;
-error_log %%PREFIX%%/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path %%PREFIX%%/temp/body;
-    server {
-        listen 127.0.0.1:%%NGINX_PORT%%;
-        keepalive_requests 100000;
-        location = /call { return 200 "{}"; }
-    }
-}
-EOF
+my $gw = instant_gateway();
 
 # the module's nginx as bench.pl runs it, under callgrind
 my $prefix = "$dir/nginx";
