@@ -15,7 +15,8 @@ PROVE      := prove -I t/lib
 # What building, running, testing and benchmarking need: the build and
 # the servers; PyJWT for the tokens' interoperability test; the Debian
 # package's tools; jsonschema and yaml for the OpenAPI test; the bench's
-# Django REST framework peer, and perf for the gateway call's share.
+# Django REST framework peer, perf for the gateway call's share, and
+# valgrind for a worker's instruction counts.
 PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               libcurl4-openssl-dev libjansson-dev libssl-dev libpcre3-dev \
               zlib1g-dev redis-server redis-tools perl curl clang \
@@ -24,14 +25,15 @@ PACKAGES   := build-essential nginx-core nginx-dev libhiredis-dev \
               debhelper dpkg-dev lintian \
               python3-jsonschema python3-yaml \
               python3-djangorestframework python3-redis python3-requests \
-              gunicorn linux-perf
+              gunicorn linux-perf valgrind
 
 # npm's test tools, each folder pinned by its package-lock.json: t/node
 # (the OpenAPI linter, Twilio's library), t/node-jwt (jose)
 NODE_DEPS  := $(patsubst %/package-lock.json,%/node_modules/.package-lock.json,\
               $(wildcard t/node*/package-lock.json))
 
-.PHONY: all deps run test test-asan fuzz bench bench-short clean deb
+.PHONY: all deps run test test-asan fuzz bench bench-short bench-callgrind \
+        clean deb
 
 all: $(MODULE)
 
@@ -118,6 +120,10 @@ bench: deps $(MODULE)
 # the same in a few minutes: fewer requests, checks and rounds
 bench-short: deps $(MODULE)
 	perl bench/bench.pl --short
+
+# instructions a worker executes an answer: repeatable on a busy machine
+bench-callgrind: deps $(MODULE)
+	perl bench/callgrind.pl
 
 clean:
 	rm -rf $(BUILD)

@@ -67,23 +67,7 @@ system("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
     . "-out $dir/es.pem 2>/dev/null");
 
 # the instant gateway: nginx without the module, one worker of its own
-my $gw = MissedCall::Test->new();
-$gw->start_nginx(<<'EOF');
-daemon off;
-worker_processes 1;
-pid %%PREFIX%%/nginx.pid;
-error_log %%PREFIX%%/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path %%PREFIX%%/temp/body;
-    server {
-        listen 127.0.0.1:%%NGINX_PORT%%;
-        keepalive_requests 100000;
-        location = /call { return 200 "{}"; }
-    }
-}
-EOF
+my $gw = instant_gateway();
 
 $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     WORKERS => 2, LOG_LEVEL => 'warn', SESSION_TTL => '30m',

@@ -349,6 +349,10 @@ u_char *ngx_http_missedcall_json_text(ngx_pool_t *pool, json_t *json,
     size_t *len);
 ngx_int_t ngx_http_missedcall_send_json(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
+u_char *ngx_http_missedcall_members_text(ngx_pool_t *pool,
+    ngx_http_missedcall_json_member_t *m, size_t n, size_t *len);
+ngx_int_t ngx_http_missedcall_send_ok(ngx_http_request_t *r,
+    ngx_uint_t status, u_char *text, size_t len);
 ngx_int_t ngx_http_missedcall_send_body(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *type, u_char *data, size_t len);
 ngx_int_t ngx_http_missedcall_send_error(ngx_http_request_t *r,
@@ -381,6 +385,8 @@ void ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
     ngx_str_t *argv, ngx_http_missedcall_redis_pt handler);
 void ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, json_t *json);
+void ngx_http_missedcall_op_respond_members(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, ngx_http_missedcall_json_member_t *m, size_t n);
 void ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op,
     ngx_uint_t status, const char *error, const char *message);
 void ngx_http_missedcall_op_unavailable(ngx_http_missedcall_op_t *op);

@@ -26,6 +26,10 @@ typedef struct {
     ngx_queue_t                       active;
     ngx_log_t                        *log;
     int                               running;
+
+    /* finished transfers' handles, reset, for the next ones */
+    CURL                             *idle[NGX_HTTP_MISSEDCALL_CURL_EASY_MAX];
+    ngx_uint_t                        nidle;
 } ngx_http_missedcall_curl_t;
 
 
@@ -132,6 +136,10 @@ ngx_http_missedcall_curl_exit_process(ngx_cycle_t *cycle)
         ngx_del_timer(&cu->timer);
     }
 
+    while (cu->nidle) {
+        curl_easy_cleanup(cu->idle[--cu->nidle]);
+    }
+
     curl_multi_cleanup(cu->multi);
     cu->multi = NULL;
 }
@@ -142,6 +150,7 @@ ngx_http_missedcall_curl_create(ngx_log_t *log, ngx_msec_t timeout,
     ngx_str_t *ca_file)
 {
     CURL                            *easy;
+    ngx_http_missedcall_curl_t      *cu = &ngx_http_missedcall_curl;
     ngx_http_missedcall_curl_req_t  *req;
 
     req = ngx_calloc(sizeof(ngx_http_missedcall_curl_req_t), log);
@@ -149,7 +158,8 @@ ngx_http_missedcall_curl_create(ngx_log_t *log, ngx_msec_t timeout,
         return NULL;
     }
 
-    easy = curl_easy_init();
+    /* a handle kept from an earlier transfer costs a reset, not an init */
+    easy = cu->nidle ? cu->idle[--cu->nidle] : curl_easy_init();
     if (easy == NULL) {
         ngx_free(req);
         return NULL;
@@ -225,7 +235,20 @@ ngx_http_missedcall_curl_start(ngx_http_missedcall_curl_req_t *req,
 void
 ngx_http_missedcall_curl_free(ngx_http_missedcall_curl_req_t *req)
 {
-    curl_easy_cleanup(req->easy);
+    ngx_http_missedcall_curl_t  *cu = &ngx_http_missedcall_curl;
+
+    /*
+     * The reset drops every option, the body's and credentials' copies
+     * among them, before the handle waits for another transfer
+     */
+    if (cu->multi && cu->nidle < NGX_HTTP_MISSEDCALL_CURL_EASY_MAX) {
+        curl_easy_reset(req->easy);
+        cu->idle[cu->nidle++] = req->easy;
+
+    } else {
+        curl_easy_cleanup(req->easy);
+    }
+
     curl_slist_free_all(req->headers);
 
     if (req->body.data) {
@@ -278,22 +301,25 @@ ngx_http_missedcall_curl_socket(CURL *easy, curl_socket_t s, int what,
 }
 
 
-/* libcurl forbids acting from inside this callback: the timer fires later */
+/*
+ * libcurl forbids acting from inside this callback: the timer fires later.
+ * "At once" (0 ms, as after each new transfer) is the loop's next turn,
+ * not the next millisecond; and a timer set already is set anew, as
+ * ngx_add_timer() would leave one that differs by less than 300 ms.
+ */
 
 static int
 ngx_http_missedcall_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     ngx_http_missedcall_curl_t  *cu = &ngx_http_missedcall_curl;
 
-    if (timeout_ms < 0) {
-        if (cu->timer.timer_set) {
-            ngx_del_timer(&cu->timer);
-        }
-
-        return 0;
+    if (cu->timer.timer_set) {
+        ngx_del_timer(&cu->timer);
     }
 
-    ngx_add_timer(&cu->timer, timeout_ms ? (ngx_msec_t) timeout_ms : 1);
+    if (timeout_ms >= 0) {
+        ngx_add_timer(&cu->timer, (ngx_msec_t) timeout_ms);
+    }
 
     return 0;
 }

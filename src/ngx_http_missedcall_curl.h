@@ -20,6 +20,9 @@
  */
 #define NGX_HTTP_MISSEDCALL_CURL_IDLE_MAX  256
 
+/* finished transfers' easy handles a worker keeps to reuse */
+#define NGX_HTTP_MISSEDCALL_CURL_EASY_MAX  64
+
 /* responses larger than this are cut and reported as CURLE_WRITE_ERROR */
 #define NGX_HTTP_MISSEDCALL_CURL_BODY_MAX  65536
 

@@ -17,6 +17,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_phone.h"
 
 
 static char *ngx_http_missedcall_gateway_http_check(ngx_conf_t *cf,
@@ -55,9 +56,8 @@ static ngx_int_t
 ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
-    u_char                              *body;
+    u_char                              *body, *last;
     size_t                               len;
-    json_t                              *json;
     ngx_http_missedcall_gateway_conf_t  *gw;
 
     gw = op->gw;
@@ -66,17 +66,34 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
                    "missedcall request: %V: gateway \"http\" prepares "
                    "call %V", &op->sid, &op->call_id);
 
-    json = json_pack("{s:s#, s:s#, s:s#, s:I}",
-                     "to", op->phone.data, (int) op->phone.len,
-                     "from", op->caller.data, (int) op->caller.len,
-                     "call_id", op->call_id.data, (int) op->call_id.len,
-                     "ring_seconds", (json_int_t) (gw->ring / 1000));
+    /*
+     * Written as is, not built with jansson at ten times the cost: two
+     * E.164 numbers and a UUID hold nothing JSON escapes
+     */
+    if (!ngx_http_missedcall_phone_is_e164(op->phone.data, op->phone.len)
+        || !ngx_http_missedcall_phone_is_e164(op->caller.data,
+                                              op->caller.len))
+    {
+        return NGX_ERROR;
+    }
 
-    body = ngx_http_missedcall_json_text(op->pool, json, &len);
+    len = sizeof("{\"to\":\"\",\"from\":\"\",\"call_id\":\"\","
+                 "\"ring_seconds\":}") - 1
+          + op->phone.len + op->caller.len + op->call_id.len + NGX_TIME_T_LEN;
+
+    body = ngx_pnalloc(op->pool, len + 1);
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_sprintf(body, "{\"to\":\"%V\",\"from\":\"%V\","
+                       "\"call_id\":\"%V\",\"ring_seconds\":%M}%Z",
+                       &op->phone, &op->caller, &op->call_id,
+                       gw->ring / 1000);
+    len = last - body - 1;
 
     /* libcurl keeps a copy: the transfer does not lean on the op's pool */
-    if (body == NULL
-        || curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) len)
+    if (curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) len)
            != CURLE_OK
         || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body)
            != CURLE_OK)

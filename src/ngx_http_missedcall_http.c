@@ -21,11 +21,26 @@
 #define NGX_HTTP_MISSEDCALL_JSON_GUESS  512
 
 
+/* json_write() or json_members(), the same shape */
+typedef size_t (*ngx_http_missedcall_writer_pt)(const void *data, size_t n,
+    char *buf, size_t size);
+
+
 static ngx_int_t ngx_http_missedcall_body_text(ngx_http_request_t *r,
     ngx_str_t *body);
 static ngx_http_missedcall_body_rc_e ngx_http_missedcall_parse_as_type(
     ngx_http_request_t *r, ngx_str_t *raw, u_char *buf,
     ngx_http_missedcall_body_t *body, const char **field);
+static ngx_int_t ngx_http_missedcall_rand_bytes(u_char *buf, size_t len);
+static u_char *ngx_http_missedcall_text(ngx_pool_t *pool,
+    ngx_http_missedcall_writer_pt write, const void *data, size_t n,
+    size_t *len);
+static size_t ngx_http_missedcall_json_writer(const void *data, size_t n,
+    char *buf, size_t size);
+static size_t ngx_http_missedcall_members_writer(const void *data, size_t n,
+    char *buf, size_t size);
+static ngx_int_t ngx_http_missedcall_send_text(ngx_http_request_t *r,
+    ngx_uint_t status, u_char *text, size_t len);
 
 
 static ngx_str_t  ngx_http_missedcall_json_type =
@@ -235,38 +250,82 @@ ngx_http_missedcall_body_text(ngx_http_request_t *r, ngx_str_t *body)
 u_char *
 ngx_http_missedcall_json_text(ngx_pool_t *pool, json_t *json, size_t *len)
 {
-    size_t   n;
     u_char  *text;
 
     if (json == NULL) {
         return NULL;
     }
 
-    n = 0;
+    text = ngx_http_missedcall_text(pool, ngx_http_missedcall_json_writer,
+                                    json, 0, len);
+    json_decref(json);
+
+    return text;
+}
+
+
+/*
+ * The same of an object of members, written without jansson's objects:
+ * the answers of request and verify are most of what is answered.  NULL:
+ * a string is not UTF-8, or memory ran out.
+ */
+
+u_char *
+ngx_http_missedcall_members_text(ngx_pool_t *pool,
+    ngx_http_missedcall_json_member_t *m, size_t n, size_t *len)
+{
+    return ngx_http_missedcall_text(pool, ngx_http_missedcall_members_writer,
+                                    m, n, len);
+}
+
+
+/* most texts fit the guess: one pass of the writer */
+
+static u_char *
+ngx_http_missedcall_text(ngx_pool_t *pool, ngx_http_missedcall_writer_pt write,
+    const void *data, size_t n, size_t *len)
+{
+    size_t   k;
+    u_char  *text;
+
+    k = 0;
     text = ngx_pnalloc(pool, NGX_HTTP_MISSEDCALL_JSON_GUESS);
 
     if (text) {
-        n = ngx_http_missedcall_json_write(json, (char *) text,
-                                           NGX_HTTP_MISSEDCALL_JSON_GUESS);
+        k = write(data, n, (char *) text, NGX_HTTP_MISSEDCALL_JSON_GUESS);
 
-        if (n >= NGX_HTTP_MISSEDCALL_JSON_GUESS) {
-            text = ngx_pnalloc(pool, n + 1);
+        if (k >= NGX_HTTP_MISSEDCALL_JSON_GUESS) {
+            text = ngx_pnalloc(pool, k + 1);
             if (text) {
-                (void) ngx_http_missedcall_json_write(json, (char *) text, n);
+                (void) write(data, n, (char *) text, k);
             }
         }
     }
 
-    json_decref(json);
-
-    if (text == NULL || n == 0) {
+    if (text == NULL || k == 0) {
         return NULL;
     }
 
-    text[n] = '\0';
-    *len = n;
+    text[k] = '\0';
+    *len = k;
 
     return text;
+}
+
+
+static size_t
+ngx_http_missedcall_json_writer(const void *data, size_t n, char *buf,
+    size_t size)
+{
+    return ngx_http_missedcall_json_write(data, buf, size);
+}
+
+
+static size_t
+ngx_http_missedcall_members_writer(const void *data, size_t n, char *buf,
+    size_t size)
+{
+    return ngx_http_missedcall_json_members(data, n, buf, size);
 }
 
 
@@ -292,6 +351,29 @@ ngx_http_missedcall_send_json(ngx_http_request_t *r, ngx_uint_t status,
     }
 
     text = ngx_http_missedcall_json_text(r->pool, json, &len);
+
+    return ngx_http_missedcall_send_text(r, status, text, len);
+}
+
+
+/* a success's answer: text from members_text(), NULL: a 500 */
+
+ngx_int_t
+ngx_http_missedcall_send_ok(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *text, size_t len)
+{
+    ngx_http_missedcall_set_outcome(r, "ok", 2);
+
+    return ngx_http_missedcall_send_text(r, status, text, len);
+}
+
+
+/* text: len bytes and room for one more; NULL: no answer but a 500 */
+
+static ngx_int_t
+ngx_http_missedcall_send_text(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *text, size_t len)
+{
     if (text == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -400,8 +482,44 @@ ngx_http_missedcall_key_alloc(ngx_pool_t *pool,
 }
 
 
+/*
+ * OpenSSL 3 spends as much on a RAND_bytes() call as on a kilobyte of its
+ * output: bytes are drawn a kilobyte at a time, each handed out once and
+ * wiped.  The process that drew them owns them: a forked worker draws its
+ * own, or two workers would hand out the same ids.
+ */
+
 ngx_int_t
 ngx_http_missedcall_random(u_char *buf, size_t len)
+{
+    static u_char     pool[1024];
+    static size_t     left;
+    static ngx_pid_t  owner;
+
+    if (left < len || owner != ngx_pid) {
+        if (len > sizeof(pool)) {
+            return ngx_http_missedcall_rand_bytes(buf, len);
+        }
+
+        if (ngx_http_missedcall_rand_bytes(pool, sizeof(pool)) != NGX_OK) {
+            left = 0;
+            return NGX_ERROR;
+        }
+
+        left = sizeof(pool);
+        owner = ngx_pid;
+    }
+
+    ngx_memcpy(buf, pool + sizeof(pool) - left, len);
+    ngx_explicit_memzero(pool + sizeof(pool) - left, len);
+    left -= len;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_missedcall_rand_bytes(u_char *buf, size_t len)
 {
     if (RAND_bytes(buf, (int) len) != 1) {
         ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,

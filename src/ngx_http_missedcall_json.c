@@ -4,6 +4,7 @@
  */
 
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
@@ -20,10 +21,14 @@ typedef struct {
 
 static int ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
     const json_t *v);
-static void ngx_http_missedcall_json_string(
+static int ngx_http_missedcall_json_string(
     ngx_http_missedcall_json_out_t *out, const char *s, size_t len);
 static void ngx_http_missedcall_json_bytes(ngx_http_missedcall_json_out_t *out,
     const char *s, size_t len);
+static int ngx_http_missedcall_json_text(ngx_http_missedcall_json_out_t *out,
+    const char *s, size_t len);
+static size_t ngx_http_missedcall_json_utf8(const unsigned char *s,
+    size_t len);
 
 
 /* what JSON escapes with a letter, and the letters */
@@ -126,6 +131,137 @@ ngx_http_missedcall_json_write(const json_t *v, char *buf, size_t size)
 }
 
 
+size_t
+ngx_http_missedcall_json_members(const ngx_http_missedcall_json_member_t *m,
+    size_t n, char *buf, size_t size)
+{
+    int                             len;
+    char                            num[32];
+    size_t                          i, j;
+    ngx_http_missedcall_json_out_t  out;
+
+    out.pos = buf;
+    out.end = buf + size;
+    out.len = 0;
+
+    ngx_http_missedcall_json_bytes(&out, "{", 1);
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            ngx_http_missedcall_json_bytes(&out, ",", 1);
+        }
+
+        if (ngx_http_missedcall_json_text(&out, m[i].key, 0) != 0) {
+            return 0;
+        }
+
+        ngx_http_missedcall_json_bytes(&out, ":", 1);
+
+        if (m[i].str) {
+            if (ngx_http_missedcall_json_text(&out, m[i].str, m[i].len) != 0)
+            {
+                return 0;
+            }
+
+            continue;
+        }
+
+        if (m[i].raw) {
+            ngx_http_missedcall_json_bytes(&out, m[i].raw, strlen(m[i].raw));
+            continue;
+        }
+
+        if (m[i].strs == NULL) {
+            len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                           m[i].num);
+            ngx_http_missedcall_json_bytes(&out, num, (size_t) len);
+            continue;
+        }
+
+        ngx_http_missedcall_json_bytes(&out, "[", 1);
+
+        for (j = 0; j < m[i].nstrs; j++) {
+            if (j) {
+                ngx_http_missedcall_json_bytes(&out, ",", 1);
+            }
+
+            if (ngx_http_missedcall_json_text(&out, m[i].strs[j], 0) != 0) {
+                return 0;
+            }
+        }
+
+        ngx_http_missedcall_json_bytes(&out, "]", 1);
+    }
+
+    ngx_http_missedcall_json_bytes(&out, "}", 1);
+
+    return out.len;
+}
+
+
+/* a string (len 0: NUL-terminated) */
+
+static int
+ngx_http_missedcall_json_text(ngx_http_missedcall_json_out_t *out,
+    const char *s, size_t len)
+{
+    if (len == 0) {
+        len = strlen(s);
+    }
+
+    return ngx_http_missedcall_json_string(out, s, len);
+}
+
+
+/*
+ * The length of the UTF-8 sequence at s, 0 when it is not one by
+ * jansson's rules: no overlong forms, surrogates or code points > 10FFFF
+ */
+
+static size_t
+ngx_http_missedcall_json_utf8(const unsigned char *s, size_t len)
+{
+    size_t    k, n;
+    uint32_t  cp;
+
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2;
+        cp = s[0] & 0x1f;
+
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3;
+        cp = s[0] & 0x0f;
+
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4;
+        cp = s[0] & 0x07;
+
+    } else {
+        return 0;
+    }
+
+    if (n > len) {
+        return 0;
+    }
+
+    for (k = 1; k < n; k++) {
+        if ((s[k] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        cp = (cp << 6) | (s[k] & 0x3f);
+    }
+
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)
+        || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    {
+        return 0;
+    }
+
+    return n;
+}
+
+
 static int
 ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
     const json_t *v)
@@ -147,8 +283,13 @@ ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
                 ngx_http_missedcall_json_bytes(out, ",", 1);
             }
 
-            ngx_http_missedcall_json_string(out, json_object_iter_key(it),
-                                            json_object_iter_key_len(it));
+            if (ngx_http_missedcall_json_string(out, json_object_iter_key(it),
+                                                json_object_iter_key_len(it))
+                != 0)
+            {
+                return -1;
+            }
+
             ngx_http_missedcall_json_bytes(out, ":", 1);
 
             if (ngx_http_missedcall_json_value(out,
@@ -181,9 +322,8 @@ ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
         return 0;
 
     case JSON_STRING:
-        ngx_http_missedcall_json_string(out, json_string_value(v),
-                                        json_string_length(v));
-        return 0;
+        return ngx_http_missedcall_json_string(out, json_string_value(v),
+                                               json_string_length(v));
 
     case JSON_INTEGER:
         n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
@@ -211,16 +351,17 @@ ngx_http_missedcall_json_value(ngx_http_missedcall_json_out_t *out,
 
 
 /*
- * jansson keeps strings valid UTF-8, and every character JSON escapes is
- * ASCII: bytes are escaped one by one, as jansson does by code point.
+ * Every character JSON escapes is ASCII: bytes are escaped one by one, as
+ * jansson does by code point; other bytes must be UTF-8 (jansson's own
+ * strings always are; members' strings are checked here), else -1.
  */
 
-static void
+static int
 ngx_http_missedcall_json_string(ngx_http_missedcall_json_out_t *out,
     const char *s, size_t len)
 {
     char           esc[7];
-    size_t         i, run;
+    size_t         i, n, run;
     const char    *p;
     unsigned char  c;
 
@@ -231,7 +372,19 @@ ngx_http_missedcall_json_string(ngx_http_missedcall_json_out_t *out,
     for (i = 0; i < len; i++) {
         c = (unsigned char) s[i];
 
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            continue;
+        }
+
+        /* checked in the same pass: what jansson would refuse, refused */
+        if (c >= 0x80) {
+            n = ngx_http_missedcall_json_utf8((const unsigned char *) s + i,
+                                              len - i);
+            if (n == 0) {
+                return -1;
+            }
+
+            i += n - 1;
             continue;
         }
 
@@ -254,6 +407,8 @@ ngx_http_missedcall_json_string(ngx_http_missedcall_json_out_t *out,
 
     ngx_http_missedcall_json_bytes(out, s + run, len - run);
     ngx_http_missedcall_json_bytes(out, "\"", 1);
+
+    return 0;
 }
 
 

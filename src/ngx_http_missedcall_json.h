@@ -67,6 +67,31 @@ ngx_http_missedcall_body_rc_e ngx_http_missedcall_json_parse_body(
 size_t ngx_http_missedcall_json_write(const json_t *v, char *buf,
     size_t size);
 
+/*
+ * One member of a flat object: a string of len bytes (0: NUL-terminated),
+ * an array of nstrs strings, a literal written as is ("true"), or else an
+ * integer.
+ */
+typedef struct {
+    const char          *key;
+    const char          *str;
+    size_t               len;
+    const char * const  *strs;
+    size_t               nstrs;
+    const char          *raw;
+    json_int_t           num;
+} ngx_http_missedcall_json_member_t;
+
+/*
+ * Writes the object of n members, in their order, as json_write() writes
+ * the same object packed by jansson, without building it: at most size
+ * bytes to buf; returns the length of the whole text, or 0 when a string
+ * is not UTF-8 (jansson would not have packed it).
+ */
+size_t ngx_http_missedcall_json_members(
+    const ngx_http_missedcall_json_member_t *m, size_t n, char *buf,
+    size_t size);
+
 /* the JSON name of a field */
 const char *ngx_http_missedcall_json_field_name(ngx_http_missedcall_field_e f);
 

@@ -208,6 +208,29 @@ ngx_http_missedcall_op_respond(ngx_http_missedcall_op_t *op,
 }
 
 
+/* a success's answer, from members (no Retry-After: nothing is busy) */
+
+void
+ngx_http_missedcall_op_respond_members(ngx_http_missedcall_op_t *op,
+    ngx_uint_t status, ngx_http_missedcall_json_member_t *m, size_t n)
+{
+    u_char              *text;
+    size_t               len;
+    ngx_http_request_t  *r;
+
+    /* written first: the members point into the op's pool, which ends */
+    text = op->r ? ngx_http_missedcall_members_text(op->r->pool, m, n, &len)
+                 : NULL;
+
+    r = ngx_http_missedcall_op_end(op);
+
+    if (r) {
+        ngx_http_missedcall_finalize(r,
+                      ngx_http_missedcall_send_ok(r, status, text, len));
+    }
+}
+
+
 void
 ngx_http_missedcall_op_error(ngx_http_missedcall_op_t *op, ngx_uint_t status,
     const char *error, const char *message)

@@ -23,6 +23,8 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_missedcall_redis.h"
+#include "ngx_http_missedcall_redis_client.h"
+#include "ngx_http_missedcall_resp.h"
 #include "ngx_http_missedcall_scripts.h"
 #include "ngx_http_missedcall_socket.h"
 #include "ngx_http_missedcall_metrics.h"
@@ -34,29 +36,6 @@
                                                         a transaction */
 
 
-typedef struct {
-    redisAsyncContext                     *ac;
-    ngx_connection_t                      *conn;
-    ngx_http_missedcall_redis_conf_t      *conf;
-    ngx_http_missedcall_redis_connect_pt   on_connect;
-    ngx_log_t                             *log;
-    ngx_event_t                            timer;
-    ngx_uint_t                             pending;
-    ngx_uint_t                             connected;
-    ngx_uint_t                             writing;
-    ngx_uint_t                             connects;
-    ngx_msec_t                             backoff;
-    ngx_msec_t                             retry_at;
-
-    ngx_http_missedcall_redis_addr_t      *peer;     /* connected to */
-    ngx_http_missedcall_redis_addr_t       server;   /* missedcall_redis */
-
-    /* with sentinels: the master they named, and whom to ask next */
-    ngx_uint_t                             to_sentinel;
-    ngx_uint_t                             next_sentinel;
-    ngx_http_missedcall_redis_addr_t       master;   /* addr.len 0: ask */
-    u_char                                 master_ip[NGX_SOCKADDR_STRLEN];
-} ngx_http_missedcall_redis_t;
 
 
 typedef struct {
@@ -71,19 +50,20 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_missedcall_redis_connect(void);
-static void ngx_http_missedcall_redis_failed(void);
 static ngx_int_t ngx_http_missedcall_redis_ready(void);
 static ngx_int_t ngx_http_missedcall_redis_send(
     ngx_http_missedcall_redis_cmd_t *cmd);
+static int ngx_http_missedcall_redis_write_cmd(redisAsyncContext *ac,
+    ngx_http_missedcall_redis_cmd_t *cmd);
+static int ngx_http_missedcall_redis_write(redisAsyncContext *ac,
+    redisCallbackFn *fn, void *privdata, int argc, const char **argv,
+    const size_t *argvlen);
 static void ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_http_missedcall_redis_script_error(
     ngx_http_missedcall_script_t *script, const char *err);
 static void ngx_http_missedcall_redis_setup_reply(redisReply *reply,
     void *data);
-static void ngx_http_missedcall_redis_discovered(redisReply *reply,
-    void *data);
-static void ngx_http_missedcall_redis_role(redisReply *reply, void *data);
 static void ngx_http_missedcall_redis_connected(const redisAsyncContext *ac,
     int status);
 static void ngx_http_missedcall_redis_disconnected(
@@ -98,7 +78,7 @@ static void ngx_http_missedcall_redis_del_write(void *privdata);
 static void ngx_http_missedcall_redis_cleanup(void *privdata);
 
 
-static ngx_http_missedcall_redis_t  ngx_http_missedcall_redis_client;
+ngx_http_missedcall_redis_t  ngx_http_missedcall_redis_client;
 
 
 ngx_int_t
@@ -220,7 +200,7 @@ ngx_http_missedcall_redis_command(ngx_uint_t argc, ngx_str_t *argv,
 
 
 /*
- * MULTI and the queued commands go without a callback: formatted at once
+ * MULTI and the queued commands go without a callback: written at once
  * from argv, nothing to copy, and EXEC's reply says what each did.
  */
 
@@ -250,7 +230,12 @@ ngx_http_missedcall_redis_multi(ngx_uint_t n, ngx_uint_t *argc,
         return NGX_ERROR;
     }
 
-    if (redisAsyncCommand(rd->ac, NULL, NULL, "MULTI") != REDIS_OK) {
+    arg[0] = "MULTI";
+    len[0] = sizeof("MULTI") - 1;
+
+    if (ngx_http_missedcall_redis_write(rd->ac, NULL, NULL, 1, arg, len)
+        != REDIS_OK)
+    {
         ngx_free(cmd);
         return NGX_ERROR;
     }
@@ -262,7 +247,8 @@ ngx_http_missedcall_redis_multi(ngx_uint_t n, ngx_uint_t *argc,
         }
 
         if (j < argc[i]
-            || redisAsyncCommandArgv(rd->ac, NULL, NULL, (int) j, arg, len)
+            || ngx_http_missedcall_redis_write(rd->ac, NULL, NULL, (int) j,
+                                               arg, len)
                != REDIS_OK)
         {
             break;
@@ -346,10 +332,7 @@ ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
         return NGX_ERROR;
     }
 
-    if (redisAsyncCommandArgv(rd->ac, ngx_http_missedcall_redis_reply, cmd,
-                              cmd->argc, cmd->argv, cmd->argvlen)
-        != REDIS_OK)
-    {
+    if (ngx_http_missedcall_redis_write_cmd(rd->ac, cmd) != REDIS_OK) {
         /* the context is closing: its waiters are being failed */
         ngx_free(cmd);
         return NGX_ERROR;
@@ -365,6 +348,43 @@ ngx_http_missedcall_redis_send(ngx_http_missedcall_redis_cmd_t *cmd)
                    cmd->script ? cmd->script->name : "", rd->pending);
 
     return NGX_OK;
+}
+
+
+/* a command with its reply handler */
+
+static int
+ngx_http_missedcall_redis_write_cmd(redisAsyncContext *ac,
+    ngx_http_missedcall_redis_cmd_t *cmd)
+{
+    return ngx_http_missedcall_redis_write(ac, ngx_http_missedcall_redis_reply,
+                                           cmd, cmd->argc, cmd->argv,
+                                           cmd->argvlen);
+}
+
+
+/* a command in Redis's protocol (resp.c), for hiredis to send as it is */
+
+static int
+ngx_http_missedcall_redis_write(redisAsyncContext *ac, redisCallbackFn *fn,
+    void *privdata, int argc, const char **argv, const size_t *argvlen)
+{
+    int      rc;
+    u_char  *buf, *p;
+
+    buf = ngx_alloc(ngx_http_missedcall_resp_size(argc, argvlen),
+                    ngx_http_missedcall_redis_client.log);
+    if (buf == NULL) {
+        return REDIS_ERR;
+    }
+
+    p = ngx_http_missedcall_resp_write(buf, argc, argv, argvlen);
+
+    rc = redisAsyncFormattedCommand(ac, fn, privdata, (const char *) buf,
+                                    p - buf);
+    ngx_free(buf);
+
+    return rc;
 }
 
 
@@ -407,10 +427,7 @@ ngx_http_missedcall_redis_reply(redisAsyncContext *ac, void *r,
         cmd->argv[1] = (const char *) cmd->script->body.data;
         cmd->argvlen[1] = cmd->script->body.len;
 
-        if (redisAsyncCommandArgv(ac, ngx_http_missedcall_redis_reply, cmd,
-                                  cmd->argc, cmd->argv, cmd->argvlen)
-            == REDIS_OK)
-        {
+        if (ngx_http_missedcall_redis_write_cmd(ac, cmd) == REDIS_OK) {
             if (rd->pending++ == 0) {
                 ngx_add_timer(&rd->timer, rd->conf->timeout);
             }
@@ -623,83 +640,9 @@ ngx_http_missedcall_redis_connect(void)
 }
 
 
-/* a sentinel's answer: ["ip", "port"] of the master, or nil */
+/* connecting again waits for the backoff, which doubles each time */
 
-static void
-ngx_http_missedcall_redis_discovered(redisReply *reply, void *data)
-{
-    ngx_int_t                          port;
-    ngx_http_missedcall_redis_t       *rd = &ngx_http_missedcall_redis_client;
-    ngx_http_missedcall_redis_addr_t  *sentinel = data;
-
-    port = NGX_ERROR;
-
-    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
-        && reply->element[0]->type == REDIS_REPLY_STRING
-        && reply->element[1]->type == REDIS_REPLY_STRING
-        && reply->element[0]->len < NGX_SOCKADDR_STRLEN)
-    {
-        port = ngx_atoi((u_char *) reply->element[1]->str,
-                        reply->element[1]->len);
-    }
-
-    if (port <= 0 || port > 65535) {
-        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
-                      "missedcall redis: sentinel %V:%i does not name the "
-                      "master \"%V\"", &sentinel->addr, sentinel->port,
-                      &rd->conf->master);
-        ngx_http_missedcall_redis_failed();
-
-    } else {
-        rd->master.addr.data = rd->master_ip;
-        rd->master.addr.len = reply->element[0]->len;
-        ngx_memcpy(rd->master_ip, reply->element[0]->str,
-                   rd->master.addr.len);
-        rd->master_ip[rd->master.addr.len] = '\0';
-        rd->master.port = port;
-
-        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
-                      "missedcall redis: sentinel %V:%i names %V:%i the "
-                      "master \"%V\"", &sentinel->addr, sentinel->port,
-                      &rd->master.addr, rd->master.port, &rd->conf->master);
-    }
-
-    /* freed once this callback returns */
-    if (rd->ac) {
-        redisAsyncFree(rd->ac);
-    }
-}
-
-
-static void
-ngx_http_missedcall_redis_role(redisReply *reply, void *data)
-{
-    ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;
-
-    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements
-        && reply->element[0]->type == REDIS_REPLY_STRING
-        && reply->element[0]->len == 6
-        && ngx_strncmp(reply->element[0]->str, "master", 6) == 0)
-    {
-        return;
-    }
-
-    if (reply == NULL) {
-        /* the connection failed: the cleanup asks the sentinels again */
-        return;
-    }
-
-    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                  "missedcall redis: %V:%i is not the master, asking the "
-                  "sentinels again", &rd->master.addr, rd->master.port);
-
-    if (rd->ac) {
-        redisAsyncFree(rd->ac);
-    }
-}
-
-
-static void
+void
 ngx_http_missedcall_redis_failed(void)
 {
     ngx_http_missedcall_redis_t  *rd = &ngx_http_missedcall_redis_client;

@@ -576,12 +576,14 @@ ngx_http_missedcall_replicated(redisReply *reply, void *data)
 static void
 ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
 {
-    u_char      *hint, iso[sizeof("1970-01-01T00:00:00Z")];
-    json_t      *json;
-    int64_t      left;
-    ngx_tm_t     tm;
-    ngx_time_t  *tp;
-    ngx_uint_t   digits;
+    u_char                             *hint;
+    u_char                              iso[sizeof("1970-01-01T00:00:00Z")];
+    size_t                              n;
+    int64_t                             left;
+    ngx_tm_t                            tm;
+    ngx_time_t                         *tp;
+    ngx_uint_t                          digits;
+    ngx_http_missedcall_json_member_t   m[7];
 
     ngx_gmtime((time_t) (op->expires_ms / 1000), &tm);
     ngx_sprintf(iso, "%4d-%02d-%02dT%02d:%02d:%02dZ%Z",
@@ -616,43 +618,46 @@ ngx_http_missedcall_accepted(ngx_http_missedcall_op_t *op)
         return;
     }
 
-    json = json_pack("{s:s, s:s#, s:s, s:I, s:s}",
-                     "detail",
-                     "Flash call initiated. Please observe incoming calls.",
-                     "session_id", op->sid.data, (int) op->sid.len,
-                     "expires_at", iso,
-                     "expires_in", (json_int_t) ((left + 999) / 1000),
-                     "match", digits ? "last_digits" : "full");
-
-    if (json && digits) {
-        hint = ngx_pnalloc(op->pool, op->caller.len);
-        if (hint == NULL) {
-            json_decref(json);
-            json = NULL;
-
-        } else {
-            ngx_http_missedcall_phone_mask(op->caller.data, op->caller.len,
-                                           digits, 0, hint);
-
-            if (json_object_set_new(json, "caller_hint",
-                                    json_stringn((char *) hint,
-                                                 op->caller.len))
-                || json_object_set_new(json, "digits",
-                                       json_integer((json_int_t) digits)))
-            {
-                json_decref(json);
-                json = NULL;
-            }
-        }
-    }
-
     ngx_log_error(NGX_LOG_INFO, op->log, 0,
                   "missedcall: call %V placed", &op->call_id);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall request: %V: accepted, 202", &op->sid);
 
-    ngx_http_missedcall_op_respond(op, NGX_HTTP_ACCEPTED, json);
+    ngx_memzero(m, sizeof(m));
+    m[0].key = "detail";
+    m[0].str = "Flash call initiated. Please observe incoming calls.";
+    m[1].key = "session_id";
+    m[1].str = (char *) op->sid.data;
+    m[1].len = op->sid.len;
+    m[2].key = "expires_at";
+    m[2].str = (char *) iso;
+    m[3].key = "expires_in";
+    m[3].num = (left + 999) / 1000;
+    m[4].key = "match";
+    m[4].str = digits ? "last_digits" : "full";
+    n = 5;
+
+    if (digits) {
+        hint = ngx_pnalloc(op->pool, op->caller.len);
+        if (hint == NULL) {
+            ngx_http_missedcall_op_error(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                         "internal_error", "internal error");
+            return;
+        }
+
+        ngx_http_missedcall_phone_mask(op->caller.data, op->caller.len,
+                                       digits, 0, hint);
+
+        m[5].key = "caller_hint";
+        m[5].str = (char *) hint;
+        m[5].len = op->caller.len;
+        m[6].key = "digits";
+        m[6].num = digits;
+        n = 7;
+    }
+
+    ngx_http_missedcall_op_respond_members(op, NGX_HTTP_ACCEPTED, m, n);
 }
 
 

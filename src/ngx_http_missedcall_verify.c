@@ -254,6 +254,7 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     redisReply                        *e;
     ngx_http_missedcall_ctx_t         *ctx;
     ngx_http_missedcall_jwt_claims_t   claims;
+    ngx_http_missedcall_json_member_t  m[6];
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
         ngx_http_missedcall_op_unavailable(op);
@@ -408,15 +409,22 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         ngx_http_missedcall_webhook_send(op, &jti, &eid);
     }
 
-    json = json_pack("{s:s, s:b, s:s, s:s#, s:s, s:I}",
-                     "detail", "Verification successful.",
-                     "verified", 1,
-                     "phone_number", claims.sub,
-                     "token", token.data, (int) token.len,
-                     "token_type", "Bearer",
-                     "expires_in", (json_int_t) op->lcf->token_ttl);
+    ngx_memzero(m, sizeof(m));
+    m[0].key = "detail";
+    m[0].str = "Verification successful.";
+    m[1].key = "verified";
+    m[1].raw = "true";
+    m[2].key = "phone_number";
+    m[2].str = claims.sub;
+    m[3].key = "token";
+    m[3].str = (char *) token.data;
+    m[3].len = token.len;
+    m[4].key = "token_type";
+    m[4].str = "Bearer";
+    m[5].key = "expires_in";
+    m[5].num = op->lcf->token_ttl;
 
-    ngx_http_missedcall_op_respond(op, NGX_HTTP_OK, json);
+    ngx_http_missedcall_op_respond_members(op, NGX_HTTP_OK, m, 6);
 }
 
 

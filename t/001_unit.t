@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 
 # The unit tests of the pure C code (phone numbers, JWT, JSON, forms, keys,
-# Twilio, Telnyx, SMS codes): each t/unit/test_*.c is compiled with the sources it
-# tests and run; its TAP lines count here one by one.
+# Twilio, Telnyx, SMS codes, Redis's protocol): each t/unit/test_*.c is
+# compiled with the sources it tests and run; its TAP lines count here one
+# by one.
 
 use strict;
 use warnings;
@@ -25,6 +26,7 @@ my %sources = (
     strength => [ 'strength' ],
     telnyx => [ 'telnyx', 'json' ],
     code  => [ 'code' ],
+    resp  => [ 'resp' ],
 );
 
 for my $name (sort keys %sources) {

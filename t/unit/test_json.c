@@ -61,6 +61,78 @@ same_as_jansson(json_t *v, const char *name)
 }
 
 
+/* flat objects written from members: as jansson packs and writes them */
+
+static void
+members(void)
+{
+    char                               buf[512], want[512];
+    size_t                             n, i;
+    json_t                            *v;
+    const char                        *aud[] = { "a\"b", "caf\xc3\xa9" };
+    ngx_http_missedcall_json_member_t  m[5];
+    static const char                 *bad[][2] = {
+        { "\xc0\xaf", "an overlong form" },
+        { "\xed\xa0\x80", "a surrogate" },
+        { "\xe2\x82", "a sequence cut short" },
+        { "\xf4\x90\x80\x80", "past U+10FFFF" }
+    };
+
+    memset(m, 0, sizeof(m));
+    m[0].key = "sub";
+    m[0].str = "+15550100001\n\x01";
+    m[1].key = "iat";
+    m[1].num = INT64_MIN;
+    m[2].key = "exp";
+    m[2].num = INT64_MAX;
+    m[3].key = "aud";
+    m[3].strs = aud;
+    m[3].nstrs = 2;
+    m[4].key = "iss";
+    m[4].str = "\xf0\x9f\x93\x9e \\/";
+
+    v = json_pack("{s:s, s:I, s:I, s:[s, s], s:s}", m[0].key, m[0].str,
+                  m[1].key, m[1].num, m[2].key, m[2].num, m[3].key, aud[0],
+                  aud[1], m[4].key, m[4].str);
+    n = ngx_http_missedcall_json_write(v, want, sizeof(want));
+    json_decref(v);
+
+    ok(n && ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == n
+       && memcmp(buf, want, n) == 0,
+       "members: escapes, extremes, an array, as jansson writes them");
+
+    memset(buf, '#', sizeof(buf));
+    ok(ngx_http_missedcall_json_members(m, 5, buf, 10) == n
+       && memcmp(buf, want, 10) == 0 && buf[10] == '#',
+       "members cut at 10 bytes, the whole length told");
+
+    ok(ngx_http_missedcall_json_members(m, 0, buf, sizeof(buf)) == 2
+       && memcmp(buf, "{}", 2) == 0, "no members: {}");
+
+    /* a string of a length, not NUL-terminated; a literal */
+    m[0].str = "abcdef";
+    m[0].len = 3;
+    m[1].key = "ok";
+    m[1].raw = "true";
+    n = ngx_http_missedcall_json_members(m, 2, buf, sizeof(buf));
+    ok(n == sizeof("{\"sub\":\"abc\",\"ok\":true}") - 1
+       && memcmp(buf, "{\"sub\":\"abc\",\"ok\":true}", n) == 0,
+       "members: a string of a length, a literal");
+
+    /* what jansson refuses to pack: overlong, surrogate, cut, too high */
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        m[4].str = bad[i][0];
+        ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
+           "%s: refused", bad[i][1]);
+    }
+
+    aud[1] = "\xff";
+    m[4].str = "ok";
+    ok(ngx_http_missedcall_json_members(m, 5, buf, sizeof(buf)) == 0,
+       "in an array: refused");
+}
+
+
 int
 main(void)
 {
@@ -179,6 +251,8 @@ main(void)
     ok(ngx_http_missedcall_json_write(real, ascii, sizeof(ascii)) == 0,
        "a real: refused");
     json_decref(real);
+
+    members();
 
     ok(strcmp(ngx_http_missedcall_json_field_name(
                   NGX_HTTP_MISSEDCALL_F_RECEIVED_CALLER_ID),

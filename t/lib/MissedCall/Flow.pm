@@ -10,8 +10,8 @@ use Exporter 'import';
 use Test::More;
 use MissedCall::Test;
 
-our @EXPORT = qw(stack node request_call verify_call last_call session_keys
-    digits_of channel_conf);
+our @EXPORT = qw(stack node instant_gateway request_call verify_call
+    last_call session_keys digits_of channel_conf);
 
 our @POOL = map { sprintf '+1555010%04d', $_ } 1 .. 5;
 
@@ -83,6 +83,29 @@ sub channel_conf {
         missedcall_gateway_rate 100r/s;
         $server};
     return $c;
+}
+
+# The benchmarks' gateway: a plain nginx of one worker, answering every
+# call at once with {} (keep-alive, as a real gateway keeps it)
+sub instant_gateway {
+    my $gw = MissedCall::Test->new();
+    $gw->start_nginx(<<'EOF');
+daemon off;
+worker_processes 1;
+pid %%PREFIX%%/nginx.pid;
+error_log %%PREFIX%%/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %%PREFIX%%/temp/body;
+    server {
+        listen 127.0.0.1:%%NGINX_PORT%%;
+        keepalive_requests 100000;
+        location = /call { return 200 "{}"; }
+    }
+}
+EOF
+    return $gw;
 }
 
 sub request_call {
