@@ -83,11 +83,12 @@ sub as_twilio_node {
     my %params = map { lcfirst($_) => $ours->{form}{$_} }
         keys %{ $ours->{form} };
     $t->write_file('node_call.json', JSON::PP::encode_json({
-        account => $account, token => $token, params => \%params,
+        account => $account, token => $token, resource => 'calls',
+        params => \%params,
         base => 'http://127.0.0.1:' . $t->port('gateway') }));
     my $dir = node_tools();
     my $in = $t->dir . '/node_call.json';
-    my $out = `cd $dir && node twilio_calls.js < $in`;
+    my $out = `cd $dir && node twilio_create.js < $in`;
     is($?, 0, "$what: twilio-node placed the call") or diag $out;
     my $node = last_call($t);
     is($node->{body}, $ours->{body},

@@ -226,12 +226,13 @@ my $base = 'http://127.0.0.1:' . $t->port('gateway');
 my @ours = ($m, (grep { $_->{form}{From} } messages())[0]);
 for my $ours (@ours) {
     my %msg = (account => $account, token => $token, base => $base,
-        to => $ours->{form}{To}, body => $ours->{form}{Body},
+        resource => 'messages', params => { to => $ours->{form}{To},
+        body => $ours->{form}{Body},
         $ours->{form}{From} ? (from => $ours->{form}{From})
-            : (service => $ours->{form}{MessagingServiceSid}));
+            : (messagingServiceSid => $ours->{form}{MessagingServiceSid}) });
     my $in = $t->dir . '/node_msg.json';
     $t->write_file('node_msg.json', encode_json(\%msg));
-    my $out = `cd $dir && node twilio_messages.js < $in`;
+    my $out = `cd $dir && node twilio_create.js < $in`;
     is($?, 0, 'twilio-node sent the message') or diag $out;
     my $node = last_message();
     my $what = $ours->{form}{From} ? 'From' : 'MessagingServiceSid';
