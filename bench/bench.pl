@@ -154,6 +154,9 @@ my $floor = wrk_script('verify.lua', $pairs, path => '/ping');
 # 4. checks
 print STDERR "bench: $checks checks\n";
 my $chk = wrk_script('check.lua', $checks, tok => $token);
+# nginx's own "return 204" the same way: the most check can be
+my $empty = wrk_script('check.lua', $checks, tok => $token,
+    path => '/empty');
 my @rss1 = rss();
 
 # 5. the peer, the same scripts on fewer answers, and a token it issued
@@ -185,6 +188,9 @@ for (['request', $req, $dreq, 20, 'request_x'],
     row("$name/s vs DRF (was $before{$b}x)", int $m->{rps}, int $d->{rps},
         sprintf('%.1f', $x), ">= $want", $x >= $want ? 'met' : 'MISS');
 }
+my $ex = $dchk->{rps} ? $empty->{rps} / $dchk->{rps} : 0;
+row('  return 204/s vs DRF check', int $empty->{rps}, int $dchk->{rps},
+    sprintf('%.1f', $ex), '', 'roof');
 redis_rows($req, $ver, $dreq, $dver);
 for my $i (0 .. $#rss0) {
     my $g = ($rss1[$i] // 0) - $rss0[$i];

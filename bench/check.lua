@@ -1,7 +1,7 @@
--- wrk: GET /check with a valid token (MC_TOKEN), one thread.
+-- wrk: GET /check (or MC_PATH) with a valid token (MC_TOKEN), one thread.
 package.path = os.getenv("MC_BENCH") .. "/?.lua;" .. package.path
 require "count"
 
-path = "/check"
+path = os.getenv("MC_PATH") or "/check"
 method = "GET"
 headers = { ["Authorization"] = "Bearer " .. os.getenv("MC_TOKEN") }
