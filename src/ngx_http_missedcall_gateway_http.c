@@ -24,6 +24,9 @@ static char *ngx_http_missedcall_gateway_http_check(ngx_conf_t *cf,
     ngx_http_missedcall_gateway_conf_t *gw);
 static ngx_int_t ngx_http_missedcall_gateway_http_prepare(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
+static ngx_int_t ngx_http_missedcall_gateway_http_answer(
+    ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req,
+    ngx_uint_t sms);
 static ngx_int_t ngx_http_missedcall_gateway_http_result(
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_curl_req_t *req);
 static ngx_uint_t ngx_http_missedcall_gateway_http_caller(
@@ -130,11 +133,33 @@ static ngx_int_t
 ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req)
 {
+    return ngx_http_missedcall_gateway_http_answer(op, req, 0);
+}
+
+
+ngx_int_t
+ngx_http_missedcall_http_sms_result(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req)
+{
+    return ngx_http_missedcall_gateway_http_answer(op, req, 1);
+}
+
+
+/*
+ * The gateway's answer to a call or a text message: 2xx done; 422 the
+ * phone cannot take it; 429 busy; else the gateway's fault.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_gateway_http_answer(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req, ngx_uint_t sms)
+{
     ngx_uint_t  level;
 
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->log, 0,
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall request: %V: gateway \"http\" answered "
-                   "HTTP %l after %M ms", &op->sid, req->status, req->elapsed);
+                   "%sHTTP %l after %M ms", &op->sid,
+                   sms ? "the message " : "", req->status, req->elapsed);
 
     if (req->status >= 200 && req->status < 300) {
         return NGX_OK;
@@ -144,9 +169,9 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     level = (req->status == 422) ? NGX_LOG_INFO : NGX_LOG_ERR;
 
     ngx_log_error(level, op->log, 0,
-                  "missedcall gateway \"http\": call %V refused with "
-                  "HTTP %l after %M ms%s", &op->call_id, req->status,
-                  req->elapsed,
+                  "missedcall gateway \"http\": %s %V refused with "
+                  "HTTP %l after %M ms%s", sms ? "message" : "call",
+                  &op->call_id, req->status, req->elapsed,
                   (req->status == 401 || req->status == 403)
                   ? ": check the gateway secret" : "");
 
@@ -155,7 +180,10 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     case 422: /* the number called */
         ngx_http_missedcall_op_fail(op, NGX_HTTP_MISSEDCALL_UNPROCESSABLE,
                                     "invalid_phone_number",
-                                    "this phone number cannot be called");
+                                    sms ? "this number cannot be sent a "
+                                          "text message"
+                                        : "this phone number cannot be "
+                                          "called");
         return NGX_ERROR;
 
     case 429:
@@ -171,7 +199,7 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
          * Only the gateway's word counts against the caller number: any
          * other refusal may be the number called, which the client picks
          */
-        if (req->status >= 400 && req->status < 500
+        if (!sms && req->status >= 400 && req->status < 500
             && ngx_http_missedcall_gateway_http_caller(req))
         {
             ngx_http_missedcall_op_fault(op, req->status, 0);
@@ -179,7 +207,8 @@ ngx_http_missedcall_gateway_http_result(ngx_http_missedcall_op_t *op,
     }
 
     ngx_http_missedcall_op_fail(op, NGX_HTTP_BAD_GATEWAY, "gateway_error",
-                                "the call could not be placed");
+                                sms ? "the message could not be sent"
+                                    : "the call could not be placed");
 
     return NGX_ERROR;
 }
