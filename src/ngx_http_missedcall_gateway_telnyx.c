@@ -30,6 +30,7 @@
 
 /* a call to hang up: now, or once it has rung long enough */
 typedef struct {
+    ngx_str_node_t                       sn;      /* by id, while pending */
     ngx_event_t                          timer;
     ngx_http_missedcall_gateway_conf_t  *gw;
     ngx_str_t                            id;
@@ -48,6 +49,9 @@ static ngx_int_t ngx_http_missedcall_telnyx_request(ngx_pool_t *pool,
     ngx_http_missedcall_gateway_conf_t *gw, ngx_str_t *call, u_char *body,
     size_t len);
 static void ngx_http_missedcall_telnyx_webhook_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_missedcall_telnyx_pending(ngx_http_request_t *r,
+    ngx_http_missedcall_gateway_conf_t *gw, char *id,
+    ngx_http_missedcall_telnyx_event_e event);
 static void ngx_http_missedcall_telnyx_hangup(ngx_event_t *ev);
 static void ngx_http_missedcall_telnyx_hung_up(
     ngx_http_missedcall_curl_req_t *req);
@@ -273,6 +277,11 @@ ngx_http_missedcall_telnyx_result(ngx_http_missedcall_op_t *op,
  * fresh Ed25519 signature of "timestamp|body" by Telnyx's key.
  */
 
+/* this worker's calls waiting to be hung up, by call_control_id */
+static ngx_rbtree_t       ngx_http_missedcall_telnyx_calls;
+static ngx_rbtree_node_t  ngx_http_missedcall_telnyx_sentinel;
+
+
 ngx_int_t
 ngx_http_missedcall_telnyx_webhook_handler(ngx_http_request_t *r)
 {
@@ -288,9 +297,7 @@ ngx_http_missedcall_telnyx_webhook_body(ngx_http_request_t *r)
                                             + 1];
     ngx_str_t                            body, *ts, *sig;
     ngx_uint_t                           i;
-    ngx_msec_t                           delay;
     ngx_http_missedcall_loc_conf_t      *lcf;
-    ngx_http_missedcall_telnyx_call_t   *call;
     ngx_http_missedcall_gateway_conf_t  *gw;
     ngx_http_missedcall_telnyx_event_e   event;
 
@@ -345,31 +352,11 @@ ngx_http_missedcall_telnyx_webhook_body(ngx_http_request_t *r)
                    "missedcall telnyx: signed webhook, event %ui, call \"%s\"",
                    (ngx_uint_t) event, id);
 
-    if (event != NGX_HTTP_MISSEDCALL_TELNYX_OTHER && id[0]) {
-        call = ngx_calloc(sizeof(ngx_http_missedcall_telnyx_call_t),
-                          r->connection->log);
-        if (call == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        call->gw = gw;
-        call->id.data = call->data;
-        call->id.len = ngx_strlen(id);
-        ngx_memcpy(call->data, id, call->id.len);
-
-        call->timer.handler = ngx_http_missedcall_telnyx_hangup;
-        call->timer.data = call;
-        call->timer.log = ngx_cycle->log;
-
-        /* answered: no reason to ring on; dialing: ring exactly so long */
-        delay = (event == NGX_HTTP_MISSEDCALL_TELNYX_ANSWERED) ? 1 : gw->ring;
-
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "missedcall telnyx: call %V hung up in %M ms",
-                       &call->id, delay);
-
-        ngx_add_timer(&call->timer, delay);
+    if (event != NGX_HTTP_MISSEDCALL_TELNYX_OTHER && id[0]
+        && ngx_http_missedcall_telnyx_pending(r, gw, id, event) != NGX_OK)
+    {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
     }
 
     ngx_http_missedcall_set_outcome(r, "ok", 2);
@@ -379,6 +366,81 @@ ngx_http_missedcall_telnyx_webhook_body(ngx_http_request_t *r)
     r->headers_out.content_length_n = 0;
 
     ngx_http_finalize_request(r, ngx_http_send_header(r));
+}
+
+
+/*
+ * One hangup a call: call.initiated sets it after the ring time, a repeat
+ * leaves it be, call.answered brings it forward to now.
+ */
+
+static ngx_int_t
+ngx_http_missedcall_telnyx_pending(ngx_http_request_t *r,
+    ngx_http_missedcall_gateway_conf_t *gw, char *id,
+    ngx_http_missedcall_telnyx_event_e event)
+{
+    uint32_t                            hash;
+    ngx_str_t                           name;
+    ngx_msec_t                          delay;
+    ngx_http_missedcall_telnyx_call_t  *call;
+
+    if (ngx_http_missedcall_telnyx_calls.root == NULL) {
+        ngx_rbtree_init(&ngx_http_missedcall_telnyx_calls,
+                        &ngx_http_missedcall_telnyx_sentinel,
+                        ngx_str_rbtree_insert_value);
+    }
+
+    name.data = (u_char *) id;
+    name.len = ngx_strlen(id);
+    hash = ngx_crc32_short(name.data, name.len);
+
+    /* answered: no reason to ring on; dialing: ring exactly so long */
+    delay = (event == NGX_HTTP_MISSEDCALL_TELNYX_ANSWERED) ? 1 : gw->ring;
+
+    call = (ngx_http_missedcall_telnyx_call_t *)
+               ngx_str_rbtree_lookup(&ngx_http_missedcall_telnyx_calls,
+                                     &name, hash);
+
+    if (call) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "missedcall telnyx: call %V: hangup pending, %s",
+                       &call->id,
+                       delay == 1 ? "sent at once" : "left as it is");
+
+        if (delay == 1) {
+            ngx_del_timer(&call->timer);
+            ngx_add_timer(&call->timer, delay);
+        }
+
+        return NGX_OK;
+    }
+
+    call = ngx_calloc(sizeof(ngx_http_missedcall_telnyx_call_t),
+                      r->connection->log);
+    if (call == NULL) {
+        return NGX_ERROR;
+    }
+
+    call->gw = gw;
+    call->id.data = call->data;
+    call->id.len = name.len;
+    ngx_memcpy(call->data, id, name.len);
+
+    call->sn.node.key = hash;
+    call->sn.str = call->id;
+    ngx_rbtree_insert(&ngx_http_missedcall_telnyx_calls, &call->sn.node);
+
+    call->timer.handler = ngx_http_missedcall_telnyx_hangup;
+    call->timer.data = call;
+    call->timer.log = ngx_cycle->log;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "missedcall telnyx: call %V hung up in %M ms",
+                   &call->id, delay);
+
+    ngx_add_timer(&call->timer, delay);
+
+    return NGX_OK;
 }
 
 
@@ -392,6 +454,9 @@ ngx_http_missedcall_telnyx_hangup(ngx_event_t *ev)
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
                    "missedcall telnyx: call %V: hangup sent", &call->id);
+
+    /* a webhook from now on is about a call being hung up: no second */
+    ngx_rbtree_delete(&ngx_http_missedcall_telnyx_calls, &call->sn.node);
 
     req = ngx_http_missedcall_curl_create(ngx_cycle->log, call->gw->timeout,
                                           &call->gw->ca_file);

@@ -181,6 +181,38 @@ for my $c (@cases) {
 is(webhook($body), 403, 'unsigned: 403');
 is(webhook($body, 'telnyx-timestamp' => $ts), 403, 'no signature: 403');
 
+# one hangup a call: a repeated call.initiated changes nothing, and
+# call.answered brings the hangup forward instead of sending a second
+sub event_hook {
+    my ($type, $id) = @_;
+    my $b = encode_json({ data => { event_type => $type,
+        payload => { call_control_id => $id } } });
+    my $now = int time;
+    return webhook($b, 'telnyx-timestamp' => $now,
+        'telnyx-signature-ed25519' => sign($now, $b));
+}
+sub hangups_of {
+    my ($id) = @_;
+    return grep { $_->{path} eq "/v2/calls/$id/actions/hangup" }
+        @{ $t->gateway_calls('telnyx') };
+}
+my $once = 'v3:' . ('o' x 40);
+is(event_hook('call.initiated', $once), 200, 'call.initiated: 200');
+is(event_hook('call.initiated', $once), 200, 'call.initiated again: 200');
+my $answered_at = time;
+is(event_hook('call.answered', $once), 200, 'call.answered: 200');
+my @once;
+for (1 .. 30) {
+    @once = hangups_of($once);
+    last if @once;
+    sleep 0.05;
+}
+ok(@once && $once[0]{time} - $answered_at < 0.8,
+    'answered: hung up at once, not after the ring time');
+sleep 1.5;
+is(scalar(() = hangups_of($once)), 1,
+    'one hangup for the call, whatever the webhooks repeated');
+
 # errors, mapped as Twilio's are; no session stays behind
 
 my %cases = (
