@@ -47,7 +47,6 @@ typedef enum {
 #define NGX_HTTP_MISSEDCALL_NEEDS_METRICS_ZONE  0x20
 
 #define NGX_HTTP_MISSEDCALL_UUID_LEN  36
-#define NGX_HTTP_MISSEDCALL_SHA1_HEX  40
 
 #define NGX_HTTP_MISSEDCALL_UNPROCESSABLE  422
 #define NGX_HTTP_MISSEDCALL_CONFLICT       409
@@ -378,6 +377,8 @@ ngx_int_t ngx_http_missedcall_key_alloc(ngx_pool_t *pool,
 /* src/ngx_http_missedcall_op.c: the life of an operation */
 ngx_http_missedcall_op_t *ngx_http_missedcall_op_create(
     ngx_http_request_t *r);
+ngx_int_t ngx_http_missedcall_op_secret(ngx_http_missedcall_op_t *op,
+    u_char *data, size_t len, ngx_str_t *hash);
 ngx_int_t ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key);
 void ngx_http_missedcall_op_eval(ngx_http_missedcall_op_t *op,
@@ -468,7 +469,7 @@ char *ngx_http_missedcall_sms_merge(ngx_conf_t *cf,
 char *ngx_http_missedcall_sms_check(ngx_conf_t *cf,
     ngx_http_missedcall_loc_conf_t *lcf);
 ngx_int_t ngx_http_missedcall_sms_code(ngx_http_missedcall_op_t *op,
-    ngx_str_t *salt, u_char **p, ngx_str_t *hash);
+    ngx_str_t *hash);
 void ngx_http_missedcall_sms_start(ngx_http_request_t *r,
     ngx_http_missedcall_op_t *op, ngx_http_missedcall_body_t *body);
 void ngx_http_missedcall_sms_send(ngx_http_missedcall_op_t *op);

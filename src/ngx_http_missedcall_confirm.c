@@ -26,8 +26,6 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <openssl/sha.h>
-
 #include "ngx_http_missedcall.h"
 
 
@@ -296,9 +294,8 @@ static ngx_int_t
 ngx_http_missedcall_confirm_tail(ngx_http_missedcall_op_t *op,
     ngx_str_t *tail, ngx_str_t *hash)
 {
-    u_char      *p, *in, md[SHA_DIGEST_LENGTH];
-    size_t       n, len;
-    ngx_uint_t   digits;
+    size_t      n, len;
+    ngx_uint_t  digits;
 
     ngx_str_null(tail);
     ngx_str_null(hash);
@@ -311,29 +308,17 @@ ngx_http_missedcall_confirm_tail(ngx_http_missedcall_op_t *op,
     digits = op->lcf->match_digits;
     n = digits ? digits : (len > 9 ? len - 3 : 6);
 
-    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN + 2 * SHA_DIGEST_LENGTH
-                              + op->salt.len + len);
-    if (p == NULL) {
+    tail->data = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
+    if (tail->data == NULL) {
         return NGX_ERROR;
     }
 
-    tail->data = p;
-    p = ngx_sprintf(p, "%uz", n);
-    tail->len = p - tail->data;
+    tail->len = ngx_sprintf(tail->data, "%uz", n) - tail->data;
 
     /* a suffix longer than the caller is all of it, as in Lua */
     n = ngx_min(n, len);
 
-    in = p;
-    p = ngx_cpymem(p, op->salt.data, op->salt.len);
-    p = ngx_cpymem(p, op->caller.data + op->caller.len - n, n);
-
-    if (SHA1(in, p - in, md) == NULL) {
-        return NGX_ERROR;
-    }
-
-    hash->data = p;
-    hash->len = ngx_hex_dump(p, md, sizeof(md)) - p;
-
-    return NGX_OK;
+    return ngx_http_missedcall_op_secret(op,
+                                         op->caller.data + op->caller.len - n,
+                                         n, hash);
 }

@@ -15,6 +15,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <ngx_sha1.h>
 
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_variables.h"
@@ -270,6 +271,36 @@ ngx_http_missedcall_op_key(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_key_e kind, ngx_str_t *id, ngx_str_t *key)
 {
     return ngx_http_missedcall_key_alloc(op->pool, op->mcf, kind, id, key);
+}
+
+
+/*
+ * A session's secret: sha1(salt . data) in hex, in op's pool, as verify.lua
+ * hashes what it receives, so that Redis never holds a caller's digits or
+ * a code in the clear.
+ */
+
+ngx_int_t
+ngx_http_missedcall_op_secret(ngx_http_missedcall_op_t *op, u_char *data,
+    size_t len, ngx_str_t *hash)
+{
+    u_char      md[20];
+    ngx_sha1_t  sha1;
+
+    hash->data = ngx_pnalloc(op->pool, 2 * sizeof(md));
+    if (hash->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sha1_init(&sha1);
+    ngx_sha1_update(&sha1, op->salt.data, op->salt.len);
+    ngx_sha1_update(&sha1, data, len);
+    ngx_sha1_final(md, &sha1);
+    ngx_explicit_memzero(&sha1, sizeof(sha1));
+
+    hash->len = ngx_hex_dump(hash->data, md, sizeof(md)) - hash->data;
+
+    return NGX_OK;
 }
 
 

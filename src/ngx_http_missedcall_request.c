@@ -150,7 +150,6 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
     p = ngx_pnalloc(op->pool, NGX_INT64_LEN + 2 * sizeof(salt)
-                              + NGX_HTTP_MISSEDCALL_SHA1_HEX
                               + (9 + 2 * nl) * NGX_INT_T_LEN);
 
     if (keys == NULL || p == NULL || op->sid.data == NULL
@@ -256,8 +255,7 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
 
     if (channel == NGX_HTTP_MISSEDCALL_CH_SMS
         && ngx_http_missedcall_sms_code(op,
-                                &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SALT],
-                                &p, &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CODE])
+                                &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CODE])
            != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,

@@ -23,7 +23,6 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <ngx_sha1.h>
 
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_directive.h"
@@ -91,12 +90,12 @@ ngx_http_missedcall_sms_start(ngx_http_request_t *r,
     args[NGX_HTTP_MISSEDCALL_NOT_RECEIVED_ARG_SESSION_ID] = id;
     args[NGX_HTTP_MISSEDCALL_NOT_RECEIVED_ARG_PHONE] = op->phone;
 
-    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
-
     if (!ngx_http_missedcall_uuid_valid(id.data, id.len)) {
         ngx_http_missedcall_sms_no_call(op);
         return;
     }
+
+    p = ngx_pnalloc(op->pool, NGX_INT_T_LEN);
 
     if (p == NULL
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
@@ -197,17 +196,16 @@ ngx_http_missedcall_sms_fallback(ngx_http_missedcall_op_t *op)
 
 
 /*
- * Draws op's code into op->code and sets *hash to sha1(salt . code) in
- * hex, written at *p, as reserve.lua stores and verify.lua compares it.
+ * Draws op's code into op->code and sets *hash to its secret,
+ * sha1(salt . code) in hex, as reserve.lua stores and verify.lua compares
+ * it.
  */
 
 ngx_int_t
-ngx_http_missedcall_sms_code(ngx_http_missedcall_op_t *op, ngx_str_t *salt,
-    u_char **p, ngx_str_t *hash)
+ngx_http_missedcall_sms_code(ngx_http_missedcall_op_t *op, ngx_str_t *hash)
 {
-    u_char               rnd[64], md[20];
+    u_char               rnd[64];
     ngx_uint_t           i;
-    ngx_sha1_t           sha1;
     ngx_pool_cleanup_t  *cln;
 
     cln = ngx_pool_cleanup_add(op->pool, 0);
@@ -239,17 +237,8 @@ ngx_http_missedcall_sms_code(ngx_http_missedcall_op_t *op, ngx_str_t *salt,
         return NGX_ERROR;
     }
 
-    ngx_sha1_init(&sha1);
-    ngx_sha1_update(&sha1, salt->data, salt->len);
-    ngx_sha1_update(&sha1, op->code, op->lcf->sms.code_length);
-    ngx_sha1_final(md, &sha1);
-    ngx_explicit_memzero(&sha1, sizeof(sha1));
-
-    hash->data = *p;
-    *p = ngx_hex_dump(*p, md, sizeof(md));
-    hash->len = *p - hash->data;
-
-    return NGX_OK;
+    return ngx_http_missedcall_op_secret(op, op->code,
+                                         op->lcf->sms.code_length, hash);
 }
 
 
