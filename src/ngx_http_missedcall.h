@@ -486,6 +486,8 @@ ngx_int_t ngx_http_missedcall_http_sms_prepare(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req, ngx_str_t *text);
 
 /* src/ngx_http_missedcall_gateway_http.c */
+ngx_int_t ngx_http_missedcall_http_post(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req, u_char *body, size_t len);
 ngx_int_t ngx_http_missedcall_http_sms_result(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_curl_req_t *req);
 

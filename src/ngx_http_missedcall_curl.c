@@ -469,6 +469,25 @@ ngx_http_missedcall_curl_write(char *ptr, size_t size, size_t nmemb,
 
 
 ngx_int_t
+ngx_http_missedcall_curl_post(ngx_http_missedcall_curl_req_t *req,
+    const char *url, u_char *body, size_t len)
+{
+    if (curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK
+        || curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) len)
+           != CURLE_OK
+        || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body)
+           != CURLE_OK
+        || curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers)
+           != CURLE_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_missedcall_curl_bearer(ngx_http_missedcall_curl_req_t *req,
     ngx_pool_t *pool, ngx_str_t *secret)
 {

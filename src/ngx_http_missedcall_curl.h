@@ -86,6 +86,13 @@ ngx_int_t ngx_http_missedcall_curl_start(ngx_http_missedcall_curl_req_t *req,
 /* frees the transfer; never call it on a started transfer before done() */
 void ngx_http_missedcall_curl_free(ngx_http_missedcall_curl_req_t *req);
 
+/*
+ * A POST of len bytes of body to url (NUL-terminated) with req->headers;
+ * libcurl copies the body, so the caller's may be wiped at once.
+ */
+ngx_int_t ngx_http_missedcall_curl_post(ngx_http_missedcall_curl_req_t *req,
+    const char *url, u_char *body, size_t len);
+
 /* adds "Authorization: Bearer <secret>"; no copy of it stays behind */
 ngx_int_t ngx_http_missedcall_curl_bearer(ngx_http_missedcall_curl_req_t *req,
     ngx_pool_t *pool, ngx_str_t *secret);

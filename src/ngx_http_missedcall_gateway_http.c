@@ -95,14 +95,23 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
                        gw->ring / 1000);
     len = last - body - 1;
 
-    /* libcurl keeps a copy: the transfer does not lean on the op's pool */
-    if (curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) len)
-           != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body)
-           != CURLE_OK)
-    {
-        return NGX_ERROR;
-    }
+    return ngx_http_missedcall_http_post(op, req, body, len);
+}
+
+
+/*
+ * A call's or a message's JSON to the gateway's URL, with its secret as a
+ * bearer token; libcurl keeps a copy of the body, so the transfer does not
+ * lean on the op's pool, and the caller may wipe its own.
+ */
+
+ngx_int_t
+ngx_http_missedcall_http_post(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_curl_req_t *req, u_char *body, size_t len)
+{
+    ngx_http_missedcall_gateway_conf_t  *gw;
+
+    gw = op->gw;
 
     req->headers = curl_slist_append(req->headers,
                                      "Content-Type: application/json");
@@ -118,14 +127,8 @@ ngx_http_missedcall_gateway_http_prepare(ngx_http_missedcall_op_t *op,
     }
 
     /* gw->url is a configuration argument, NUL-terminated */
-    if (curl_easy_setopt(req->easy, CURLOPT_URL, gw->url.data) != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers)
-           != CURLE_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_http_missedcall_curl_post(req, (char *) gw->url.data, body,
+                                         len);
 }
 
 

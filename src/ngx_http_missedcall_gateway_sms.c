@@ -26,8 +26,6 @@
 
 static ngx_int_t ngx_http_missedcall_sms_from(ngx_http_missedcall_op_t *op,
     u_char *from, size_t *len);
-static ngx_int_t ngx_http_missedcall_sms_post(ngx_http_missedcall_op_t *op,
-    ngx_http_missedcall_curl_req_t *req, u_char *body, size_t len);
 
 
 ngx_int_t
@@ -71,7 +69,14 @@ ngx_http_missedcall_twilio_sms_prepare(ngx_http_missedcall_op_t *op,
 
     rc = NGX_ERROR;
 
-    if (to && sender && msg) {
+    req->headers = curl_slist_append(req->headers,
+                                     "Accept: application/json");
+    req->headers = req->headers
+                   ? curl_slist_append(req->headers, "Content-Type: "
+                                       "application/x-www-form-urlencoded")
+                   : NULL;
+
+    if (to && sender && msg && req->headers) {
         len = sizeof("To=&MessagingServiceSid=&Body=") + ngx_strlen(to)
               + ngx_strlen(sender) + ngx_strlen(msg);
 
@@ -82,7 +87,8 @@ ngx_http_missedcall_twilio_sms_prepare(ngx_http_missedcall_op_t *op,
                             gw->service.len ? "MessagingServiceSid" : "From",
                             sender, msg);
 
-            rc = ngx_http_missedcall_sms_post(op, req, body, p - body);
+            rc = ngx_http_missedcall_curl_post(req, (char *) url, body,
+                                               p - body);
 
             ngx_explicit_memzero(body, p - body);
         }
@@ -100,40 +106,7 @@ ngx_http_missedcall_twilio_sms_prepare(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
     }
 
-    req->headers = curl_slist_append(req->headers,
-                                     "Accept: application/json");
-    req->headers = req->headers
-                   ? curl_slist_append(req->headers, "Content-Type: "
-                                       "application/x-www-form-urlencoded")
-                   : NULL;
-
-    if (req->headers == NULL
-        || curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers)
-           != CURLE_OK)
-    {
-        return NGX_ERROR;
-    }
-
     return ngx_http_missedcall_twilio_auth(req->easy, gw);
-}
-
-
-/* the body, copied by libcurl: op's copy may then be wiped */
-
-static ngx_int_t
-ngx_http_missedcall_sms_post(ngx_http_missedcall_op_t *op,
-    ngx_http_missedcall_curl_req_t *req, u_char *body, size_t len)
-{
-    if (curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) len)
-        != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body)
-           != CURLE_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
 }
 
 
@@ -265,9 +238,6 @@ ngx_http_missedcall_http_sms_prepare(ngx_http_missedcall_op_t *op,
     size_t                               len;
     json_t                              *json;
     ngx_int_t                            rc;
-    ngx_http_missedcall_gateway_conf_t  *gw;
-
-    gw = op->gw;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall request: %V: gateway \"http\" prepares "
@@ -284,28 +254,10 @@ ngx_http_missedcall_http_sms_prepare(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
     }
 
-    rc = ngx_http_missedcall_sms_post(op, req, body, len);
+    rc = ngx_http_missedcall_http_post(op, req, body, len);
 
+    /* the code is in it: libcurl's copy is the only one left */
     ngx_explicit_memzero(body, len);
 
-    if (rc != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    req->headers = curl_slist_append(req->headers,
-                                     "Content-Type: application/json");
-
-    if (req->headers == NULL
-        || (gw->secret.len
-            && ngx_http_missedcall_curl_bearer(req, op->pool, &gw->secret)
-               != NGX_OK)
-        || curl_easy_setopt(req->easy, CURLOPT_URL, gw->url.data)
-           != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers)
-           != CURLE_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return rc;
 }

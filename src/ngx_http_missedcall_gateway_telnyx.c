@@ -173,19 +173,12 @@ ngx_http_missedcall_telnyx_request(ngx_pool_t *pool,
                    : NULL;
 
     if (req->headers == NULL
-        || ngx_http_missedcall_curl_bearer(req, pool, &gw->secret) != NGX_OK
-        || curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) len)
-           != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body)
-           != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers)
-           != CURLE_OK)
+        || ngx_http_missedcall_curl_bearer(req, pool, &gw->secret) != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    return NGX_OK;
+    return ngx_http_missedcall_curl_post(req, (char *) url, body, len);
 }
 
 

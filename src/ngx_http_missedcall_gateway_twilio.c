@@ -183,8 +183,9 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
                                 callback);
             }
 
-            p = ngx_sprintf(p, "&Timeout=%T&Twiml=%s%Z",
+            p = ngx_sprintf(p, "&Timeout=%T&Twiml=%s",
                             (time_t) (gw->ring / 1000), twiml);
+            len = p - body;
         }
     }
 
@@ -203,10 +204,8 @@ ngx_http_missedcall_twilio_prepare(ngx_http_missedcall_op_t *op,
         return NGX_ERROR;
     }
 
-    if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK
-        || curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body) != CURLE_OK
-        || curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req->headers)
-           != CURLE_OK)
+    if (ngx_http_missedcall_curl_post(req, (char *) url, body, len)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -647,9 +646,10 @@ ngx_http_missedcall_twilio_cancel(ngx_event_t *ev)
 
     /* a ringing call is "canceled"; one answered already hangs up itself */
     if (req == NULL || url == NULL
-        || curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK
-        || curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS,
-                            "Status=canceled") != CURLE_OK
+        || ngx_http_missedcall_curl_post(req, (char *) url,
+                                         (u_char *) "Status=canceled",
+                                         sizeof("Status=canceled") - 1)
+           != NGX_OK
         || ngx_http_missedcall_twilio_auth(req->easy, ring->gw) != NGX_OK
         || ngx_http_missedcall_curl_start(req,
                                          ngx_http_missedcall_twilio_canceled,
