@@ -51,30 +51,29 @@ my $secret = sha1_hex($salt . substr $caller, -8);
 my $expires = (time + 3600) * 1000;
 my %sha = map {
     $_ => call('SCRIPT', 'LOAD', scalar `sh $lua/lua2c.sh -l $lua/$_.lua`)
-} qw(reserve verify);
+} qw(seed reserve verify);
 
-call('ZADD', 'p:pool', 0, $caller);
-call('ZADD', 'p:pool:cc:1', 0, $caller);
-call('HSET', "p:number:$caller", 'state', 'enabled');
+# the pool as the module seeds it, counted
+call('EVALSHA', $sha{seed}, 3, 'p:pool', 'p:pool:all', 'p:ranges',
+    'p:number:', 'p:pool:cc:', 'p:ranges:cc:', $caller, '1');
 
 my %phase = (
     reserve => sub {
         my ($i, $p) = @_;
-        return [ 'EVALSHA', $sha{reserve}, 13, 'p:pool', "p:session:$i",
-            "p:last:$p", 'p:throttle', "p:resend:$p",
-            map({ 'p:pool:cc:' . substr $p, 1, $_ } 3, 2, 1),
-            "p:failures:$p", 'p:ranges',
-            map({ 'p:ranges:cc:' . substr $p, 1, $_ } 3, 2, 1),
-            int rand 2**53, $p, 1800000, 1800000, $salt, 3, 0, 5000, 0,
-            10, '', 0 ];
+        return [ 'EVALSHA', $sha{reserve}, 8, 'p:pool:n',
+            map({ 'p:pool:cc:' . (substr $p, 1, $_) . ':n' } 3, 2, 1),
+            "p:last:$p", 'p:throttle', "p:resend:$p", "p:failures:$p",
+            int rand 2**53, int rand 2**53, 0, 5000, 0, 10, '', 0 ];
     },
-    # as confirm.c sends it
+    # as confirm.c sends it: the whole session, once the call is placed
     confirm => sub {
         my ($i, $p) = @_;
-        return [ 'MULTI' ], [ 'EXISTS', "p:session:$i" ],
-            [ 'HSET', "p:session:$i", 'state', 'pending', 'gateway_sid',
-              "CA$i", 'gateway', 'http', 'channel', 'outbound', 'tail', 8,
-              'secret', $secret ],
+        return [ 'MULTI' ],
+            [ 'HSET', "p:session:$i", 'state', 'pending', 'expires',
+              $expires, 'salt', $salt, 'phone', $p, 'caller', $caller,
+              'channel', 'outbound', 'secret', $secret, 'tail', 8,
+              'attempts', 0, 'max', 3, 'gateway_sid', "CA$i", 'gateway',
+              'http' ],
             [ 'PEXPIREAT', "p:session:$i", $expires + 1800000 ],
             [ 'SET', "p:phone:$p", $i, 'PXAT', $expires ],
             [ 'HINCRBY', "p:number:$caller", 'placed', 1 ],
@@ -107,7 +106,8 @@ for my $name (qw(reserve confirm verify)) {
         print $s join '', map { command(@$_) } @cmds;
         for (@cmds) {
             my $r = reply();
-            die "$name: $r->[0]\n" if $name ne 'confirm' && $r->[0] ne 'ok';
+            die "$name: $r->[0]\n"
+                if ref $r && $name ne 'confirm' && $r->[0] ne 'ok';
         }
     }
     my %seen = map { $_ => 1 } glob "$dir/callgrind.out.*";

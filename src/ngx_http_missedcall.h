@@ -292,6 +292,8 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          caller;
     ngx_str_t                          session_key;
     ngx_str_t                          salt;     /* of the session's hashes */
+    ngx_str_t                          secret;   /* an SMS session's: its
+                                                    code's salted hash */
     ngx_str_t                          gateway_sid;  /* the gateway's id */
     ngx_http_missedcall_gateway_conf_t *gw;     /* the gateway calling */
     ngx_uint_t                         attempt;  /* its index in gateways */

@@ -8,17 +8,18 @@
  * Confirm: the gateway placed the call (or none is to be placed), and the
  * session waits to be proven.  No script: plain commands in one MULTI,
  * sent in one write, cost Redis two thirds of what confirm.lua did
- * (issue 19).  The session was reserved "calling" by this op alone, and
- * only this transaction makes it "pending": it cannot be verified before.
- * The event is written in the same transaction as the change it reports.
+ * (issue 19).  The session is written here, all of it, pending: reserve
+ * only drew its caller, so that no session exists before its call is
+ * placed (and none stays behind one that was not).  The event is written
+ * in the same transaction as the change it reports.
  *
  * A call's session gets its secret here, as C knows the caller only from
  * reserve's answer: how many of the caller's last digits verify compares,
- * and their hash with the session's salt.  What the transaction answers
- * tells whether the session was still there (EXISTS) and unexpired
- * (Redis's TIME); the phone's pointer expires with the session (PXAT, on
- * Redis's clock), and the session key's expiry is set again, so that a
- * session gone from Redis meanwhile leaves nothing lasting behind.
+ * and their hash with the session's salt.  Redis's TIME, last, tells
+ * whether the session was still unexpired; the session key expires at
+ * its expiry and the keep after it, the phone's pointer with the session
+ * (PXAT, on Redis's clock): a session confirmed too late is useless and
+ * goes by itself.
  */
 
 
@@ -59,7 +60,7 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
 {
     u_char                         *p;
     ngx_str_t                      *s, phone, number, events, placed;
-    ngx_str_t                       tail, hash, at, keep, max, now;
+    ngx_str_t                       tail, hash, at, keep, max, now, tries;
     ngx_str_t                       gateway, channel;
     ngx_time_t                     *tp;
     ngx_http_missedcall_confirm_t   t;
@@ -73,7 +74,7 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     channel.data = (u_char *) op->channel_name;
     channel.len = ngx_strlen(op->channel_name);
 
-    p = ngx_pnalloc(op->pool, 4 * NGX_INT64_LEN);
+    p = ngx_pnalloc(op->pool, 4 * NGX_INT64_LEN + NGX_INT_T_LEN);
 
     if (p == NULL
         || ngx_http_missedcall_confirm_tail(op, &tail, &hash) != NGX_OK
@@ -93,12 +94,13 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     p = ngx_sprintf(p, "%L", op->expires_ms);
     at.len = p - at.data;
 
-    /* as reserve kept it: a session's life past its expiry */
+    /* status still answers for another ttl past the expiry */
     keep.data = p;
     p = ngx_sprintf(p, "%L", op->expires_ms + (int64_t) op->lcf->session_ttl);
     keep.len = p - keep.data;
 
     ngx_http_missedcall_args(&max, &p, op->mcf->events_max);
+    ngx_http_missedcall_args(&tries, &p, op->lcf->max_attempts);
 
     /* only the admin API shows it: this node's clock will do */
     tp = ngx_timeofday();
@@ -110,29 +112,38 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     t.n = 0;
     t.nargs = 0;
 
-    ngx_http_missedcall_confirm_cmd(&t, "EXISTS %V", s);
+    /* verify's fields first: a small hash is searched field by field */
 
     switch (op->channel) {
 
     case NGX_HTTP_MISSEDCALL_CH_INBOUND:
         ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
-                                        "channel %V", s, &channel);
+                                        "expires %V salt %V phone %V "
+                                        "caller %V channel %V attempts 0 "
+                                        "max %V", s, &at, &op->salt,
+                                        &op->phone, &op->caller, &channel,
+                                        &tries);
         break;
 
     case NGX_HTTP_MISSEDCALL_CH_SMS:
-        /* the secret is the code's, stored by reserve */
         ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
-                                        "gateway_sid %V gateway %V "
-                                        "channel %V", s, &op->gateway_sid,
-                                        &gateway, &channel);
+                                        "expires %V salt %V phone %V "
+                                        "channel %V secret %V attempts 0 "
+                                        "max %V gateway_sid %V gateway %V",
+                                        s, &at, &op->salt, &op->phone,
+                                        &channel, &op->secret, &tries,
+                                        &op->gateway_sid, &gateway);
         break;
 
     default: /* NGX_HTTP_MISSEDCALL_CH_OUTBOUND */
         ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
-                                        "gateway_sid %V gateway %V "
-                                        "channel %V tail %V secret %V", s,
-                                        &op->gateway_sid, &gateway,
-                                        &channel, &tail, &hash);
+                                        "expires %V salt %V phone %V "
+                                        "caller %V channel %V secret %V "
+                                        "tail %V attempts 0 max %V "
+                                        "gateway_sid %V gateway %V", s, &at,
+                                        &op->salt, &op->phone, &op->caller,
+                                        &channel, &hash, &tail, &tries,
+                                        &op->gateway_sid, &gateway);
     }
 
     ngx_http_missedcall_confirm_cmd(&t, "PEXPIREAT %V %V", s, &keep);
@@ -230,8 +241,8 @@ ngx_http_missedcall_confirm_cmd(ngx_http_missedcall_confirm_t *t, char *fmt,
 
 
 /*
- * NGX_OK: the session is pending and unexpired.  EXEC's answer: EXISTS's
- * first, TIME's last, and no error between.
+ * NGX_OK: the session is pending and unexpired.  EXEC's answer: TIME's
+ * last, and no error before.
  */
 
 ngx_int_t
@@ -240,7 +251,7 @@ ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
 {
     int64_t      now;
     ngx_uint_t   i;
-    redisReply  *e, *time;
+    redisReply  *time;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
         || reply->elements < 2)
@@ -257,11 +268,9 @@ ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
         }
     }
 
-    e = reply->element[0];
     time = reply->element[reply->elements - 1];
 
-    if (e->type != REDIS_REPLY_INTEGER || e->integer != 1
-        || time->type != REDIS_REPLY_ARRAY || time->elements != 2
+    if (time->type != REDIS_REPLY_ARRAY || time->elements != 2
         || time->element[0]->type != REDIS_REPLY_STRING
         || time->element[1]->type != REDIS_REPLY_STRING)
     {

@@ -352,5 +352,10 @@ ngx_http_missedcall_reply_word(redisReply *reply)
         return reply->element[0]->str;
     }
 
+    /* a script's success in one string: its words may be secrets */
+    if (reply->type == REDIS_REPLY_STRING) {
+        return "ok";
+    }
+
     return reply->type == REDIS_REPLY_ERROR ? "(error)" : "(other)";
 }

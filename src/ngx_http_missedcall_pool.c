@@ -52,7 +52,7 @@ void
 ngx_http_missedcall_pool_sync(void)
 {
     ngx_str_t                        *argv, *args;
-    ngx_uint_t                        i, n;
+    ngx_uint_t                        i, n, nnumbers;
     ngx_pool_t                       *pool;
     ngx_http_missedcall_number_t     *number;
     ngx_http_missedcall_main_conf_t  *mcf;
@@ -60,9 +60,8 @@ ngx_http_missedcall_pool_sync(void)
     mcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
                                               ngx_http_missedcall_module);
 
-    if (mcf->pool == NULL) {
-        return;
-    }
+    /* none configured: seed still counts a pool kept by an older version */
+    nnumbers = mcf->pool ? mcf->pool->nelts : 0;
 
     /* the adapter copies argv: a scratch pool is enough */
     pool = ngx_create_pool(1024, ngx_cycle->log);
@@ -71,7 +70,7 @@ ngx_http_missedcall_pool_sync(void)
     }
 
     n = NGX_HTTP_MISSEDCALL_SEED_KEYS + NGX_HTTP_MISSEDCALL_SEED_ARGS
-        + 2 * mcf->pool->nelts;
+        + 2 * nnumbers;
 
     argv = ngx_palloc(pool, n * sizeof(ngx_str_t));
 
@@ -82,10 +81,10 @@ ngx_http_missedcall_pool_sync(void)
         return;
     }
 
-    number = mcf->pool->elts;
+    number = nnumbers ? mcf->pool->elts : NULL;
     args = argv + NGX_HTTP_MISSEDCALL_SEED_KEYS;
 
-    for (i = 0; i < mcf->pool->nelts; i++) {
+    for (i = 0; i < nnumbers; i++) {
         args[NGX_HTTP_MISSEDCALL_SEED_ARG_NUMBERS + 2 * i] = number[i].number;
         args[NGX_HTTP_MISSEDCALL_SEED_ARG_NUMBERS + 2 * i + 1] =
                                                              number[i].codes;

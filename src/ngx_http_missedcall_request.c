@@ -29,10 +29,14 @@
 #include "ngx_http_missedcall.h"
 #include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_phone.h"
+#include "ngx_http_missedcall_resp.h"
 #include "ngx_http_missedcall_scripts.h"
 
 
 static void ngx_http_missedcall_request_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_missedcall_reserve_count(
+    ngx_http_missedcall_op_t *op, ngx_http_missedcall_key_e kind,
+    ngx_str_t *code, ngx_str_t *key);
 static void ngx_http_missedcall_reserved(redisReply *reply, void *data);
 static void ngx_http_missedcall_dispatch(ngx_event_t *ev);
 static void ngx_http_missedcall_called(ngx_http_missedcall_curl_req_t *req);
@@ -127,7 +131,7 @@ ngx_http_missedcall_request_body(ngx_http_request_t *r)
 void
 ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
 {
-    u_char                           salt[16], rnd[8], *p;
+    u_char                           salt[16], rnd[16], *p;
     uint64_t                         n;
     ngx_str_t                       *keys, *args, *arg, value;
     ngx_uint_t                       i, nl, nk, na, channel;
@@ -141,6 +145,8 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
     op->sid.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
     op->call_id.data = ngx_pnalloc(op->pool, NGX_HTTP_MISSEDCALL_UUID_LEN);
     op->call_id.len = NGX_HTTP_MISSEDCALL_UUID_LEN;
+    op->salt.data = ngx_pnalloc(op->pool, 2 * sizeof(salt));
+    op->salt.len = 2 * sizeof(salt);
 
     /* the keys, then the arguments, in one argv */
 
@@ -149,17 +155,17 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
     na = NGX_HTTP_MISSEDCALL_RESERVE_ARGS + 2 * nl;
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
-    p = ngx_pnalloc(op->pool, NGX_INT64_LEN + 2 * sizeof(salt)
-                              + (9 + 2 * nl) * NGX_INT_T_LEN);
+    p = ngx_pnalloc(op->pool, 2 * NGX_INT64_LEN
+                              + (6 + 2 * nl) * NGX_INT_T_LEN);
 
     if (keys == NULL || p == NULL || op->sid.data == NULL
-        || op->call_id.data == NULL
+        || op->call_id.data == NULL || op->salt.data == NULL
         || ngx_http_missedcall_uuid(op->sid.data) != NGX_OK
         || ngx_http_missedcall_uuid(op->call_id.data) != NGX_OK
         || ngx_http_missedcall_random(salt, sizeof(salt)) != NGX_OK
         || ngx_http_missedcall_random(rnd, sizeof(rnd)) != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL, NULL,
-                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_POOL])
+        || ngx_http_missedcall_reserve_count(op, NGX_HTTP_MISSEDCALL_KEY_POOL,
+                              NULL, &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_POOL])
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
                                       &op->sid, &op->session_key) != NGX_OK
@@ -177,9 +183,6 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
                               &op->phone,
                               &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_FAILURES])
            != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RANGES, NULL,
-                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RANGES])
-           != NGX_OK
         || ngx_http_missedcall_limit_keys(op,
                               &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_LIMITS])
            != NGX_OK)
@@ -189,22 +192,20 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
         return;
     }
 
-    keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_SESSION] = op->session_key;
     keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RESEND] = op->resend_key;
+
+    /* the session's salt: confirm stores it with the session */
+    ngx_hex_dump(op->salt.data, salt, sizeof(salt));
 
     /* the calling codes the phone may have: its first 3, 2 and 1 digits */
     for (i = 0; i < 3; i++) {
         value.data = op->phone.data + 1;
         value.len = 3 - i;
 
-        if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_CODE,
-                               &value,
+        if (ngx_http_missedcall_reserve_count(op,
+                               NGX_HTTP_MISSEDCALL_KEY_POOL_CODE, &value,
                                &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_CODE3 + i])
-            != NGX_OK
-            || ngx_http_missedcall_op_key(op,
-                              NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE, &value,
-                              &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RCODE3 + i])
-               != NGX_OK)
+            != NGX_OK)
         {
             ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                            NULL);
@@ -214,31 +215,15 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
 
     args = keys + nk;
 
-    ngx_memcpy(&n, rnd, sizeof(n));
-    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RANDOM];
-    arg->data = p;
-    p = ngx_sprintf(p, "%uL", n >> 11);
-    arg->len = p - arg->data;
+    /* two draws: the second replaces the first if it is the last caller */
+    for (i = 0; i < 2; i++) {
+        ngx_memcpy(&n, rnd + 8 * i, sizeof(n));
+        arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RANDOM + i];
+        arg->data = p;
+        p = ngx_sprintf(p, "%uL", n >> 11);
+        arg->len = p - arg->data;
+    }
 
-    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_PHONE] = op->phone;
-
-    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_TTL];
-    arg->data = p;
-    p = ngx_sprintf(p, "%M", lcf->session_ttl);
-    arg->len = p - arg->data;
-
-    /* an expired session still answers "status" for another ttl */
-    args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_KEEP] = *arg;
-
-    arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SALT];
-    arg->data = p;
-    p = ngx_hex_dump(p, salt, sizeof(salt));
-    arg->len = p - arg->data;
-    op->salt = *arg;
-
-    ngx_http_missedcall_args(
-                        &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_ATTEMPTS],
-                        &p, lcf->max_attempts);
     /* an inbound session places no call: it takes no call slot */
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_INTERVAL],
                              &p, channel == NGX_HTTP_MISSEDCALL_CH_INBOUND
@@ -250,18 +235,20 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_MAX_FAILURES],
                         &p, lcf->max_failures);
-    /* a call's session holds no code, an SMS session its salted hash */
-    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CODE]);
 
-    if (channel == NGX_HTTP_MISSEDCALL_CH_SMS
-        && ngx_http_missedcall_sms_code(op,
-                                &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_CODE])
-           != NGX_OK)
-    {
-        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       NULL);
-        return;
+    /* an SMS session draws no caller; its code's hash goes to confirm */
+    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SMS]);
+
+    if (channel == NGX_HTTP_MISSEDCALL_CH_SMS) {
+        ngx_str_set(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SMS], "1");
+
+        if (ngx_http_missedcall_sms_code(op, &op->secret) != NGX_OK) {
+            ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                           NULL);
+            return;
+        }
     }
+
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_NLIMITS],
                              &p, nl);
 
@@ -285,12 +272,37 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
 }
 
 
+/* the count of a pool group (include/pool.lua): its zset's key and ":n" */
+
+static ngx_int_t
+ngx_http_missedcall_reserve_count(ngx_http_missedcall_op_t *op,
+    ngx_http_missedcall_key_e kind, ngx_str_t *code, ngx_str_t *key)
+{
+    ngx_str_t  set;
+
+    if (ngx_http_missedcall_op_key(op, kind, code, &set) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    key->data = ngx_pnalloc(op->pool, set.len + 2);
+    if (key->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    key->len = ngx_sprintf(key->data, "%V:n", &set) - key->data;
+
+    return NGX_OK;
+}
+
+
 static void
 ngx_http_missedcall_reserved(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
 
-    int64_t  wait;
+    size_t          len[4];
+    int64_t         sec, usec, wait;
+    const u_char   *word[4];
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall request: %V: reserve answered \"%s\"",
@@ -335,16 +347,23 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         return;
     }
 
-    if (!ngx_http_missedcall_reply_is(reply, "ok", 4)
-        || reply->element[1]->type != REDIS_REPLY_STRING
-        || reply->element[2]->type != REDIS_REPLY_INTEGER
-        || reply->element[3]->type != REDIS_REPLY_INTEGER)
+    /* "seconds microseconds wait caller": Redis's time when reserved */
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING
+        || ngx_http_missedcall_resp_words((u_char *) reply->str, reply->len,
+                                          4, word, len)
+           != 0
+        || (sec = ngx_atoof((u_char *) word[0], len[0])) < 0
+        || (usec = ngx_atoof((u_char *) word[1], len[1])) < 0
+        || (wait = ngx_atoof((u_char *) word[2], len[2])) < 0)
     {
         ngx_http_missedcall_op_unavailable(op);
         return;
     }
 
-    op->caller.len = reply->element[1]->len;
+    op->expires_ms = sec * 1000 + usec / 1000
+                     + (int64_t) op->lcf->session_ttl;
+
+    op->caller.len = len[3];
     op->caller.data = ngx_pnalloc(op->pool, op->caller.len);
     if (op->caller.data == NULL) {
         ngx_http_missedcall_op_fail(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -353,9 +372,7 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
         return;
     }
 
-    ngx_memcpy(op->caller.data, reply->element[1]->str, op->caller.len);
-    op->expires_ms = reply->element[2]->integer;
-    wait = reply->element[3]->integer;
+    ngx_memcpy(op->caller.data, word[3], op->caller.len);
 
     if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND) {
         ngx_http_missedcall_confirm(op);
@@ -710,6 +727,13 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_POOL_AUTO,
                               NULL, &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_AUTO])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RANGES, NULL,
+                              &argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_RANGES])
+           != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RANGES_CODE,
+                              &none,
+                              &args[NGX_HTTP_MISSEDCALL_FAIL_ARG_RANGE_PREFIX])
            != NGX_OK)
     {
         ngx_http_missedcall_undone(NULL, op);
@@ -730,7 +754,7 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
                                        ngx_http_missedcall_undone, op)
         != NGX_OK)
     {
-        /* left in state "calling", it never verifies and soon expires */
+        /* no session was written: the resend mark expires by itself */
         ngx_http_missedcall_undone(NULL, op);
     }
 }
@@ -747,8 +771,8 @@ ngx_http_missedcall_undone(redisReply *reply, void *data)
 
     if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
         ngx_log_error(NGX_LOG_WARN, op->log, 0,
-                      "missedcall: session of failed call %V not deleted, "
-                      "it expires unverifiable", &op->call_id);
+                      "missedcall: undoing call %V failed in Redis: what "
+                      "it left there expires by itself", &op->call_id);
 
     } else if (reply->integer > 0) {
         ngx_log_error(NGX_LOG_ERR, op->log, 0,

@@ -87,3 +87,30 @@ ngx_http_missedcall_resp_write(unsigned char *p, int argc, const char **argv,
 
     return p;
 }
+
+
+int
+ngx_http_missedcall_resp_words(const unsigned char *p, size_t len, size_t n,
+    const unsigned char **word, size_t *wordlen)
+{
+    size_t                i;
+    const unsigned char  *end, *space;
+
+    end = p + len;
+
+    for (i = 0; i + 1 < n; i++) {
+        space = memchr(p, ' ', (size_t) (end - p));
+        if (space == NULL) {
+            return -1;
+        }
+
+        word[i] = p;
+        wordlen[i] = (size_t) (space - p);
+        p = space + 1;
+    }
+
+    word[i] = p;
+    wordlen[i] = (size_t) (end - p);
+
+    return 0;
+}

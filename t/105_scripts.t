@@ -31,22 +31,29 @@ sub run {
 
 my ($one, $two, $uk) = ('+12025550100', '+12025550101', '+442071234567');
 
-# %o: id, phone, random, ttl, interval, max_delay, resend, code (an SMS
-# session's hash) and limits (a [count, window ms] each)
+# %o: id, phone, random, random2, ttl, interval, max_delay, resend,
+# max_failures, sms (an SMS session) and limits (a [count, window ms]
+# each).  Its answer as an array: an "ok" is a string, "expires wait
+# caller", made ['ok', caller, expires, wait] here.  What reserve drew is
+# kept for confirm(), which writes the session.
+my %drawn_for;
 sub reserve {
     my (%o) = @_;
     my $phone = $o{phone} // '+12025550143';
     my @limits = @{ $o{limits} || [] };
-    return run('reserve',
-        [ 'pool', "session:$o{id}", "last:$phone", 'throttle',
-          "resend:$phone", map({ 'code:' . substr $phone, 1, $_ } 3, 2, 1),
-          "failures:$phone", 'ranges',
-          map({ 'rcode:' . substr $phone, 1, $_ } 3, 2, 1),
-          map { "limit:$_" } 1 .. @limits ],
-        [ $o{random} // 0, $phone, $o{ttl} // 60000, 60000, 'salt', 3, $o{interval} // 0, $o{max_delay} // 0,
-          $o{resend} // 0, $o{max_failures} // 0, $o{code} // '',
-          scalar @limits,
+    my $r = run('reserve',
+        [ 'pool', "last:$phone", 'throttle', "resend:$phone",
+          map({ 'code:' . substr $phone, 1, $_ } 3, 2, 1),
+          "failures:$phone", map { "limit:$_" } 1 .. @limits ],
+        [ $o{random} // 0, $o{random2} // 0, $o{ttl} // 60000,
+          $o{interval} // 0, $o{max_delay} // 0, $o{resend} // 0,
+          $o{max_failures} // 0, $o{sms} ? '1' : '', scalar @limits,
           map { @$_ } @limits ]);
+    return $r if ref $r;
+    my ($expires, $wait, $caller) = $r =~ /^(\d+) (\d+) (.*)$/s
+        or die "reserve: $r";
+    $drawn_for{$o{id}} = $expires;
+    return [ 'ok', $caller, $expires, $wait ];
 }
 
 sub seed {
@@ -63,15 +70,21 @@ is($t->redis('HGET', "number:$uk", 'state'), 'enabled', 'seed: enabled');
 is_deeply($t->redis('ZRANGE', 'code:44', 0, -1), [ $uk ],
     'seed: in the pool of its calling code');
 is($t->redis('ZCARD', 'pool'), 4, 'seed: all four in the pool');
+is_deeply([ map { $t->redis('GET', "$_:n") } qw(pool code:1 code:44) ],
+    [ 4, 2, 1 ], 'seed: the pool and each calling code\'s numbers counted');
+$t->redis('DEL', map { "$_:n" } qw(pool code:1 code:44 code:33));
+is(seed(), 0, 'seed: nothing to add');
+is_deeply([ map { $t->redis('GET', "$_:n") } qw(pool code:1 code:44 code:33) ],
+    [ 4, 2, 1, 1 ], 'seed: a pool never counted is counted');
 
 # reserve
 
 my $r = reserve(id => 's1');
 is_deeply([ @$r[0, 1, 3] ], [ 'ok', $one, 0 ],
     'reserve: ok, from the calling code 1, no wait');
-is($t->redis('HGET', 'session:s1', 'state'), 'calling', 'session calling');
-is($t->redis('HEXISTS', 'session:s1', 'secret'), 0,
-    'reserve: no caller id hash before the call is placed');
+ok($r->[2] > time * 1000, 'reserve: when the session expires');
+is($t->redis('EXISTS', 'session:s1'), 0,
+    'reserve: no session before the call is placed');
 is(reserve(id => 's2')->[1], $two, 'reserve: the last caller is avoided');
 is(reserve(id => 's3', phone => '+447700900123', random => 2**52)->[1],
     $uk, 'reserve: the longest calling code preferred');
@@ -111,16 +124,21 @@ sub tail {
 }
 
 # what confirm.c's transaction (no script) leaves for the scripts after it:
-# the session pending with its secret, the phone's pointer, and for a call
-# placed, the number's count and the count of all calls placed
+# the session, pending, with its secret, the phone's pointer, and for a
+# call placed, the number's count and the count of all calls placed.  %o:
+# phone, channel, secret (an SMS session's code hash)
 sub confirm {
     my ($id, $caller, %o) = @_;
     my $phone = $o{phone} // '+12025550143';
     my $channel = $o{channel} // 'outbound';
     my ($n, $hash) = $channel eq 'outbound' ? tail($caller) : ();
-    $t->redis('HSET', "session:$id", 'state', 'pending', 'gateway_sid',
-        "gw-$id", 'gateway', 'http', 'channel', $channel,
-        $n ? ('tail', $n, 'secret', $hash) : ());
+    $hash = $o{secret} if $channel eq 'sms';
+    $t->redis('HSET', "session:$id", 'state', 'pending',
+        'expires', $drawn_for{$id}, 'salt', 'salt', 'phone', $phone,
+        $channel ne 'sms' ? ('caller', $caller) : (), 'channel', $channel,
+        $hash ? ('secret', $hash) : (), $n ? ('tail', $n) : (),
+        'attempts', 0, 'max', 3, 'gateway_sid', "gw-$id", 'gateway', 'http');
+    $t->redis('PEXPIREAT', "session:$id", $drawn_for{$id} + 60000);
     $t->redis('SET', "phone:$phone", $id, 'PX', 60000);
     return if $channel ne 'outbound';
     $t->redis('HINCRBY', "number:$caller", 'placed', 1);
@@ -198,8 +216,10 @@ sub fail_session {
     my ($id, $caller, $reason, $max, $share) = @_;
     return run('fail',
         [ "session:$id", "resend:$id", $caller ? "number:$caller" : '',
-          'pool', 'events', 'phone:+12025550143', 'placed', 'auto' ],
-        [ $caller, 'code:', $reason, $max, 100, $id, $share // 10 ]);
+          'pool', 'events', 'phone:+12025550143', 'placed', 'auto',
+          'ranges' ],
+        [ $caller, 'code:', $reason, $max, 100, $id, $share // 10,
+          'rcode:' ]);
 }
 
 # a call placed from another number, as confirm counts it
@@ -321,9 +341,10 @@ is_deeply(verify('', 'o9'), [ 'missing', 'o9' ],
 # an SMS session: its code's hash beside the salt, never the code
 sub sms_session {
     my ($id, $phone, $code, %o) = @_;
-    my $r = reserve(id => $id, phone => $phone, ttl => $o{ttl},
-        code => sha1_hex("salt$code"), %o);
-    confirm($id, '', phone => $phone, channel => 'sms');
+    my $r = reserve(id => $id, phone => $phone, ttl => $o{ttl}, sms => 1,
+        %o);
+    confirm($id, '', phone => $phone, channel => 'sms',
+        secret => sha1_hex("salt$code"));
     return $r;
 }
 $t->redis('DEL', 'throttle', 'limit:1');
@@ -333,7 +354,7 @@ is_deeply([ @$r[0, 1, 3] ], [ 'ok', '', 0 ],
     'reserve sms: ok, no caller, no wait');
 is_deeply($t->redis('HMGET', 'session:sm1', 'caller', 'secret'),
     [ undef, sha1_hex('salt204817') ],
-    'reserve sms: no caller, the code\'s hash');
+    'confirm sms: no caller, the code\'s hash');
 is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
     'reserve sms: no call slot taken, no last caller');
 is($t->redis('GET', 'limit:1'), 1, 'reserve sms: its limit counted');
@@ -499,6 +520,8 @@ is(seed("$rlo-$rhi", '33'), 1, 'seed: a range added as one member');
 is_deeply($t->redis('ZRANGE', 'rcode:33', 0, -1), [ "$rlo-$rhi" ],
     'seed: the range in the ranges of its calling code');
 is($t->redis('ZCARD', 'code:33'), 1, 'seed: not among the numbers');
+is($t->redis('GET', 'code:33:n'), "1 $rlo-$rhi",
+    'seed: the count of a group with a range: its numbers, then the range');
 $size = run('pool_size', [ 'numbers' ], [ 'number:' ]);
 is($size->[0], 1003, 'pool_size: a range counts as its numbers');
 is(members($size->[3])->{"$rlo-$rhi"}, '33',
@@ -519,21 +542,26 @@ is(reserve(id => 'g11', phone => '+33612345670', random => 2**53 - 1)->[1],
     $rhi, 'reserve: the last index is the range\'s last number');
 $t->redis('SET', 'last:+33612345671', '+3315550500');
 my %seen;
-for my $k (0 .. 999) {
-    # 1001 callers less the last one: each of 1000 indexes once
+for my $k (0 .. 1000) {
+    # 1001 callers, each index drawn once; the last caller's draw goes to
+    # the second random value, among the 1000 others
     my $x = reserve(id => "h$k", phone => '+33612345671',
-        random => int(($k + 0.5) / 1000 * 2**53))->[1];
+        random => int(($k + 0.5) / 1001 * 2**53),
+        random2 => int(0.25 * 2**53))->[1];
     $t->redis('SET', 'last:+33612345671', '+3315550500');
     $seen{$x}++;
 }
 ok(!$seen{'+3315550500'}, 'reserve: the last caller, in a range, skipped');
-is(scalar keys %seen, 1000, 'reserve: every other caller drawn once');
+is(scalar keys %seen, 1000, 'reserve: every other caller drawn');
+is(scalar(grep { $_ == 2 } values %seen), 1,
+    'reserve: one twice, instead of the last caller');
 $full = admin_full('disable', "$rlo-$rhi", 'carrier');
 is_deeply([ @$full[0, 1] ], [ 'disabled', 'disabled' ],
     'admin: a range disabled');
 ok(!exists members([ @$full[2 .. $#$full] ])->{"$rlo-$rhi"},
     'admin: no longer among the enabled members answered');
 is($t->redis('ZCARD', 'rcode:33'), 0, 'admin: out of its code\'s ranges');
+is($t->redis('GET', 'code:33:n'), 1, 'admin: nor counted');
 is_deeply(admin('add', '+3315550999', '33'), [ 'overlap', "$rlo-$rhi" ],
     'admin: a number inside a known (disabled) range refused');
 is_deeply(admin('add', '+3315550900-+3315551100', '33'),

@@ -67,7 +67,7 @@ if op == 'list' then
   return out
 end
 
-local set, prefix = pool_sets(n, KEYS[1], ARGV[2], KEYS[3], ARGV[3])
+local g = {KEYS[1], ARGV[2], KEYS[3], ARGV[3]}
 -- each enabled member and its codes: the strength after the change
 local function answer(result, state)
   local out = {result, state}
@@ -88,7 +88,7 @@ local known = redis.call('SISMEMBER', numbers, n) == 1
 
 if op == 'add' then
   if known then
-    if state == 'enabled' then pool_take(set, prefix, n, codes) end
+    if state == 'enabled' then pool_take(g, n, codes) end
   else
     local other = member_overlap(n)
     if other then return {'overlap', other} end
@@ -98,20 +98,20 @@ if op == 'add' then
                'changed', now)
   end
   redis.call('HSET', key, 'codes', arg)
-  if state == 'enabled' then pool_put(set, prefix, n, arg) end
+  if state == 'enabled' then pool_put(g, n, arg) end
   return answer(known and 'updated' or 'added', state)
 end
 
 if not known then return {'unknown'} end
 
 if op == 'enable' then
-  if state ~= 'enabled' then pool_put(set, prefix, n, codes) end
+  if state ~= 'enabled' then pool_put(g, n, codes) end
   redis.call('HSET', key, 'state', 'enabled', 'reason', '', 'fails', 0,
              'changed', now)
   return answer('enabled', 'enabled')
 end
 
-if state == 'enabled' then pool_take(set, prefix, n, codes) end
+if state == 'enabled' then pool_take(g, n, codes) end
 state = op == 'remove' and 'removed' or 'disabled'
 redis.call('HSET', key, 'state', state, 'reason', arg, 'changed', now)
 return answer(state, state)

@@ -14,6 +14,7 @@
 --   phone          the phone's pointer to its session
 --   placed         the count of calls placed
 --   auto           the set of the numbers this script disabled
+--   ranges         the zset of enabled ranges
 -- ARGV:
 --   caller         the caller number ("" when none was drawn)
 --   code_prefix    the calling-code key prefix
@@ -22,6 +23,7 @@
 --   events_max     events kept (0: none)
 --   session_id     the session id: the phone's pointer goes if it is to it
 --   max_disabled   percent of the numbers that may be disabled this way
+--   range_prefix   the calling-code key prefix of ranges
 -- ANSWER:
 --   the refusals in a row when this one disabled the number; minus them
 --   when the share kept it enabled (once per max_failures refusals, with
@@ -83,7 +85,8 @@ end
 
 redis.call('HSET', number_key, 'state', 'disabled', 'reason', why,
            'changed', now)
-pool_take(pool, ARGV[2], caller, redis.call('HGET', number_key, 'codes'))
+pool_take({pool, ARGV[2], KEYS[9], ARGV[8]}, caller,
+          redis.call('HGET', number_key, 'codes'))
 redis.call('SADD', auto_key, caller)
 event(KEYS[5], ARGV[5], 'event', 'number_disabled', 'number', caller,
       'reason', why)

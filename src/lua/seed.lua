@@ -1,5 +1,6 @@
 -- seed: adds the configured numbers and ranges the pool has never seen,
--- enabled.
+-- enabled; and counts the pool's groups if they were never counted (a pool
+-- kept by an earlier version).  Run at every connection to Redis.
 --
 -- KEYS:
 --   pool           the pool zset
@@ -17,15 +18,19 @@
 local pool, numbers, ranges = KEYS[1], KEYS[2], KEYS[3]
 local number_prefix, code_prefix, range_prefix = ARGV[1], ARGV[2], ARGV[3]
 
+local g = {pool, code_prefix, ranges, range_prefix}
+
+if redis.call('EXISTS', pool .. ':n') == 0 then
+  pool_recount(g, number_prefix)
+end
+
 local added = 0
 for i = 4, #ARGV, 2 do
   local n, codes = ARGV[i], ARGV[i + 1]
   if redis.call('SADD', numbers, n) == 1 then
     redis.call('HSET', number_prefix .. n, 'state', 'enabled',
                'codes', codes, 'fails', 0)
-    local set, prefix = pool_sets(n, pool, code_prefix, ranges,
-                                  range_prefix)
-    pool_put(set, prefix, n, codes)
+    pool_put(g, n, codes)
     added = added + 1
   end
 end

@@ -64,5 +64,32 @@ main(void)
     ok(written(1, bigv, big_len, want), "a 300-byte argument, its length "
        "in three digits");
 
+    {
+        const unsigned char  *w[3];
+        size_t                wl[3];
+        const char           *a = "1764182400000 250 +15550100001";
+
+        ok(ngx_http_missedcall_resp_words((const unsigned char *) a,
+                                          strlen(a), 3, w, wl) == 0
+           && wl[0] == 13 && memcmp(w[0], a, 13) == 0
+           && wl[1] == 3 && memcmp(w[1], "250", 3) == 0
+           && wl[2] == 12 && memcmp(w[2], "+15550100001", 12) == 0,
+           "an answer's three words");
+        ok(ngx_http_missedcall_resp_words((const unsigned char *) "17 0 ",
+                                          5, 3, w, wl) == 0
+           && wl[0] == 2 && wl[1] == 1 && wl[2] == 0,
+           "the last word may be empty");
+        ok(ngx_http_missedcall_resp_words((const unsigned char *) "a b c d",
+                                          7, 3, w, wl) == 0
+           && wl[2] == 3 && memcmp(w[2], "c d", 3) == 0,
+           "the last word is the rest, spaces and all");
+        ok(ngx_http_missedcall_resp_words((const unsigned char *) "17 0",
+                                          4, 3, w, wl) == -1,
+           "fewer words: refused");
+        ok(ngx_http_missedcall_resp_words((const unsigned char *) "", 0, 1,
+                                          w, wl) == 0 && wl[0] == 0,
+           "one word may be nothing");
+    }
+
     return done();
 }

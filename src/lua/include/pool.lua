@@ -1,22 +1,44 @@
 -- For the scripts that change the pool.  A number's hash ("number:<e164>")
 -- keeps its state (enabled, disabled, removed), why, its calling codes and
 -- its figures; an enabled number is also in the pool zset and in the zset
--- of each of its calling codes, which is what reserve draws from.  ccp is
--- the calling-code key prefix.  A range of numbers, "first-last", counts
--- as one member, in the range zsets instead of the number ones.
-local function pool_sets(n, pool, ccp, ranges, rccp)
-  if string.find(n, '-', 1, true) then return ranges, rccp end
-  return pool, ccp
+-- of each of its calling codes, which is what reserve draws from.  A
+-- range of numbers, "first-last", counts as one member, in the range zsets
+-- instead of the number ones.  g is {pool, code prefix, ranges, range code
+-- prefix}.  Each group of a numbers zset and its ranges zset (the pool's,
+-- a calling code's) keeps a count, "<numbers zset>:n": how many numbers,
+-- then each range, space-separated: all that reserve reads to draw, in its
+-- one MGET (issue 19).
+local function pool_count(set, rset)
+  local c = redis.call('ZRANGE', rset, 0, -1)
+  table.insert(c, 1, redis.call('ZCARD', set))
+  redis.call('SET', set .. ':n', table.concat(c, ' '))
 end
-local function pool_put(pool, ccp, n, codes)
-  redis.call('ZADD', pool, 0, n)
+local function pool_group(add, set, rset, n)
+  local z = string.find(n, '-', 1, true) and rset or set
+  if add then
+    redis.call('ZADD', z, 0, n)
+  else
+    redis.call('ZREM', z, n)
+  end
+  pool_count(set, rset)
+end
+local function pool_move(add, g, n, codes)
+  pool_group(add, g[1], g[3], n)
   for c in string.gmatch(codes or '', '%d+') do
-    redis.call('ZADD', ccp .. c, 0, n)
+    pool_group(add, g[2] .. c, g[4] .. c, n)
   end
 end
-local function pool_take(pool, ccp, n, codes)
-  redis.call('ZREM', pool, n)
-  for c in string.gmatch(codes or '', '%d+') do
-    redis.call('ZREM', ccp .. c, n)
+local function pool_put(g, n, codes) pool_move(true, g, n, codes) end
+local function pool_take(g, n, codes) pool_move(false, g, n, codes) end
+-- every group counted again: a pool kept before counts were
+local function pool_recount(g, number_prefix)
+  local codes = {}
+  pool_count(g[1], g[3])
+  for _, set in ipairs({g[1], g[3]}) do
+    for _, m in ipairs(redis.call('ZRANGE', set, 0, -1)) do
+      local c = redis.call('HGET', number_prefix .. m, 'codes')
+      for code in string.gmatch(c or '', '%d+') do codes[code] = true end
+    end
   end
+  for code in pairs(codes) do pool_count(g[2] .. code, g[4] .. code) end
 end
