@@ -22,6 +22,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_missedcall.h"
+#include "ngx_http_missedcall_resp.h"
 #include "ngx_http_missedcall_directive.h"
 #include "ngx_http_missedcall_variables.h"
 #include "ngx_http_missedcall_phone.h"
@@ -248,33 +249,56 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
 
+    size_t                             len[4];
     json_t                            *json;
-    ngx_str_t                          jti, eid, token;
+    ngx_str_t                          jti, eid, token, sid, phone;
     ngx_uint_t                         sms;
-    redisReply                        *e;
+    const u_char                      *word[4];
     ngx_http_missedcall_ctx_t         *ctx;
     ngx_http_missedcall_jwt_claims_t   claims;
     ngx_http_missedcall_json_member_t  m[6];
 
-    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+    ngx_str_null(&sid);
+    ngx_str_null(&phone);
+
+    /* a success: "session-id channel event-id phone" */
+    if (reply && reply->type == REDIS_REPLY_STRING) {
+        if (ngx_http_missedcall_resp_words((u_char *) reply->str, reply->len,
+                                           4, word, len)
+            != 0)
+        {
+            ngx_http_missedcall_op_unavailable(op);
+            return;
+        }
+
+        sid.data = (u_char *) word[0];
+        sid.len = len[0];
+        phone.data = (u_char *) word[3];
+        phone.len = len[3];
+
+    } else if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
         ngx_http_missedcall_op_unavailable(op);
         return;
+
+    } else if (reply->elements > 1
+               && reply->element[reply->elements - 1]->type
+                  == REDIS_REPLY_STRING)
+    {
+        /* the session's id comes last */
+        sid.data = (u_char *) reply->element[reply->elements - 1]->str;
+        sid.len = reply->element[reply->elements - 1]->len;
     }
 
-    /* the session's id comes last, for $missedcall_verification_id */
-    e = reply->elements > 1 ? reply->element[reply->elements - 1] : NULL;
-
-    if (e && e->type == REDIS_REPLY_STRING
-        && ngx_http_missedcall_uuid_valid((u_char *) e->str, e->len))
-    {
-        op->sid.len = e->len;
-        op->sid.data = ngx_pnalloc(op->pool, e->len);
+    /* for $missedcall_verification_id */
+    if (ngx_http_missedcall_uuid_valid(sid.data, sid.len)) {
+        op->sid.len = sid.len;
+        op->sid.data = ngx_pnalloc(op->pool, sid.len);
 
         if (op->sid.data == NULL) {
             op->sid.len = 0;
 
         } else {
-            ngx_memcpy(op->sid.data, e->str, e->len);
+            ngx_memcpy(op->sid.data, sid.data, sid.len);
         }
     }
 
@@ -343,11 +367,8 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         return;
     }
 
-    if (!ngx_http_missedcall_reply_is(reply, "ok", 5)
-        || reply->element[3]->type != REDIS_REPLY_STRING
-        || reply->element[2]->type != REDIS_REPLY_STRING
-        || reply->element[1]->type != REDIS_REPLY_STRING
-        || reply->element[1]->len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
+    if (reply->type != REDIS_REPLY_STRING || phone.len == 0
+        || phone.len > NGX_HTTP_MISSEDCALL_JWT_SUB_MAX)
     {
         ngx_http_missedcall_invalid_session(op);
         return;
@@ -355,15 +376,15 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
 
     /* the session is consumed: issue the token */
 
-    op->channel = ngx_http_missedcall_channel_parse(reply->element[3]->str,
-                                                    reply->element[3]->len);
+    op->channel = ngx_http_missedcall_channel_parse((char *) word[1],
+                                                    len[1]);
     op->channel_name = ngx_http_missedcall_channel_name(op->channel);
     ngx_http_missedcall_metrics_channel(op->channel, 1);
 
     ngx_memzero(&claims, sizeof(claims));
-    ngx_memcpy(claims.sub, reply->element[1]->str, reply->element[1]->len);
+    ngx_memcpy(claims.sub, phone.data, phone.len);
 
-    op->phone.len = reply->element[1]->len;
+    op->phone.len = phone.len;
     op->phone.data = (u_char *) claims.sub;
 
     if (ngx_http_missedcall_token_issue(op->pool, op->mcf, op->lcf, &claims,
@@ -403,8 +424,8 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     }
 
     if (op->lcf->webhook.url.len) {
-        eid.data = (u_char *) reply->element[2]->str;
-        eid.len = reply->element[2]->len;
+        eid.data = (u_char *) word[2];
+        eid.len = len[2];
 
         ngx_http_missedcall_webhook_send(op, &jti, &eid);
     }

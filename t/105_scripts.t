@@ -31,27 +31,28 @@ sub run {
 
 my ($one, $two, $uk) = ('+12025550100', '+12025550101', '+442071234567');
 
-# %o: id, phone, random, random2, ttl, interval, max_delay, resend,
-# max_failures, sms (an SMS session) and limits (a [count, window ms]
-# each).  Its answer as an array: an "ok" is a string, "expires wait
-# caller", made ['ok', caller, expires, wait] here.  What reserve drew is
-# kept for confirm(), which writes the session.
+# %o: id, phone, random, random2, ttl (C's: reserve answers Redis's time),
+# interval, max_delay, resend, max_failures, sms (an SMS session) and
+# limits (a [count, window ms] each).  Its answer as an array: an "ok" is
+# a string, "seconds microseconds wait caller", made ['ok', caller,
+# expires, wait] here, as C does.  The expiry is kept for confirm(), which
+# writes the session.
 my %drawn_for;
 sub reserve {
     my (%o) = @_;
     my $phone = $o{phone} // '+12025550143';
     my @limits = @{ $o{limits} || [] };
     my $r = run('reserve',
-        [ 'pool', "last:$phone", 'throttle', "resend:$phone",
-          map({ 'code:' . substr $phone, 1, $_ } 3, 2, 1),
-          "failures:$phone", map { "limit:$_" } 1 .. @limits ],
-        [ $o{random} // 0, $o{random2} // 0, $o{ttl} // 60000,
-          $o{interval} // 0, $o{max_delay} // 0, $o{resend} // 0,
-          $o{max_failures} // 0, $o{sms} ? '1' : '', scalar @limits,
-          map { @$_ } @limits ]);
+        [ 'pool:n', map({ 'code:' . (substr $phone, 1, $_) . ':n' } 3, 2, 1),
+          "last:$phone", 'throttle', "resend:$phone", "failures:$phone",
+          map { "limit:$_" } 1 .. @limits ],
+        [ $o{random} // 0, $o{random2} // 0, $o{interval} // 0,
+          $o{max_delay} // 0, $o{resend} // 0, $o{max_failures} // 0,
+          $o{sms} ? '1' : '', scalar @limits, map { @$_ } @limits ]);
     return $r if ref $r;
-    my ($expires, $wait, $caller) = $r =~ /^(\d+) (\d+) (.*)$/s
+    my ($sec, $usec, $wait, $caller) = $r =~ /^(\d+) (\d+) (\d+) (.*)$/s
         or die "reserve: $r";
+    my $expires = $sec * 1000 + int($usec / 1000) + ($o{ttl} // 60000);
     $drawn_for{$o{id}} = $expires;
     return [ 'ok', $caller, $expires, $wait ];
 }
@@ -149,13 +150,19 @@ confirm('s1', $one);
 
 # verify
 
-# $max: wrong guesses a phone may make across its sessions (0: no budget)
+# $max: wrong guesses a phone may make across its sessions (0: no budget).
+# An "ok" is a string, "session-id channel event-id phone", made ['ok',
+# phone, event id, channel, session id] here.
 sub verify {
     my ($digits, $id, $phone_key, $max) = @_;
-    return run('verify',
+    my $r = run('verify',
         [ $id ? "session:$id" : '', $phone_key // '', 'events' ],
         [ $digits, 'session:', $id // '', 'number:', 100, 'failures:',
           $max // 0, 60000 ]);
+    return $r if ref $r;
+    my ($sid, $channel, $eid, $phone) = $r =~ /^(\S+) (\S+) (\S*) (\S+)$/
+        or die "verify: $r";
+    return [ 'ok', $phone, $eid, $channel, $sid ];
 }
 
 (my $digits = $one) =~ s/^\+//;

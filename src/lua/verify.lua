@@ -25,7 +25,8 @@
 --   max_failures   wrong guesses a phone may make (0: no budget)
 --   failures_ms    the budget's window, ms
 -- ANSWER:
---   {'ok', phone, event id, channel, session id}, {'mismatch', attempts left,
+--   "session-id channel event-id phone", a string (a table costs Redis
+--   more; the event id is "" with events off), {'mismatch', attempts left,
 --   session id}, {'burned', session id}, {'locked', ms left, session id}
 --   past the failure budget, {'waiting', session id} for an inbound
 --   session whose call has not come, {'missing', session id} for a caller
@@ -72,18 +73,25 @@ if max_failures > 0 then
   end
 end
 
--- the session is consumed, the phone's failures forgiven
+-- the session is consumed, the phone's failures forgiven: its id, channel,
+-- event id and phone as one string
 local function verified(channel)
   redis.call('HSET', key, 'state', 'verified')
   if failed then redis.call('DEL', failures) end
-  -- an SMS session has no caller
-  local e = {'event', 'verified', 'session_id', id, 'phone', phone,
-    'channel', channel}
-  if caller then
-    e[#e + 1] = 'caller'
-    e[#e + 1] = caller
+  local eid = ''
+  if tonumber(events_max) > 0 then
+    -- an SMS session has no caller
+    if caller then
+      eid = redis.call('XADD', events, 'MAXLEN', '~', events_max, '*',
+        'event', 'verified', 'session_id', id, 'phone', phone,
+        'channel', channel, 'caller', caller)
+    else
+      eid = redis.call('XADD', events, 'MAXLEN', '~', events_max, '*',
+        'event', 'verified', 'session_id', id, 'phone', phone,
+        'channel', channel)
+    end
   end
-  return event(events, events_max, unpack(e))
+  return id .. ' ' .. channel .. ' ' .. eid .. ' ' .. phone
 end
 
 -- the token goes to who holds the session id: knowing a phone is not
@@ -91,7 +99,7 @@ end
 if (inbound or sms) and KEYS[1] == '' then return {'none'} end
 if inbound then
   if state == 'pending' then return {'waiting', id} end
-  return {'ok', phone, verified('inbound'), 'inbound', id}
+  return verified('inbound')
 end
 
 local d = ARGV[1]
@@ -106,10 +114,10 @@ else
 end
 
 if match and sms then
-  return {'ok', phone, verified('sms'), 'sms', id}
+  return verified('sms')
 elseif match then
   redis.call('HINCRBY', ARGV[4] .. caller, 'verified', 1)
-  return {'ok', phone, verified('outbound'), 'outbound', id}
+  return verified('outbound')
 end
 
 local m = redis.call('HMGET', key, 'attempts', 'max')
