@@ -191,6 +191,14 @@ for (['request', $req, $dreq, 20, 'request_x'],
 my $ex = $dchk->{rps} ? $empty->{rps} / $dchk->{rps} : 0;
 row('  return 204/s vs DRF check', int $empty->{rps}, int $dchk->{rps},
     sprintf('%.1f', $ex), '', 'roof');
+# what request could reach if the module's workers cost nothing: both
+# cores spent on Redis, the gateway and wrk alone for each call placed
+my $others = ($req->{redis_us} / 1e6 + $req->{cpu}{gateway} + $req->{cpu}{wrk})
+    / ($req->{n} || 1);
+my $roof = $others ? 2 / $others : 0;
+my $rx = $dreq->{rps} ? $roof / $dreq->{rps} : 0;
+row('  request, workers free, vs DRF', int $roof, int $dreq->{rps},
+    sprintf('%.1f', $rx), '', 'roof');
 redis_rows($req, $ver, $dreq, $dver);
 for my $i (0 .. $#rss0) {
     my $g = ($rss1[$i] // 0) - $rss0[$i];
@@ -216,15 +224,17 @@ printf "check vs return 204: medians of %d alternating %d s rounds, "
 printf "request, verify, check and the peer: wrk 1 thread, %d connections"
     . "; \"against\" of the Redis rows: the peer's\n", $conns;
 print "\nCPU an answer, microseconds (2 cores: 2,000,000 a second)\n";
-printf "%-34s %8s %8s %8s %8s\n", 'what', 'app', 'redis', 'wrk', 'all';
+printf "%-34s %8s %8s %8s %8s %8s\n", 'what', 'app', 'redis', 'gateway',
+    'wrk', 'all';
 for (['request', $req], ['verify', $ver],
     ['verify bodies to "return 200"', $floor], ['check', $chk],
     ['DRF request', $dreq], ['DRF verify', $dver], ['DRF check', $dchk])
 {
     my ($name, $run) = @$_;
-    my @c = map { $run->{cpu}{$_} / $run->{n} * 1e6 } qw(app wrk);
+    my @c = map { $run->{cpu}{$_} / $run->{n} * 1e6 } qw(app gateway wrk);
     splice @c, 1, 0, $run->{redis_us} / $run->{n};
-    printf "%-34s %8.1f %8.1f %8.1f %8.1f\n", $name, @c, $c[0] + $c[1] + $c[2];
+    printf "%-34s %8.1f %8.1f %8.1f %8.1f %8.1f\n", $name, @c,
+        $c[0] + $c[1] + $c[2] + $c[3];
 }
 printf "the gateway call's share of the workers' CPU in request: %s\n",
     $req->{gateway} // 'not measured';
@@ -399,16 +409,11 @@ sub wrk_script {
 }
 
 # seconds of CPU so far: the app's workers, Redis (INFO cpu: finer than
-# /proc's ticks), and wrk (waited-for children)
+# /proc's ticks), the instant gateway's worker, and wrk (waited-for
+# children)
 sub cpu {
     my (@pids) = @_;
-    my $tick = 100;    # USER_HZ
-    my %cpu = (app => 0);
-    for my $pid (@pids) {
-        open my $fh, '<', "/proc/$pid/stat" or next;
-        my @f = split ' ', (<$fh> =~ s/^.*\) //r);
-        $cpu{app} += ($f[11] + $f[12]) / $tick;
-    }
+    my %cpu = (app => ticks(@pids), gateway => ticks(gateway_workers()));
     my $info = $t->redis('INFO', 'cpu');
     my %i = $info =~ /^(used_cpu_(?:sys|user)):([\d.]+)/mg;
     $cpu{redis} = $i{used_cpu_sys} + $i{used_cpu_user};
@@ -476,6 +481,21 @@ sub drf_token {
     my ($tok) = $r->{content} =~ /"token":"([^"]+)"/
         or die "peer verify: $r->{status} $r->{content}\n";
     return $tok;
+}
+
+# CPU seconds of processes, from /proc
+sub ticks {
+    my $s = 0;
+    for my $pid (@_) {
+        open my $fh, '<', "/proc/$pid/stat" or next;
+        my @f = split ' ', (<$fh> =~ s/^.*\) //r);
+        $s += ($f[11] + $f[12]) / 100;    # USER_HZ
+    }
+    return $s;
+}
+
+sub gateway_workers {
+    return map { /(\d+)/ ? $1 : () } `pgrep -P ${\ $gw->nginx_pid }`;
 }
 
 sub peer_workers {

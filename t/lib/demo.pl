@@ -18,6 +18,19 @@ $| = 1;
 
 my $t = MissedCall::Test->new();
 
+# exit runs the harness's DESTROY and END, which stop what it started; a
+# signal arriving meanwhile (make's own, passed on, or the group's) must
+# not cut that short.  Set before anything starts, and so before "Press
+# Ctrl-C" says the demo runs: a signal right after it must not find
+# Perl's default, which would leave Redis, the gateway and nginx behind.
+my @STOP = qw(INT TERM HUP QUIT);
+sub stop {
+    $SIG{$_} = 'IGNORE' for @STOP;
+    print "\nstopping\n";
+    exit 0;
+}
+$SIG{$_} = \&stop for @STOP;
+
 $t->write_file('jwt.key', join('', map { chr(97 + int rand 26) } 1 .. 48));
 $t->write_file('gateway.token', "demo-gateway-token\n");
 $t->start_redis();
@@ -62,17 +75,6 @@ nginx error log: $log
 
 Press Ctrl-C to stop.
 EOF
-
-# exit runs the harness's DESTROY and END, which stop what it started; a
-# signal arriving meanwhile (make's own, passed on, or the group's) must
-# not cut that short
-my @STOP = qw(INT TERM HUP QUIT);
-sub stop {
-    $SIG{$_} = 'IGNORE' for @STOP;
-    print "\nstopping\n";
-    exit 0;
-}
-$SIG{$_} = \&stop for @STOP;
 
 my $until = defined $ENV{DEMO_SECONDS} ? time + $ENV{DEMO_SECONDS} : undef;
 my $parent = getppid();
