@@ -77,6 +77,16 @@ $t->redis('DEL', map { "$_:n" } qw(pool code:1 code:44 code:33));
 is(seed(), 0, 'seed: nothing to add');
 is_deeply([ map { $t->redis('GET', "$_:n") } qw(pool code:1 code:44 code:33) ],
     [ 4, 2, 1, 1 ], 'seed: a pool never counted is counted');
+# a count gone stale, as an earlier version changing the pool would leave
+# it: nothing drawn, no error; counted again, it draws
+$t->redis('SET', 'code:44:n', 3);
+is_deeply(reserve(id => 'st1', phone => '+447700900124', random => 2**52),
+    [ 'pool_empty' ], 'reserve: a stale count draws no number, no error');
+$t->redis('DEL', 'pool:n');
+seed();
+is($t->redis('GET', 'code:44:n'), 1, 'seed: the stale count counted again');
+is(reserve(id => 'st2', phone => '+447700900124', random => 2**52)->[1],
+    $uk, 'reserve: then draws');
 
 # reserve
 

@@ -117,6 +117,7 @@ if ARGV[7] ~= '1' then
   local set = string.sub(key, 1, -3)
   local idx = math.floor(tonumber(ARGV[1]) / 9007199254740992 * total)
   for pass = 1, 2 do
+    caller = nil
     if idx < n then
       caller = redis.call('ZRANGE', set, idx, idx)[1]
     else
@@ -133,6 +134,9 @@ if ARGV[7] ~= '1' then
     if other >= idx then other = other + 1 end
     idx = other
   end
+  -- a count gone stale (the pool changed by an earlier version) drew
+  -- nothing: no number rather than an error
+  if not caller then return {'pool_empty'} end
   -- a week: the phone is called from another number next time
   redis.call('SET', KEYS[5], caller, 'PX', 604800000)
 end

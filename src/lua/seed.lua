@@ -21,7 +21,7 @@ local number_prefix, code_prefix, range_prefix = ARGV[1], ARGV[2], ARGV[3]
 local g = {pool, code_prefix, ranges, range_prefix}
 
 if redis.call('EXISTS', pool .. ':n') == 0 then
-  pool_recount(g, number_prefix)
+  pool_recount(g, numbers, number_prefix)
 end
 
 local added = 0

@@ -30,15 +30,14 @@ local function pool_move(add, g, n, codes)
 end
 local function pool_put(g, n, codes) pool_move(true, g, n, codes) end
 local function pool_take(g, n, codes) pool_move(false, g, n, codes) end
--- every group counted again: a pool kept before counts were
-local function pool_recount(g, number_prefix)
+-- every group counted again, each calling code any member ever had: a
+-- pool kept before counts were, or changed by an earlier version since
+local function pool_recount(g, numbers, number_prefix)
   local codes = {}
   pool_count(g[1], g[3])
-  for _, set in ipairs({g[1], g[3]}) do
-    for _, m in ipairs(redis.call('ZRANGE', set, 0, -1)) do
-      local c = redis.call('HGET', number_prefix .. m, 'codes')
-      for code in string.gmatch(c or '', '%d+') do codes[code] = true end
-    end
+  for _, m in ipairs(redis.call('SMEMBERS', numbers)) do
+    local c = redis.call('HGET', number_prefix .. m, 'codes')
+    for code in string.gmatch(c or '', '%d+') do codes[code] = true end
   end
   for code in pairs(codes) do pool_count(g[2] .. code, g[4] .. code) end
 end
