@@ -63,7 +63,7 @@ my %phase = (
         return [ 'EVALSHA', $sha{reserve}, 8, 'p:pool:n',
             map({ 'p:pool:cc:' . (substr $p, 1, $_) . ':n' } 3, 2, 1),
             "p:last:$p", 'p:throttle', "p:resend:$p", "p:failures:$p",
-            int rand 2**53, int rand 2**53, 0, 5000, 0, 10, '', 0 ];
+            int rand 2**53, int rand 2**53, 0, 5000, 0, 10 ];
     },
     # as confirm.c sends it: the whole session, once the call is placed
     confirm => sub {

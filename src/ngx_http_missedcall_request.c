@@ -156,7 +156,7 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
     p = ngx_pnalloc(op->pool, 2 * NGX_INT64_LEN
-                              + (6 + 2 * nl) * NGX_INT_T_LEN);
+                              + (5 + 2 * nl) * NGX_INT_T_LEN);
 
     if (keys == NULL || p == NULL || op->sid.data == NULL
         || op->call_id.data == NULL || op->salt.data == NULL
@@ -237,10 +237,8 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
                         &p, lcf->max_failures);
 
     /* an SMS session draws no caller; its code's hash goes to confirm */
-    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SMS]);
-
     if (channel == NGX_HTTP_MISSEDCALL_CH_SMS) {
-        ngx_str_set(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_SMS], "1");
+        ngx_str_null(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_RANDOM]);
 
         if (ngx_http_missedcall_sms_code(op, &op->secret) != NGX_OK) {
             ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -248,9 +246,6 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
             return;
         }
     }
-
-    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_NLIMITS],
-                             &p, nl);
 
     limit = nl ? lcf->limits->elts : NULL;
     arg = &args[NGX_HTTP_MISSEDCALL_RESERVE_ARG_LIMITS];

@@ -46,9 +46,9 @@ sub reserve {
         [ 'pool:n', map({ 'code:' . (substr $phone, 1, $_) . ':n' } 3, 2, 1),
           "last:$phone", 'throttle', "resend:$phone", "failures:$phone",
           map { "limit:$_" } 1 .. @limits ],
-        [ $o{random} // 0, $o{random2} // 0, $o{interval} // 0,
-          $o{max_delay} // 0, $o{resend} // 0, $o{max_failures} // 0,
-          $o{sms} ? '1' : '', scalar @limits, map { @$_ } @limits ]);
+        [ $o{sms} ? '' : $o{random} // 0, $o{random2} // 0,
+          $o{interval} // 0, $o{max_delay} // 0, $o{resend} // 0,
+          $o{max_failures} // 0, map { @$_ } @limits ]);
     return $r if ref $r;
     my ($sec, $usec, $wait, $caller) = $r =~ /^(\d+) (\d+) (\d+) (.*)$/s
         or die "reserve: $r";
@@ -604,6 +604,14 @@ is_deeply(admin('add', "$rlo-$rhi", '33'), [ 'added', 'enabled' ],
 admin('disable', "$rlo-$rhi", 'carrier');
 is(reserve(id => 'g12', phone => '+33612345672')->[1], '+33123456789',
     'reserve: only the number left');
+$t->redis('SET', 'code:33:n', 5);
+$t->redis('DEL', 'limit:1', 'throttle');
+is_deeply(reserve(id => 'g13', phone => '+33612345673', random => 2**53 - 1,
+    interval => 1000, limits => [ [ 5, 60000 ] ]), [ 'pool_empty' ],
+    'reserve: a count beyond its zset: pool_empty');
+ok(!$t->redis('EXISTS', 'limit:1', 'throttle', 'last:+33612345673'),
+    'reserve: and nothing counted or written');
+$t->redis('SET', 'code:33:n', 1);
 
 # slot: a failover gateway's mark and its own call slots
 
