@@ -197,7 +197,7 @@ ngx_http_missedcall_sms_fallback(ngx_http_missedcall_op_t *op)
 
 /*
  * Draws op's code into op->code and sets *hash to its secret,
- * sha1(salt . code) in hex, as reserve.lua stores and verify.lua compares
+ * sha1(salt . code) in hex, as confirm stores and verify.lua compares
  * it.
  */
 

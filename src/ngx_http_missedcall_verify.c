@@ -6,8 +6,8 @@
 
 /*
  * The verify flow: the caller id the phone received against its session.
- * Caller ids are never compared in the clear: reserve stored
- * sha1(salt . suffix) for each suffix length it accepts, and verify.lua
+ * Caller ids are never compared in the clear: confirm stored
+ * sha1(salt . suffix) of the shortest suffix accepted, and verify.lua
  * hashes the received digits the same way, so a comparison's timing says
  * nothing about the caller number.  A match consumes the session in the
  * same script, so a session verifies at most once; then a token is signed.
