@@ -89,9 +89,9 @@ my %phase = (
     # by phone, as the bench's verify.lua does
     verify => sub {
         my ($i, $p) = @_;
-        return [ 'EVALSHA', $sha{verify}, 3, '', "p:phone:$p", 'p:events',
-            substr($caller, 1), 'p:session:', '', 'p:number:', 10000,
-            'p:failures:', 10, 86400000 ];
+        return [ 'EVALSHA', $sha{verify}, 3, "p:phone:$p", "p:failures:$p",
+            'p:events', substr($caller, 1), 'p:session:', $p, 'p:number:',
+            10000, 10, 86400000 ];
     },
 );
 

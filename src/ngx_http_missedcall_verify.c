@@ -165,10 +165,8 @@ session:
                                    : NGX_HTTP_MISSEDCALL_CH_OUTBOUND;
 
     args = argv + NGX_HTTP_MISSEDCALL_VERIFY_KEYS;
-    ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION]);
     ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_PHONE]);
     args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_DIGITS] = digits;
-    ngx_str_null(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID]);
 
     if (phone.len) {
         if (ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
@@ -185,34 +183,26 @@ session:
         /* no such session can exist: the same answer as any unknown one */
         ngx_http_missedcall_invalid_session(op);
         return;
-
-    } else if (ngx_http_missedcall_op_key(op,
-                                  NGX_HTTP_MISSEDCALL_KEY_SESSION, &id,
-                                  &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION])
-               != NGX_OK)
-    {
-        ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                       NULL);
-        return;
     }
 
     p = ngx_pnalloc(op->pool, 3 * NGX_INT_T_LEN);
 
+    /* by phone the phone's failure counter; by id its prefix */
     if (p == NULL
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_FAILURES,
+                          phone.len ? &phone : NULL,
+                          &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_FAILURES])
+           != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
                           NULL, &argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_EVENTS])
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
-                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                          NULL,
                           &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_PREFIX])
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                          NULL,
                           &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_NUMBER_PREFIX])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_FAILURES,
-                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
-                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_FAILURES_PREFIX])
            != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -220,9 +210,7 @@ session:
         return;
     }
 
-    if (argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_SESSION].len) {
-        args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID] = id;
-    }
+    args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_NAME] = phone.len ? phone : id;
 
     ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_EVENTS_MAX],
                              &p, op->mcf->events_max);
@@ -234,7 +222,7 @@ session:
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall verify: %V: lookup by %s, script sent",
-                   &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_ID],
+                   phone.len ? &op->sid : &id,
                    phone.len ? "phone" : "session");
 
     ngx_http_missedcall_op_eval(op, &ngx_http_missedcall_script_verify,

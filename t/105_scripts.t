@@ -161,14 +161,16 @@ confirm('s1', $one);
 # verify
 
 # $max: wrong guesses a phone may make across its sessions (0: no budget).
-# An "ok" is a string, "session-id channel event-id phone", made ['ok',
+# By phone the script is given the phone and its failure counter; by id
+# the counter's prefix.  An "ok" is a string, "session-id channel event-id phone", made ['ok',
 # phone, event id, channel, session id] here.
 sub verify {
     my ($digits, $id, $phone_key, $max) = @_;
+    my ($p) = ($phone_key // '') =~ /^phone:(.*)/;
     my $r = run('verify',
-        [ $id ? "session:$id" : '', $phone_key // '', 'events' ],
-        [ $digits, 'session:', $id // '', 'number:', 100, 'failures:',
-          $max // 0, 60000 ]);
+        [ $phone_key // '', 'failures:' . ($p // ''), 'events' ],
+        [ $digits, 'session:', $id // $p, 'number:', 100, $max // 0,
+          60000 ]);
     return $r if ref $r;
     my ($sid, $channel, $eid, $phone) = $r =~ /^(\S+) (\S+) (\S*) (\S+)$/
         or die "verify: $r";
@@ -226,6 +228,24 @@ ok(!$t->redis('EXISTS', 'session:b4'), 'reserve: no session when locked');
 $t->redis('SET', "failures:$lp", 1, 'PX', 60000);
 is(verify($b3, 'b3', undef, 4)->[0], 'ok', 'budget: a success');
 ok(!$t->redis('EXISTS', "failures:$lp"), 'budget: reset by the success');
+
+# by phone the counter is the one C names, read with the pointer
+pending('b5');
+(my $b5 = $t->redis('HGET', 'session:b5', 'caller')) =~ s/^\+//;
+is_deeply(verify('999999', undef, "phone:$lp", 4), [ 'mismatch', 2, 'b5' ],
+    'budget by phone: a wrong guess');
+is($t->redis('GET', "failures:$lp"), 1, 'budget by phone: counted');
+$t->redis('SET', "failures:$lp", 4, 'PX', 60000);
+$r = verify($b5, undef, "phone:$lp", 4);
+ok($r->[0] eq 'locked' && $r->[1] > 59000 && $r->[2] eq 'b5',
+    'budget by phone: past it even the right caller id is refused');
+is($t->redis('HGET', 'session:b5', 'state'), 'pending',
+    'budget by phone: the session is left as it was');
+$t->redis('SET', "failures:$lp", 3, 'PX', 60000);
+$r = verify($b5, undef, "phone:$lp", 4);
+is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', $lp, 'outbound', 'b5' ],
+    'budget by phone: a success');
+ok(!$t->redis('EXISTS', "failures:$lp"), 'budget by phone: reset by it');
 
 # fail
 

@@ -9,20 +9,23 @@
 -- session is proven by the user's own call (prove.lua), never by a caller
 -- id: the number it shows is the one the user was told to dial.  An SMS
 -- session is proven by its code, hashed with the salt as the digits are.
+-- Written for Redis's cost: every argument, field read, number converted,
+-- string made and table answered costs, so the success path has none it
+-- does not need (no closures, no tonumber; config compared as strings).
 --
 -- KEYS:
---   session        the session hash ("": find it by phone)
---   phone          the phone's pointer to its session (or "")
+--   phone          the phone's pointer to its session ("": by session id)
+--   failures       the phone's failure counter; by session id, its
+--                  prefix, which the session's phone completes
 --   events         the event stream
 -- ARGV:
 --   digits         the received caller id digits, or an SMS session's
 --                  code ("": none was sent)
 --   session_prefix the session key prefix
---   session_id     the session id (or "")
+--   name           the session id; by phone, the phone (E.164)
 --   number_prefix  the number key prefix
---   events_max     events kept (0: none)
---   failures_prefix the failure counter key prefix
---   max_failures   wrong guesses a phone may make (0: no budget)
+--   events_max     events kept ("0": none)
+--   max_failures   wrong guesses a phone may make ("0": no budget)
 --   failures_ms    the budget's window, ms
 -- ANSWER:
 --   "session-id channel event-id phone", a string (a table costs Redis
@@ -33,60 +36,90 @@
 --   id or code not sent, or {'none'} for an unknown, expired, used or
 --   burned session
 
---#include event
-local key, id = KEYS[1], ARGV[3]
-local events, events_max = KEYS[3], ARGV[5]
-local max_failures = tonumber(ARGV[7])
-local failures_ms = tonumber(ARGV[8])
+local call = redis.call
+local by_phone = KEYS[1] ~= ''
+local id, failures, events_max = ARGV[3], KEYS[2], ARGV[5]
+local failed, s, key, phone
 
-if key == '' then
-  id = redis.call('GET', KEYS[2])
+-- by phone C knows the phone and its failure counter, and no clock is
+-- read: the pointer expires with its session
+if by_phone then
+  phone = id
+  id = call('GET', KEYS[1])
   if not id then return {'none'} end
   key = ARGV[2] .. id
+  s = call('HMGET', key, 'state', 'salt', 'caller', 'channel',
+    'secret', 'tail')
+else
+  key = ARGV[2] .. id
+  s = call('HMGET', key, 'state', 'salt', 'caller', 'channel',
+    'secret', 'tail', 'expires', 'phone')
+  phone = s[8]
 end
-
--- what a success needs: a wrong guess reads the attempts apart (every
--- field read costs)
-local s = redis.call('HMGET', key, 'state', 'expires', 'salt', 'phone',
-  'caller', 'channel', 'secret', 'tail')
-local state, expires, salt, phone, caller = s[1], s[2], s[3], s[4], s[5]
-local inbound, sms = s[6] == 'inbound', s[6] == 'sms'
+local state, caller, channel = s[1], s[3], s[4]
 
 -- a session gone from Redis before confirm ran has no expiry: none
-if state ~= 'pending' and not (inbound and state == 'proven')
-   or not expires
+if state ~= 'pending' and not (channel == 'inbound' and state == 'proven')
 then
   return {'none'}
 end
--- the phone's pointer expires with its session: what it finds is unexpired
-if KEYS[1] ~= '' then
---#include now
-  if now >= tonumber(expires) then return {'none'} end
+if not by_phone then
+  local expires = s[7]
+  if not expires then return {'none'} end
+  -- now in ms, unfloored: it passes an integer expiry when its floor does
+  local t = call('TIME')
+  if t[1] * 1000 + t[2] / 1000 - expires >= 0 then return {'none'} end
+  failures = failures .. phone
 end
 
 -- without a budget no failure is counted: none to forgive either
-local failures, failed = ARGV[6] .. phone, false
-if max_failures > 0 then
-  failed = redis.call('GET', failures)
-  if tonumber(failed or 0) >= max_failures then
-    return {'locked', redis.call('PTTL', failures), id}
+local max_failures = ARGV[6]
+if max_failures == '0' then
+  failed = false
+else
+  failed = call('GET', failures)
+end
+if failed and tonumber(failed) >= tonumber(max_failures) then
+  return {'locked', call('PTTL', failures), id}
+end
+
+-- the token goes to who holds the session id: knowing a phone is not
+-- enough to collect what its owner's call or message proved
+local inbound, sms = channel == 'inbound', channel == 'sms'
+if (inbound or sms) and by_phone then return {'none'} end
+
+local match = inbound
+if inbound then
+  if state == 'pending' then return {'waiting', id} end
+else
+  local d = ARGV[1]
+  if d == '' then return {'missing', id} end
+  if sms then
+    match = redis.sha1hex(s[2] .. d) == s[5]
+  elseif s[6] then
+    local tail = tonumber(s[6])
+    match = #d >= tail
+      and redis.sha1hex(s[2] .. string.sub(d, -tail)) == s[5]
   end
 end
 
 -- the session is consumed, the phone's failures forgiven: its id, channel,
 -- event id and phone as one string
-local function verified(channel)
-  redis.call('HSET', key, 'state', 'verified')
-  if failed then redis.call('DEL', failures) end
+if match then
+  if not (inbound or sms) then
+    call('HINCRBY', ARGV[4] .. caller, 'verified', '1')
+  end
+  call('HSET', key, 'state', 'verified')
+  if failed then call('DEL', failures) end
   local eid = ''
-  if tonumber(events_max) > 0 then
+  if events_max ~= '0' then
     -- an SMS session has no caller
     if caller then
-      eid = redis.call('XADD', events, 'MAXLEN', '~', events_max, '*',
+      eid = call('XADD', KEYS[3], 'MAXLEN', '~', events_max, '*',
         'event', 'verified', 'session_id', id, 'phone', phone,
         'channel', channel, 'caller', caller)
     else
-      eid = redis.call('XADD', events, 'MAXLEN', '~', events_max, '*',
+      eid = call('XADD', KEYS[3], 'MAXLEN', '~', events_max, '*',
         'event', 'verified', 'session_id', id, 'phone', phone,
         'channel', channel)
     end
@@ -94,51 +127,31 @@ local function verified(channel)
   return id .. ' ' .. channel .. ' ' .. eid .. ' ' .. phone
 end
 
--- the token goes to who holds the session id: knowing a phone is not
--- enough to collect what its owner's call or message proved
-if (inbound or sms) and KEYS[1] == '' then return {'none'} end
-if inbound then
-  if state == 'pending' then return {'waiting', id} end
-  return verified('inbound')
-end
-
-local d = ARGV[1]
-if d == '' then return {'missing', id} end
-local match = false
-if sms then
-  match = redis.sha1hex(salt .. d) == s[7]
-else
-  local tail = tonumber(s[8])
-  match = tail ~= nil and #d >= tail
-    and redis.sha1hex(salt .. string.sub(d, -tail)) == s[7]
-end
-
-if match and sms then
-  return verified('sms')
-elseif match then
-  redis.call('HINCRBY', ARGV[4] .. caller, 'verified', 1)
-  return verified('outbound')
-end
-
-local m = redis.call('HMGET', key, 'attempts', 'max')
+-- a wrong guess: the attempts are read apart, as every field read costs
+local m = call('HMGET', key, 'attempts', 'max')
 local a, max = tonumber(m[1]) + 1, tonumber(m[2])
-if max_failures > 0 then
-  local f = redis.call('INCR', failures)
-  redis.call('PEXPIRE', failures, failures_ms)
-  if f >= max_failures then
-    redis.call('HSET', key, 'state', 'burned', 'attempts', a)
-    event(events, events_max, 'event', 'phone_locked', 'session_id', id,
-      'phone', phone, 'failures', f)
-    return {'locked', failures_ms, id}
+local answer, what, field, value
+if max_failures ~= '0' then
+  local f = call('INCR', failures)
+  call('PEXPIRE', failures, ARGV[7])
+  if f >= tonumber(max_failures) then
+    answer = {'locked', tonumber(ARGV[7]), id}
+    what, field, value = 'phone_locked', 'failures', f
   end
 end
-if a >= max then
-  redis.call('HSET', key, 'state', 'burned', 'attempts', a)
-  event(events, events_max, 'event', 'session_burned', 'session_id', id,
-    'phone', phone, 'attempts', a)
-  return {'burned', id}
+if answer then
+  call('HSET', key, 'state', 'burned', 'attempts', a)
+elseif a >= max then
+  call('HSET', key, 'state', 'burned', 'attempts', a)
+  answer = {'burned', id}
+  what, field, value = 'session_burned', 'attempts', a
+else
+  call('HSET', key, 'attempts', a)
+  answer = {'mismatch', max - a, id}
+  what, field, value = 'verification_failed', 'attempts_left', max - a
 end
-redis.call('HSET', key, 'attempts', a)
-event(events, events_max, 'event', 'verification_failed',
-  'session_id', id, 'phone', phone, 'attempts_left', max - a)
-return {'mismatch', max - a, id}
+if events_max ~= '0' then
+  call('XADD', KEYS[3], 'MAXLEN', '~', events_max, '*',
+    'event', what, 'session_id', id, 'phone', phone, field, value)
+end
+return answer
