@@ -91,7 +91,7 @@ my %phase = (
         my ($i, $p) = @_;
         return [ 'EVALSHA', $sha{verify}, 3, "p:phone:$p", "p:failures:$p",
             'p:events', substr($caller, 1), 'p:session:', $p, 'p:number:',
-            10000, 10, 86400000 ];
+            10, 86400000 ];
     },
 );
 

@@ -185,7 +185,7 @@ session:
         return;
     }
 
-    p = ngx_pnalloc(op->pool, 3 * NGX_INT_T_LEN);
+    p = ngx_pnalloc(op->pool, 2 * NGX_INT_T_LEN);
 
     /* by phone the phone's failure counter; by id its prefix */
     if (p == NULL
@@ -212,8 +212,10 @@ session:
 
     args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_NAME] = phone.len ? phone : id;
 
-    ngx_http_missedcall_args(&args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_EVENTS_MAX],
-                             &p, op->mcf->events_max);
+    if (op->mcf->events_max == 0) {
+        ngx_str_null(&argv[NGX_HTTP_MISSEDCALL_VERIFY_KEY_EVENTS]);
+    }
+
     ngx_http_missedcall_args(
                         &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_MAX_FAILURES],
                         &p, op->lcf->max_failures);

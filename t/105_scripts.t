@@ -165,12 +165,11 @@ confirm('s1', $one);
 # the counter's prefix.  An "ok" is a string, "session-id channel event-id phone", made ['ok',
 # phone, event id, channel, session id] here.
 sub verify {
-    my ($digits, $id, $phone_key, $max) = @_;
+    my ($digits, $id, $phone_key, $max, $events) = @_;
     my ($p) = ($phone_key // '') =~ /^phone:(.*)/;
     my $r = run('verify',
-        [ $phone_key // '', 'failures:' . ($p // ''), 'events' ],
-        [ $digits, 'session:', $id // $p, 'number:', 100, $max // 0,
-          60000 ]);
+        [ $phone_key // '', 'failures:' . ($p // ''), $events // 'events' ],
+        [ $digits, 'session:', $id // $p, 'number:', $max // 0, 60000 ]);
     return $r if ref $r;
     my ($sid, $channel, $eid, $phone) = $r =~ /^(\S+) (\S+) (\S*) (\S+)$/
         or die "verify: $r";
@@ -246,6 +245,16 @@ $r = verify($b5, undef, "phone:$lp", 4);
 is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', $lp, 'outbound', 'b5' ],
     'budget by phone: a success');
 ok(!$t->redis('EXISTS', "failures:$lp"), 'budget by phone: reset by it');
+
+# events off: the events key is ""
+pending('b6');
+(my $b6 = $t->redis('HGET', 'session:b6', 'caller')) =~ s/^\+//;
+my $xlen = $t->redis('XLEN', 'events');
+is(verify('999999', 'b6', undef, 0, '')->[0], 'mismatch',
+    'events off: a wrong guess');
+$r = verify($b6, 'b6', undef, 0, '');
+is_deeply([ @$r[0 .. 2] ], [ 'ok', $lp, '' ], 'events off: no event id');
+is($t->redis('XLEN', 'events'), $xlen, 'events off: none written');
 
 # fail
 

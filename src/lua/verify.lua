@@ -12,19 +12,20 @@
 -- Written for Redis's cost: every argument, field read, number converted,
 -- string made and table answered costs, so the success path has none it
 -- does not need (no closures, no tonumber; config compared as strings).
+-- Its events do not trim the stream: every session's first event, written
+-- by confirm, did, and a session adds a few at most after it.
 --
 -- KEYS:
 --   phone          the phone's pointer to its session ("": by session id)
 --   failures       the phone's failure counter; by session id, its
 --                  prefix, which the session's phone completes
---   events         the event stream
+--   events         the event stream ("": events are off)
 -- ARGV:
 --   digits         the received caller id digits, or an SMS session's
 --                  code ("": none was sent)
 --   session_prefix the session key prefix
 --   name           the session id; by phone, the phone (E.164)
 --   number_prefix  the number key prefix
---   events_max     events kept ("0": none)
 --   max_failures   wrong guesses a phone may make ("0": no budget)
 --   failures_ms    the budget's window, ms
 -- ANSWER:
@@ -38,7 +39,7 @@
 
 local call = redis.call
 local by_phone = KEYS[1] ~= ''
-local id, failures, events_max = ARGV[3], KEYS[2], ARGV[5]
+local id, failures, events = ARGV[3], KEYS[2], KEYS[3]
 local failed, s, key, phone
 
 -- by phone C knows the phone and its failure counter, and no clock is
@@ -73,7 +74,7 @@ if not by_phone then
 end
 
 -- without a budget no failure is counted: none to forgive either
-local max_failures = ARGV[6]
+local max_failures = ARGV[5]
 if max_failures == '0' then
   failed = false
 else
@@ -112,14 +113,14 @@ if match then
   call('HSET', key, 'state', 'verified')
   if failed then call('DEL', failures) end
   local eid = ''
-  if events_max ~= '0' then
+  if events ~= '' then
     -- an SMS session has no caller
     if caller then
-      eid = call('XADD', KEYS[3], 'MAXLEN', '~', events_max, '*',
+      eid = call('XADD', events, '*',
         'event', 'verified', 'session_id', id, 'phone', phone,
         'channel', channel, 'caller', caller)
     else
-      eid = call('XADD', KEYS[3], 'MAXLEN', '~', events_max, '*',
+      eid = call('XADD', events, '*',
         'event', 'verified', 'session_id', id, 'phone', phone,
         'channel', channel)
     end
@@ -133,9 +134,9 @@ local a, max = tonumber(m[1]) + 1, tonumber(m[2])
 local answer, what, field, value
 if max_failures ~= '0' then
   local f = call('INCR', failures)
-  call('PEXPIRE', failures, ARGV[7])
+  call('PEXPIRE', failures, ARGV[6])
   if f >= tonumber(max_failures) then
-    answer = {'locked', tonumber(ARGV[7]), id}
+    answer = {'locked', tonumber(ARGV[6]), id}
     what, field, value = 'phone_locked', 'failures', f
   end
 end
@@ -150,8 +151,8 @@ else
   answer = {'mismatch', max - a, id}
   what, field, value = 'verification_failed', 'attempts_left', max - a
 end
-if events_max ~= '0' then
-  call('XADD', KEYS[3], 'MAXLEN', '~', events_max, '*',
+if events ~= '' then
+  call('XADD', events, '*',
     'event', what, 'session_id', id, 'phone', phone, field, value)
 end
 return answer
