@@ -40,7 +40,7 @@
 local call = redis.call
 local by_phone = KEYS[1] ~= ''
 local id, failures, events = ARGV[3], KEYS[2], KEYS[3]
-local failed, s, key, phone
+local s, key, phone, failed
 
 -- by phone C knows the phone and its failure counter, and no clock is
 -- read: the pointer expires with its session
@@ -55,61 +55,56 @@ else
   key = ARGV[2] .. id
   s = call('HMGET', key, 'state', 'salt', 'caller', 'channel',
     'secret', 'tail', 'expires', 'phone')
+  -- a session gone from Redis before confirm ran has no expiry: none;
+  -- now in ms unfloored passes an integer expiry when its floor does
+  local expires, t = s[7], call('TIME')
+  if not expires or t[1] * 1000 + t[2] / 1000 - expires >= 0 then
+    return {'none'}
+  end
   phone = s[8]
+  failures = failures .. phone
 end
 local state, caller, channel = s[1], s[3], s[4]
 
--- a session gone from Redis before confirm ran has no expiry: none
 if state ~= 'pending' and not (channel == 'inbound' and state == 'proven')
 then
   return {'none'}
 end
-if not by_phone then
-  local expires = s[7]
-  if not expires then return {'none'} end
-  -- now in ms, unfloored: it passes an integer expiry when its floor does
-  local t = call('TIME')
-  if t[1] * 1000 + t[2] / 1000 - expires >= 0 then return {'none'} end
-  failures = failures .. phone
-end
 
 -- without a budget no failure is counted: none to forgive either
 local max_failures = ARGV[5]
-if max_failures == '0' then
-  failed = false
-else
+if max_failures ~= '0' then
   failed = call('GET', failures)
-end
-if failed and tonumber(failed) >= tonumber(max_failures) then
-  return {'locked', call('PTTL', failures), id}
+  if failed and tonumber(failed) >= tonumber(max_failures) then
+    return {'locked', call('PTTL', failures), id}
+  end
 end
 
 -- the token goes to who holds the session id: knowing a phone is not
 -- enough to collect what its owner's call or message proved
-local inbound, sms = channel == 'inbound', channel == 'sms'
-if (inbound or sms) and by_phone then return {'none'} end
-
-local match = inbound
-if inbound then
-  if state == 'pending' then return {'waiting', id} end
-else
-  local d = ARGV[1]
-  if d == '' then return {'missing', id} end
-  if sms then
+local d, match = ARGV[1], false
+if channel == 'inbound' or channel == 'sms' then
+  if by_phone then return {'none'} end
+  if channel == 'inbound' then
+    if state == 'pending' then return {'waiting', id} end
+    match = true
+  elseif d == '' then
+    return {'missing', id}
+  else
     match = redis.sha1hex(s[2] .. d) == s[5]
-  elseif s[6] then
-    local tail = tonumber(s[6])
-    match = #d >= tail
-      and redis.sha1hex(s[2] .. string.sub(d, -tail)) == s[5]
   end
+elseif d == '' then
+  return {'missing', id}
+else
+  local tail = tonumber(s[6] or '')
+  match = tail ~= nil and #d >= tail
+    and redis.sha1hex(s[2] .. string.sub(d, -tail)) == s[5]
+  if match then call('HINCRBY', ARGV[4] .. caller, 'verified', '1') end
 end
 
 -- the session is consumed, the phone's failures forgiven: its id, channel,
 -- event id and phone as one string
 if match then
-  if not (inbound or sms) then
-    call('HINCRBY', ARGV[4] .. caller, 'verified', '1')
-  end
   call('HSET', key, 'state', 'verified')
   if failed then call('DEL', failures) end
   local eid = ''
