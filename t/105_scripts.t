@@ -160,10 +160,11 @@ confirm('s1', $one);
 
 # verify
 
-# $max: wrong guesses a phone may make across its sessions (0: no budget).
-# By phone the script is given the phone and its failure counter; by id
-# the counter's prefix.  An "ok" is a string, "session-id channel event-id phone", made ['ok',
-# phone, event id, channel, session id] here.
+# $max: wrong guesses a phone may make across its sessions (0: no budget);
+# $events: the stream's key ("": events off).  By phone the script is
+# given the phone and its failure counter; by id the counter's prefix.  An
+# "ok" is a string, "session-id channel event-id phone", made ['ok', phone,
+# event id, channel, session id] here.
 sub verify {
     my ($digits, $id, $phone_key, $max, $events) = @_;
     my ($p) = ($phone_key // '') =~ /^phone:(.*)/;
