@@ -11,7 +11,7 @@
 -- session is proven by its code, hashed with the salt as the digits are.
 -- Written for Redis's cost: every argument, field read, number converted,
 -- string made and table answered costs, so the success path has none it
--- does not need (no closures, no tonumber; config compared as strings).
+-- does not need (no closures; the configuration compared as strings).
 -- Its events do not trim the stream: every session's first event, written
 -- by confirm, did, and a session adds a few at most after it.
 --
