@@ -156,7 +156,7 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
 
     keys = ngx_palloc(op->pool, (nk + na) * sizeof(ngx_str_t));
     p = ngx_pnalloc(op->pool, 2 * NGX_INT64_LEN
-                              + (5 + 2 * nl) * NGX_INT_T_LEN);
+                              + (4 + 2 * nl) * NGX_INT_T_LEN);
 
     if (keys == NULL || p == NULL || op->sid.data == NULL
         || op->call_id.data == NULL || op->salt.data == NULL

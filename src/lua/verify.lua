@@ -135,12 +135,12 @@ if max_failures ~= '0' then
     what, field, value = 'phone_locked', 'failures', f
   end
 end
-if answer then
-  call('HSET', key, 'state', 'burned', 'attempts', a)
-elseif a >= max then
-  call('HSET', key, 'state', 'burned', 'attempts', a)
+if not answer and a >= max then
   answer = {'burned', id}
   what, field, value = 'session_burned', 'attempts', a
+end
+if answer then
+  call('HSET', key, 'state', 'burned', 'attempts', a)
 else
   call('HSET', key, 'attempts', a)
   answer = {'mismatch', max - a, id}
