@@ -302,6 +302,7 @@ struct ngx_http_missedcall_op_s {
     ngx_str_t                          resend_key;
     ngx_str_t                          addr;     /* the client's address */
     int64_t                            expires_ms;
+    ngx_msec_t                         reserved;  /* when reserve answered */
     ngx_event_t                        delay;    /* waits for a call slot */
 
     ngx_uint_t                         status;   /* answer once undone */
@@ -502,6 +503,11 @@ ngx_int_t ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_redis_pt handler);
 ngx_int_t ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
     redisReply *reply);
+
+/* src/ngx_http_missedcall_tally.c: the figures of calls placed, batched */
+void ngx_http_missedcall_tally_placed(ngx_http_missedcall_main_conf_t *mcf,
+    ngx_str_t *number);
+void ngx_http_missedcall_tally_flush(void);
 
 /* src/ngx_http_missedcall_failover.c */
 ngx_uint_t ngx_http_missedcall_failover_next(ngx_http_missedcall_op_t *op,

@@ -15,11 +15,10 @@
  *
  * A call's session gets its secret here, as C knows the caller only from
  * reserve's answer: how many of the caller's last digits verify compares,
- * and their hash with the session's salt.  Redis's TIME, last, tells
- * whether the session was still unexpired; the session key expires at
+ * and their hash with the session's salt.  The session key expires at
  * its expiry and the keep after it, the phone's pointer with the session
- * (PXAT, on Redis's clock): a session confirmed too late is useless and
- * goes by itself.
+ * (PXAT, on Redis's clock).  The number's figures are written apart, with
+ * other calls' (tally.c).
  */
 
 
@@ -31,8 +30,8 @@
 
 
 /* the transaction's commands and their arguments, at most */
-#define NGX_HTTP_MISSEDCALL_CONFIRM_CMDS  9
-#define NGX_HTTP_MISSEDCALL_CONFIRM_ARGS  72
+#define NGX_HTTP_MISSEDCALL_CONFIRM_CMDS  4
+#define NGX_HTTP_MISSEDCALL_CONFIRM_ARGS  56
 
 
 typedef struct {
@@ -51,7 +50,8 @@ static ngx_int_t ngx_http_missedcall_confirm_tail(
 
 /*
  * Sends the transaction; the handler gets EXEC's reply, for
- * ngx_http_missedcall_confirm_done().  NGX_ERROR: nothing was sent.
+ * ngx_http_missedcall_confirm_done().  NGX_ERROR: nothing was sent;
+ * NGX_DECLINED: nor is to be, the session expired meanwhile.
  */
 
 ngx_int_t
@@ -59,11 +59,29 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_redis_pt handler)
 {
     u_char                         *p;
-    ngx_str_t                      *s, phone, number, events, placed;
-    ngx_str_t                       tail, hash, at, keep, max, now, tries;
+    ngx_str_t                      *s, phone, events;
+    ngx_str_t                       tail, hash, at, keep, max, tries;
     ngx_str_t                       gateway, channel;
-    ngx_time_t                     *tp;
     ngx_http_missedcall_confirm_t   t;
+
+    if (op->channel == NGX_HTTP_MISSEDCALL_CH_OUTBOUND) {
+        ngx_http_missedcall_tally_placed(op->mcf, &op->caller);
+    }
+
+    /*
+     * Redis's clock when reserved, and this worker's since: the session
+     * still lives, or nothing is written.  The guess is late by reserve's
+     * answer's way back: a session that just expired is written, and
+     * nothing can verify it.
+     */
+    if ((ngx_msec_int_t) (ngx_current_msec - op->reserved)
+        >= (ngx_msec_int_t) op->lcf->session_ttl)
+    {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                       "missedcall request: %V: the session expired while "
+                       "its call was placed", &op->sid);
+        return NGX_DECLINED;
+    }
 
     ngx_str_null(&gateway);
 
@@ -80,12 +98,8 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
         || ngx_http_missedcall_confirm_tail(op, &tail, &hash) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PHONE,
                                       &op->phone, &phone) != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                                      &op->caller, &number) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS,
-                                      NULL, &events) != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_PLACED,
-                                      NULL, &placed) != NGX_OK)
+                                      NULL, &events) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -101,12 +115,6 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
 
     ngx_http_missedcall_args(&max, &p, op->mcf->events_max);
     ngx_http_missedcall_args(&tries, &p, op->lcf->max_attempts);
-
-    /* only the admin API shows it: this node's clock will do */
-    tp = ngx_timeofday();
-    now.data = p;
-    p = ngx_sprintf(p, "%T%03M", tp->sec, tp->msec);
-    now.len = p - now.data;
 
     s = &op->session_key;
     t.n = 0;
@@ -150,33 +158,28 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_confirm_cmd(&t, "SET %V %V PXAT %V", &phone,
                                     &op->sid, &at);
 
-    if (op->channel == NGX_HTTP_MISSEDCALL_CH_INBOUND) {
-        if (op->mcf->events_max) {
+    if (op->mcf->events_max) {
+
+        switch (op->channel) {
+
+        case NGX_HTTP_MISSEDCALL_CH_INBOUND:
             ngx_http_missedcall_confirm_cmd(&t, "XADD %V MAXLEN ~ %V * "
                                      "event inbound_expected session_id %V "
                                      "phone %V caller %V channel %V",
                                      &events, &max, &op->sid, &op->phone,
                                      &op->caller, &channel);
-        }
+            break;
 
-    } else if (op->channel == NGX_HTTP_MISSEDCALL_CH_SMS) {
-        if (op->mcf->events_max) {
+        case NGX_HTTP_MISSEDCALL_CH_SMS:
             ngx_http_missedcall_confirm_cmd(&t, "XADD %V MAXLEN ~ %V * "
                                      "event sms_sent session_id %V "
                                      "phone %V gateway_sid %V gateway %V "
                                      "channel %V",
                                      &events, &max, &op->sid, &op->phone,
                                      &op->gateway_sid, &gateway, &channel);
-        }
+            break;
 
-    } else {
-        /* the number's figures; and the gateway works: fail.lua counts */
-        ngx_http_missedcall_confirm_cmd(&t, "HINCRBY %V placed 1", &number);
-        ngx_http_missedcall_confirm_cmd(&t, "HSET %V fails 0 last_used %V",
-                                        &number, &now);
-        ngx_http_missedcall_confirm_cmd(&t, "INCR %V", &placed);
-
-        if (op->mcf->events_max) {
+        default: /* NGX_HTTP_MISSEDCALL_CH_OUTBOUND */
             ngx_http_missedcall_confirm_cmd(&t, "XADD %V MAXLEN ~ %V * "
                                      "event call_placed session_id %V "
                                      "phone %V caller %V call_id %V "
@@ -186,8 +189,6 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
                                      &op->gateway_sid, &gateway, &channel);
         }
     }
-
-    ngx_http_missedcall_confirm_cmd(&t, "TIME");
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
                    "missedcall request: %V: confirm sent, %ui commands",
@@ -240,21 +241,16 @@ ngx_http_missedcall_confirm_cmd(ngx_http_missedcall_confirm_t *t, char *fmt,
 }
 
 
-/*
- * NGX_OK: the session is pending and unexpired.  EXEC's answer: TIME's
- * last, and no error before.
- */
+/* NGX_OK: EXEC's answer holds no error: the session is written */
 
 ngx_int_t
 ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
     redisReply *reply)
 {
-    int64_t      now;
-    ngx_uint_t   i;
-    redisReply  *time;
+    ngx_uint_t  i;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
-        || reply->elements < 2)
+        || reply->elements == 0)
     {
         return NGX_ERROR;
     }
@@ -268,25 +264,10 @@ ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
         }
     }
 
-    time = reply->element[reply->elements - 1];
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, op->log, 0,
+                   "missedcall request: %V: confirm answered", &op->sid);
 
-    if (time->type != REDIS_REPLY_ARRAY || time->elements != 2
-        || time->element[0]->type != REDIS_REPLY_STRING
-        || time->element[1]->type != REDIS_REPLY_STRING)
-    {
-        return NGX_ERROR;
-    }
-
-    now = ngx_atoof((u_char *) time->element[0]->str, time->element[0]->len)
-          * 1000
-          + ngx_atoof((u_char *) time->element[1]->str, time->element[1]->len)
-            / 1000;
-
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, op->log, 0,
-                   "missedcall request: %V: confirm answered, %L ms left",
-                   &op->sid, op->expires_ms - now);
-
-    return now < op->expires_ms ? NGX_OK : NGX_ERROR;
+    return NGX_OK;
 }
 
 

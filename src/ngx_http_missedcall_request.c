@@ -357,6 +357,7 @@ ngx_http_missedcall_reserved(redisReply *reply, void *data)
 
     op->expires_ms = sec * 1000 + usec / 1000
                      + (int64_t) op->lcf->session_ttl;
+    op->reserved = ngx_current_msec;
 
     op->caller.len = len[3];
     op->caller.data = ngx_pnalloc(op->pool, op->caller.len);
@@ -742,6 +743,9 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
     ngx_http_missedcall_args(
                             &args[NGX_HTTP_MISSEDCALL_FAIL_ARG_MAX_DISABLED],
                             &p, op->mcf->max_disabled);
+
+    /* the script reads the calls placed: this worker's are written first */
+    ngx_http_missedcall_tally_flush();
 
     if (ngx_http_missedcall_redis_eval(&ngx_http_missedcall_script_fail,
                                        NGX_HTTP_MISSEDCALL_FAIL_KEYS,

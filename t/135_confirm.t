@@ -2,8 +2,9 @@
 
 # Confirm, the transaction that writes a session, pending, once its call
 # is placed (no script since issue 19): what it leaves in Redis; no session
-# while the gateway places the call; and a session that expired meanwhile,
-# which gets no pointer and cannot be verified.
+# while the gateway places the call; a session that expired meanwhile,
+# which is not written and cannot be verified; and the figures of calls
+# placed, which a worker writes for many calls at once (tally.c).
 
 use strict;
 use warnings;
@@ -16,6 +17,7 @@ use Test::More;
 use Time::HiRes qw(sleep);
 use MissedCall::Test;
 use MissedCall::Flow;
+use MissedCall::Load;
 
 my $t = stack(SESSION_TTL => '1s', GATEWAY_TIMEOUT => '3s');
 my $p = '{missedcall}:';
@@ -48,9 +50,12 @@ is_deeply([ @e{qw(event session_id caller gateway channel)} ],
 # the gateway takes longer than the session lives: placed, but useless
 $t->gateway_mode('slow 1500');
 $phone = '+12025550181';
+my @before = session_keys($t);
 $r = request_call($t, $phone);
 is($r->{status}, 503, 'a session expired while its call was placed: 503');
 ok(!$t->redis('EXISTS', "${p}phone:$phone"), 'no pointer to it');
+is(scalar(() = session_keys($t)), scalar @before, 'nor a session');
+is($t->redis('GET', "${p}placed"), 2, 'the call counted, as it was placed');
 is(verify_call($t, phone_number => $phone,
     received_caller_id => last_call($t)->{json}{from})->{status}, 400,
     'it cannot be verified');
@@ -75,5 +80,33 @@ ok($left > 0, "then its session, which expires ($left ms)");
 is(verify_call($t, phone_number => $phone,
     received_caller_id => last_call($t)->{json}{from})->{status}, 200,
     'and verifies');
+
+# many calls at once: their figures add up, written in fewer commands than
+# calls, and none is lost
+$t->gateway_mode('ok');
+my $placed0 = $t->redis('GET', "${p}placed");
+my %stats0 = $t->redis('INFO', 'commandstats') =~ /^cmdstat_(\w+):calls=(\d+)/mg;
+my @loads = map { load_start($t, seconds => 5, max => 40, tag => 50 + $_) }
+    1 .. 4;
+my $ok = 0;
+$ok += load_finish($_)->{counts}{202} // 0 for @loads;
+ok($ok >= 100, "$ok of 160 concurrent calls placed");
+my ($placed, $numbers);
+for (1 .. 50) {
+    $placed = $t->redis('GET', "${p}placed") - $placed0;
+    last if $placed == $ok;
+    sleep 0.02;
+}
+is($placed, $ok, 'every call placed counted');
+$numbers = 0;
+$numbers += $t->redis('HGET', "${p}number:$_", 'placed') // 0
+    for @MissedCall::Flow::POOL;
+is($numbers, $placed0 + $ok, "and counted for its number ($numbers)");
+my %stats = $t->redis('INFO', 'commandstats') =~ /^cmdstat_(\w+):calls=(\d+)/mg;
+my $writes = $stats{incrby} - ($stats0{incrby} // 0);
+ok($writes > 0 && $writes < $ok,
+    "the figures written $writes times for $ok calls");
+my $used = $t->redis('HGET', "${p}number:$caller", 'last_used');
+ok(abs($used / 1000 - time) < 30, "a number's last use: now ($used)");
 
 done_testing();
