@@ -87,7 +87,7 @@ my %phase = (
     verify => sub {
         my ($i, $p) = @_;
         return [ 'EVALSHA', $sha{verify}, 3, "p:phone:$p", "p:failures:$p",
-            'p:events', substr($caller, 1), 'p:session:', $p, 'p:number:',
+            'p:events', substr($caller, 1), 'p:session:', $p,
             10, 86400000 ];
     },
 );

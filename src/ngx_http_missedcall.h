@@ -504,8 +504,10 @@ ngx_int_t ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
 ngx_int_t ngx_http_missedcall_confirm_done(ngx_http_missedcall_op_t *op,
     redisReply *reply);
 
-/* src/ngx_http_missedcall_tally.c: the figures of calls placed, batched */
+/* src/ngx_http_missedcall_tally.c: the figures of calls, batched */
 void ngx_http_missedcall_tally_placed(ngx_http_missedcall_main_conf_t *mcf,
+    ngx_str_t *number);
+void ngx_http_missedcall_tally_verified(ngx_http_missedcall_main_conf_t *mcf,
     ngx_str_t *number);
 void ngx_http_missedcall_tally_flush(void);
 

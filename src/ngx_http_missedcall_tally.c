@@ -5,11 +5,13 @@
 
 
 /*
- * The figures of the calls a worker placed: each number's count of calls
- * placed, its last use and the end of its run of refusals, and the count
- * of all calls, which fail.lua reads to tell a bad number from an outage.
- * Written once for many calls: a call's own HINCRBY, HSET and INCR were a
- * tenth of what Redis spent on a request (issue 19).  A worker writes at
+ * The figures of the calls a worker placed and verified: each number's
+ * counts of calls placed and verified, its last use and the end of its
+ * run of refusals, and the count of all calls placed, which fail.lua
+ * reads to tell a bad number from an outage.  Written once for many
+ * calls: a call's own HINCRBY, HSET and INCR were a tenth of what Redis
+ * spent on a request, its verified HINCRBY a twentieth of a verify
+ * (issue 19).  A worker writes at
  * the end of the event loop's turn that placed a call, and then at most
  * every NGX_HTTP_MISSEDCALL_TALLY_MS: a quiet worker writes a call's
  * figures before its client has the answer; a busy one writes a batch
@@ -33,17 +35,18 @@
 /* numbers a batch holds: one more is written at once */
 #define NGX_HTTP_MISSEDCALL_TALLY_NUMBERS  32
 
-/* two commands a number, and the count of all calls */
+/* three commands a number, and the count of all calls */
 #define NGX_HTTP_MISSEDCALL_TALLY_CMDS                                       \
-    (2 * NGX_HTTP_MISSEDCALL_TALLY_NUMBERS + 1)
+    (3 * NGX_HTTP_MISSEDCALL_TALLY_NUMBERS + 1)
 #define NGX_HTTP_MISSEDCALL_TALLY_ARGS                                       \
-    (10 * NGX_HTTP_MISSEDCALL_TALLY_NUMBERS + 3)
+    (14 * NGX_HTTP_MISSEDCALL_TALLY_NUMBERS + 3)
 
 
 typedef struct {
     u_char                               number[NGX_HTTP_MISSEDCALL_E164_LEN];
     size_t                               len;
     ngx_uint_t                           placed;
+    ngx_uint_t                           verified;
     int64_t                              last_ms;
 } ngx_http_missedcall_tally_number_t;
 
@@ -59,6 +62,9 @@ typedef struct {
 } ngx_http_missedcall_tally_t;
 
 
+static void ngx_http_missedcall_tally_add(
+    ngx_http_missedcall_main_conf_t *mcf, ngx_str_t *number,
+    ngx_uint_t placed);
 static void ngx_http_missedcall_tally_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_missedcall_tally_send(
     ngx_http_missedcall_tally_t *tl);
@@ -73,6 +79,24 @@ static ngx_http_missedcall_tally_t  ngx_http_missedcall_tally_worker;
 void
 ngx_http_missedcall_tally_placed(ngx_http_missedcall_main_conf_t *mcf,
     ngx_str_t *number)
+{
+    ngx_http_missedcall_tally_add(mcf, number, 1);
+}
+
+
+/* a call from number verified */
+
+void
+ngx_http_missedcall_tally_verified(ngx_http_missedcall_main_conf_t *mcf,
+    ngx_str_t *number)
+{
+    ngx_http_missedcall_tally_add(mcf, number, 0);
+}
+
+
+static void
+ngx_http_missedcall_tally_add(ngx_http_missedcall_main_conf_t *mcf,
+    ngx_str_t *number, ngx_uint_t placed)
 {
     ngx_uint_t                           i;
     ngx_time_t                          *tp;
@@ -111,15 +135,22 @@ ngx_http_missedcall_tally_placed(ngx_http_missedcall_main_conf_t *mcf,
         ngx_memcpy(nb->number, number->data, number->len);
         nb->len = number->len;
         nb->placed = 0;
+        nb->verified = 0;
         tl->n++;
     }
 
-    tp = ngx_timeofday();
-
-    nb->placed++;
-    nb->last_ms = (int64_t) tp->sec * 1000 + tp->msec;
     tl->mcf = mcf;
-    tl->placed++;
+
+    if (placed) {
+        tp = ngx_timeofday();
+
+        nb->placed++;
+        nb->last_ms = (int64_t) tp->sec * 1000 + tp->msec;
+        tl->placed++;
+
+    } else {
+        nb->verified++;
+    }
 
     if (tl->event.timer_set || tl->event.posted) {
         return;
@@ -151,14 +182,14 @@ ngx_http_missedcall_tally_flush(void)
         ngx_delete_posted_event(&tl->event);
     }
 
-    if (tl->placed == 0) {
+    if (tl->n == 0) {
         return;
     }
 
     if (ngx_http_missedcall_tally_send(tl) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                      "missedcall redis: the figures of %ui calls placed "
-                      "could not be written", tl->placed);
+                      "missedcall redis: the figures of %ui numbers "
+                      "could not be written", tl->n);
     }
 
     tl->n = 0;
@@ -178,9 +209,9 @@ ngx_http_missedcall_tally_handler(ngx_event_t *ev)
 
 
 /*
- * HINCRBY <number> placed N and HSET <number> fails 0 last_used <ms> for
- * each number, INCRBY <placed> N: a placed call ends a number's run of
- * refusals (fail.lua).
+ * For each number HINCRBY <number> placed N and HSET <number> fails 0
+ * last_used <ms> (a placed call ends a run of refusals: fail.lua), and
+ * HINCRBY <number> verified N; INCRBY <placed> N.
  */
 
 static ngx_int_t
@@ -189,7 +220,7 @@ ngx_http_missedcall_tally_send(ngx_http_missedcall_tally_t *tl)
     u_char                              *p, *buf;
     size_t                               size;
     ngx_int_t                            rc;
-    ngx_str_t                           *a;
+    ngx_str_t                           *a, key;
     ngx_uint_t                           i, n;
     ngx_uint_t                           argc[NGX_HTTP_MISSEDCALL_TALLY_CMDS];
     ngx_str_t                            argv[NGX_HTTP_MISSEDCALL_TALLY_ARGS];
@@ -198,7 +229,7 @@ ngx_http_missedcall_tally_send(ngx_http_missedcall_tally_t *tl)
     size = (tl->n + 1) * (tl->mcf->prefix.len
                           + NGX_HTTP_MISSEDCALL_KEY_NAME_MAX
                           + NGX_HTTP_MISSEDCALL_E164_LEN
-                          + 2 * NGX_INT64_LEN);
+                          + 3 * NGX_INT64_LEN);
 
     buf = ngx_alloc(size, ngx_cycle->log);
     if (buf == NULL) {
@@ -206,61 +237,78 @@ ngx_http_missedcall_tally_send(ngx_http_missedcall_tally_t *tl)
     }
 
     p = buf;
-
     a = argv;
     n = 0;
 
     for (i = 0; i < tl->n; i++) {
         nb = &tl->numbers[i];
 
-        ngx_str_set(&a[0], "HINCRBY");
+        key.data = p;
+        key.len = ngx_http_missedcall_key(p, buf + size - p,
+                                          tl->mcf->prefix.data,
+                                          tl->mcf->prefix.len,
+                                          NGX_HTTP_MISSEDCALL_KEY_NUMBER,
+                                          nb->number, nb->len);
+        p += key.len;
+
+        if (nb->placed) {
+            ngx_str_set(&a[0], "HINCRBY");
+            a[1] = key;
+            ngx_str_set(&a[2], "placed");
+            a[3].data = p;
+            p = ngx_sprintf(p, "%ui", nb->placed);
+            a[3].len = p - a[3].data;
+
+            ngx_str_set(&a[4], "HSET");
+            a[5] = key;
+            ngx_str_set(&a[6], "fails");
+            ngx_str_set(&a[7], "0");
+            ngx_str_set(&a[8], "last_used");
+            a[9].data = p;
+            p = ngx_sprintf(p, "%L", nb->last_ms);
+            a[9].len = p - a[9].data;
+
+            argc[n++] = 4;
+            argc[n++] = 6;
+            a += 10;
+        }
+
+        if (nb->verified) {
+            ngx_str_set(&a[0], "HINCRBY");
+            a[1] = key;
+            ngx_str_set(&a[2], "verified");
+            a[3].data = p;
+            p = ngx_sprintf(p, "%ui", nb->verified);
+            a[3].len = p - a[3].data;
+
+            argc[n++] = 4;
+            a += 4;
+        }
+    }
+
+    if (tl->placed) {
+        ngx_str_set(&a[0], "INCRBY");
         a[1].data = p;
         a[1].len = ngx_http_missedcall_key(p, buf + size - p,
                                            tl->mcf->prefix.data,
                                            tl->mcf->prefix.len,
-                                           NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                                           nb->number, nb->len);
+                                           NGX_HTTP_MISSEDCALL_KEY_PLACED,
+                                           NULL, 0);
         p += a[1].len;
-        ngx_str_set(&a[2], "placed");
-        a[3].data = p;
-        p = ngx_sprintf(p, "%ui", nb->placed);
-        a[3].len = p - a[3].data;
-
-        ngx_str_set(&a[4], "HSET");
-        a[5] = a[1];
-        ngx_str_set(&a[6], "fails");
-        ngx_str_set(&a[7], "0");
-        ngx_str_set(&a[8], "last_used");
-        a[9].data = p;
-        p = ngx_sprintf(p, "%L", nb->last_ms);
-        a[9].len = p - a[9].data;
-
-        argc[n++] = 4;
-        argc[n++] = 6;
-        a += 10;
+        a[2].data = p;
+        p = ngx_sprintf(p, "%ui", tl->placed);
+        a[2].len = p - a[2].data;
+        argc[n++] = 3;
     }
 
-    ngx_str_set(&a[0], "INCRBY");
-    a[1].data = p;
-    a[1].len = ngx_http_missedcall_key(p, buf + size - p,
-                                       tl->mcf->prefix.data,
-                                       tl->mcf->prefix.len,
-                                       NGX_HTTP_MISSEDCALL_KEY_PLACED,
-                                       NULL, 0);
-    p += a[1].len;
-    a[2].data = p;
-    p = ngx_sprintf(p, "%ui", tl->placed);
-    a[2].len = p - a[2].data;
-    argc[n++] = 3;
-
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
-                   "missedcall tally: %ui placed, %ui numbers",
-                   tl->placed, tl->n);
+                   "missedcall tally: %ui numbers, %ui placed",
+                   tl->n, tl->placed);
 
     /* hiredis copies the commands as they are written */
     rc = ngx_http_missedcall_redis_multi(n, argc, argv,
                                          ngx_http_missedcall_tally_written,
-                                         (void *) (uintptr_t) tl->placed);
+                                         (void *) (uintptr_t) tl->n);
 
     ngx_free(buf);
 
@@ -271,15 +319,15 @@ ngx_http_missedcall_tally_send(ngx_http_missedcall_tally_t *tl)
 static void
 ngx_http_missedcall_tally_written(redisReply *reply, void *data)
 {
-    ngx_uint_t  placed = (uintptr_t) data;
+    ngx_uint_t  n = (uintptr_t) data;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
         ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                      "missedcall redis: the figures of %ui calls placed "
-                      "were not written", placed);
+                      "missedcall redis: the figures of %ui numbers "
+                      "were not written", n);
         return;
     }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
-                   "missedcall tally: %ui placed, written", placed);
+                   "missedcall tally: %ui numbers written", n);
 }

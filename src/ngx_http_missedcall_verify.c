@@ -199,10 +199,6 @@ session:
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_SESSION,
                           NULL,
                           &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_SESSION_PREFIX])
-           != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_NUMBER,
-                          NULL,
-                          &args[NGX_HTTP_MISSEDCALL_VERIFY_ARG_NUMBER_PREFIX])
            != NGX_OK)
     {
         ngx_http_missedcall_op_respond(op, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -239,11 +235,11 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
 {
     ngx_http_missedcall_op_t *op = data;
 
-    size_t                             len[4];
+    size_t                             len[5];
     json_t                            *json;
-    ngx_str_t                          jti, eid, token, sid, phone;
+    ngx_str_t                          jti, eid, token, sid, phone, caller;
     ngx_uint_t                         sms;
-    const u_char                      *word[4];
+    const u_char                      *word[5];
     ngx_http_missedcall_ctx_t         *ctx;
     ngx_http_missedcall_jwt_claims_t   claims;
     ngx_http_missedcall_json_member_t  m[6];
@@ -251,10 +247,10 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
     ngx_str_null(&sid);
     ngx_str_null(&phone);
 
-    /* a success: "session-id channel event-id phone" */
+    /* a success: "session-id channel event-id phone caller" */
     if (reply && reply->type == REDIS_REPLY_STRING) {
         if (ngx_http_missedcall_resp_words((u_char *) reply->str, reply->len,
-                                           4, word, len)
+                                           5, word, len)
             != 0)
         {
             ngx_http_missedcall_op_unavailable(op);
@@ -265,6 +261,11 @@ ngx_http_missedcall_verified(redisReply *reply, void *data)
         sid.len = len[0];
         phone.data = (u_char *) word[3];
         phone.len = len[3];
+        caller.data = (u_char *) word[4];
+        caller.len = len[4];
+
+        /* a call's caller: one more verified, written with others' */
+        ngx_http_missedcall_tally_verified(op->mcf, &caller);
 
     } else if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
         ngx_http_missedcall_op_unavailable(op);

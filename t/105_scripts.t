@@ -163,18 +163,18 @@ confirm('s1', $one);
 # $max: wrong guesses a phone may make across its sessions (0: no budget);
 # $events: the stream's key ("": events off).  By phone the script is
 # given the phone and its failure counter; by id the counter's prefix.  An
-# "ok" is a string, "session-id channel event-id phone", made ['ok', phone,
-# event id, channel, session id] here.
+# "ok" is a string, "session-id channel event-id phone caller", made ['ok',
+# phone, event id, channel, session id, caller] here.
 sub verify {
     my ($digits, $id, $phone_key, $max, $events) = @_;
     my ($p) = ($phone_key // '') =~ /^phone:(.*)/;
     my $r = run('verify',
         [ $phone_key // '', 'failures:' . ($p // ''), $events // 'events' ],
-        [ $digits, 'session:', $id // $p, 'number:', $max // 0, 60000 ]);
+        [ $digits, 'session:', $id // $p, $max // 0, 60000 ]);
     return $r if ref $r;
-    my ($sid, $channel, $eid, $phone) = $r =~ /^(\S+) (\S+) (\S*) (\S+)$/
-        or die "verify: $r";
-    return [ 'ok', $phone, $eid, $channel, $sid ];
+    my ($sid, $channel, $eid, $phone, $caller) =
+        $r =~ /^(\S+) (\S+) (\S*) (\S+) (\S*)$/ or die "verify: $r";
+    return [ 'ok', $phone, $eid, $channel, $sid, $caller ];
 }
 
 (my $digits = $one) =~ s/^\+//;
@@ -185,7 +185,7 @@ is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', '+12025550143', 'outbound', 's1' ],
     'verify: ok, the session found by phone');
 like($r->[2], qr/^\d+-\d+$/, 'the verified event\'s id');
 is($t->redis('HGET', 'session:s1', 'state'), 'verified', 'verified');
-is($t->redis('HGET', "number:$one", 'verified'), 1, 'counted for it');
+is($r->[5], $one, 'its caller named, for C to count (tally.c)');
 is_deeply(verify($digits, 's1'), [ 'none' ], 'verify: not twice');
 
 confirm('s2', $two);
@@ -375,8 +375,8 @@ is_deeply(prove($ip, $dial), [ 'none' ], 'prove: not twice');
 is_deeply(verify('', undef, "phone:$ip"), [ 'none' ],
     'verify inbound by phone: none, the session id is needed');
 $r = verify('', 'in1');
-is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', $ip, 'inbound', 'in1' ],
-    'verify inbound: ok');
+is_deeply([ @$r[0, 1, 3, 4, 5] ], [ 'ok', $ip, 'inbound', 'in1', '' ],
+    'verify inbound: ok, no caller to count');
 is($t->redis('HGET', 'session:in1', 'state'), 'verified', 'verified');
 is_deeply(verify('', 'in1'), [ 'none' ], 'verify inbound: not twice');
 is_deeply(verify('', 's1'), [ 'none' ], 'a used outbound session: none');
@@ -415,8 +415,8 @@ is_deeply(verify('204818', 'sm1'), [ 'mismatch', 2, 'sm1' ],
 is_deeply(verify('12025550163', 'sm1'), [ 'mismatch', 1, 'sm1' ],
     'verify sms: the phone\'s own digits are no code');
 $r = verify('204817', 'sm1');
-is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', '+12025550163', 'sms', 'sm1' ],
-    'verify sms: the code');
+is_deeply([ @$r[0, 1, 3, 4, 5] ], [ 'ok', '+12025550163', 'sms', 'sm1', '' ],
+    'verify sms: the code, no caller to count');
 $ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
 is({ @$ev }->{channel}, 'sms', 'a verified event on the sms channel');
 is_deeply(verify('204817', 'sm1'), [ 'none' ], 'verify sms: not twice');

@@ -143,11 +143,11 @@ in_order([ split /\n/, $log ], 'redis and curl',
     'missedcall redis: MULTI of 4 commands queued',
     'missedcall redis: EXEC "" sent',
     'missedcall tally: writing',
-    'missedcall tally: 1 placed, 1 numbers',
+    'missedcall tally: 1 numbers, 1 placed',
     'missedcall redis: MULTI of 3 commands queued',
     'missedcall redis: EXEC "" reply, type 2',
     "missedcall request: $sid: confirm answered",
-    'missedcall tally: 1 placed, written');
+    'missedcall tally: 1 numbers written');
 
 in_order([ split /\n/, $log ], 'admin',
     'missedcall admin: list number ending "", script sent',

@@ -25,12 +25,13 @@
 --                  code ("": none was sent)
 --   session_prefix the session key prefix
 --   name           the session id; by phone, the phone (E.164)
---   number_prefix  the number key prefix
 --   max_failures   wrong guesses a phone may make ("0": no budget)
 --   failures_ms    the budget's window, ms
 -- ANSWER:
---   "session-id channel event-id phone", a string (a table costs Redis
---   more; the event id is "" with events off), {'mismatch', attempts left,
+--   "session-id channel event-id phone caller", a string (a table costs
+--   Redis more; the event id is "" with events off; the caller, whose
+--   count of verified calls C adds with others' (tally.c), is "" but for
+--   a call's session), {'mismatch', attempts left,
 --   session id}, {'burned', session id}, {'locked', ms left, session id}
 --   past the failure budget, {'waiting', session id} for an inbound
 --   session whose call has not come, {'missing', session id} for a caller
@@ -41,6 +42,7 @@ local call = redis.call
 local by_phone = KEYS[1] ~= ''
 local id, failures, events = ARGV[3], KEYS[2], KEYS[3]
 local s, key, phone, failed
+local counted = ''
 
 -- by phone C knows the phone and its failure counter, and no clock is
 -- read: the pointer expires with its session
@@ -72,7 +74,7 @@ then
 end
 
 -- without a budget no failure is counted: none to forgive either
-local max_failures = ARGV[5]
+local max_failures = ARGV[4]
 if max_failures ~= '0' then
   failed = call('GET', failures)
   if failed and tonumber(failed) >= tonumber(max_failures) then
@@ -99,11 +101,11 @@ else
   local tail = tonumber(s[6] or '')
   match = tail ~= nil and #d >= tail
     and redis.sha1hex(s[2] .. string.sub(d, -tail)) == s[5]
-  if match then call('HINCRBY', ARGV[4] .. caller, 'verified', '1') end
+  counted = caller
 end
 
 -- the session is consumed, the phone's failures forgiven: its id, channel,
--- event id and phone as one string
+-- event id, phone and the caller to count as one string
 if match then
   call('HSET', key, 'state', 'verified')
   if failed then call('DEL', failures) end
@@ -120,7 +122,7 @@ if match then
         'channel', channel)
     end
   end
-  return id .. ' ' .. channel .. ' ' .. eid .. ' ' .. phone
+  return id .. ' ' .. channel .. ' ' .. eid .. ' ' .. phone .. ' ' .. counted
 end
 
 -- a wrong guess: the attempts are read apart, as every field read costs
@@ -129,9 +131,9 @@ local a, max = tonumber(m[1]) + 1, tonumber(m[2])
 local answer, what, field, value
 if max_failures ~= '0' then
   local f = call('INCR', failures)
-  call('PEXPIRE', failures, ARGV[6])
+  call('PEXPIRE', failures, ARGV[5])
   if f >= tonumber(max_failures) then
-    answer = {'locked', tonumber(ARGV[6]), id}
+    answer = {'locked', tonumber(ARGV[5]), id}
     what, field, value = 'phone_locked', 'failures', f
   end
 end
