@@ -2,7 +2,8 @@
 
 # Reload while requests wait on the gateway or on Redis: the old worker
 # answers what it holds, or gives up at worker_shutdown_timeout, and exits;
-# no Redis connection is left behind.
+# no Redis connection is left behind, and the figures of the calls it
+# placed meanwhile are written before it goes.
 
 use strict;
 use warnings;
@@ -125,6 +126,30 @@ require POSIX;
         'the new worker serves');
     sleep 0.5;
     cmp_ok($t->redis_clients, '<=', 1, 'no Redis connection left behind');
+}
+
+# 4. calls placed while the worker exits: their figures, which a worker
+#    writes at most every 10 ms (tally.c), are written before it goes
+{
+    my $t = stack(WORKERS => 1);
+    request_call($t, '+12025550001');
+    my ($old) = $t->worker_pids;
+    $t->gateway_mode('slow 800');
+    my $bg = background($t, 12, 4);
+    sleep 0.4;
+    $t->reload_nginx();
+    my $took = gone_after($old, 10);
+    ok(defined $took, sprintf 'slow gateway: old worker exited after %.2f s',
+        $took // -1);
+    my @s = statuses($t, $bg, 4);
+    diag 'slow gateway, reload: ' . count(@s);
+    is(count(@s), '202=12', 'all 12 calls placed');
+    my $p = '{missedcall}:';
+    is($t->redis('GET', "${p}placed"), 13, 'every call placed counted');
+    my $numbers = 0;
+    $numbers += $t->redis('HGET', "${p}number:$_", 'placed') // 0
+        for @MissedCall::Flow::POOL;
+    is($numbers, 13, 'and counted for its number');
 }
 
 done_testing();
