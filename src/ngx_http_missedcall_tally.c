@@ -68,6 +68,8 @@ static void ngx_http_missedcall_tally_add(
 static void ngx_http_missedcall_tally_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_missedcall_tally_send(
     ngx_http_missedcall_tally_t *tl);
+static ngx_uint_t ngx_http_missedcall_tally_hincrby(ngx_str_t *a,
+    ngx_str_t *key, char *field, ngx_uint_t n, u_char **p);
 static void ngx_http_missedcall_tally_written(redisReply *reply, void *data);
 
 
@@ -252,36 +254,26 @@ ngx_http_missedcall_tally_send(ngx_http_missedcall_tally_t *tl)
         p += key.len;
 
         if (nb->placed) {
-            ngx_str_set(&a[0], "HINCRBY");
+            argc[n++] = ngx_http_missedcall_tally_hincrby(a, &key, "placed",
+                                                          nb->placed, &p);
+            a += 4;
+
+            ngx_str_set(&a[0], "HSET");
             a[1] = key;
-            ngx_str_set(&a[2], "placed");
-            a[3].data = p;
-            p = ngx_sprintf(p, "%ui", nb->placed);
-            a[3].len = p - a[3].data;
-
-            ngx_str_set(&a[4], "HSET");
-            a[5] = key;
-            ngx_str_set(&a[6], "fails");
-            ngx_str_set(&a[7], "0");
-            ngx_str_set(&a[8], "last_used");
-            a[9].data = p;
+            ngx_str_set(&a[2], "fails");
+            ngx_str_set(&a[3], "0");
+            ngx_str_set(&a[4], "last_used");
+            a[5].data = p;
             p = ngx_sprintf(p, "%L", nb->last_ms);
-            a[9].len = p - a[9].data;
+            a[5].len = p - a[5].data;
 
-            argc[n++] = 4;
             argc[n++] = 6;
-            a += 10;
+            a += 6;
         }
 
         if (nb->verified) {
-            ngx_str_set(&a[0], "HINCRBY");
-            a[1] = key;
-            ngx_str_set(&a[2], "verified");
-            a[3].data = p;
-            p = ngx_sprintf(p, "%ui", nb->verified);
-            a[3].len = p - a[3].data;
-
-            argc[n++] = 4;
+            argc[n++] = ngx_http_missedcall_tally_hincrby(a, &key, "verified",
+                                                          nb->verified, &p);
             a += 4;
         }
     }
@@ -313,6 +305,24 @@ ngx_http_missedcall_tally_send(ngx_http_missedcall_tally_t *tl)
     ngx_free(buf);
 
     return rc;
+}
+
+
+/* HINCRBY key field n in a, n printed at *p: its 4 arguments */
+
+static ngx_uint_t
+ngx_http_missedcall_tally_hincrby(ngx_str_t *a, ngx_str_t *key, char *field,
+    ngx_uint_t n, u_char **p)
+{
+    ngx_str_set(&a[0], "HINCRBY");
+    a[1] = *key;
+    a[2].data = (u_char *) field;
+    a[2].len = ngx_strlen(field);
+    a[3].data = *p;
+    *p = ngx_sprintf(*p, "%ui", n);
+    a[3].len = *p - a[3].data;
+
+    return 4;
 }
 
 
