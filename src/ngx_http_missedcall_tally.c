@@ -11,14 +11,14 @@
  * reads to tell a bad number from an outage.  Written once for many
  * calls: a call's own HINCRBY, HSET and INCR were a tenth of what Redis
  * spent on a request, its verified HINCRBY a twentieth of a verify
- * (issue 19).  A worker writes at
- * the end of the event loop's turn that placed a call, and then at most
- * every NGX_HTTP_MISSEDCALL_TALLY_MS: a quiet worker writes a call's
- * figures before its client has the answer; a busy one writes a batch
- * for its hundred calls.  This worker's figures go before its fail.lua,
- * on the same connection, so that the script reads them; other workers'
- * are at most that late.  The timer is not cancelable: an exiting worker
- * writes what it has.  A worker that dies loses its last milliseconds.
+ * (issue 19).  A worker writes at the end of the event loop's turn that
+ * counted the first call, and then at most every
+ * NGX_HTTP_MISSEDCALL_TALLY_MS: a quiet worker writes a call's figures
+ * when it answers the call's client; a busy one writes a batch for its
+ * hundred calls.  This worker's figures go before its fail.lua, on the
+ * same connection, so that the script reads them; other workers' are at
+ * most that late.  The timer is not cancelable: an exiting worker writes
+ * what it has.  A worker that dies loses its last milliseconds.
  */
 
 
