@@ -159,7 +159,6 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
                                     &op->sid, &at);
 
     if (op->mcf->events_max) {
-
         switch (op->channel) {
 
         case NGX_HTTP_MISSEDCALL_CH_INBOUND:
