@@ -146,7 +146,7 @@ lua2c() {
         print "    ngx_string("
         for (i = 1; i <= nbody; i++) {
             line = body[i]
-            gsub(/\\/, "\\\\", line)
+            gsub(/\\/, "&&", line)
             gsub(/"/, "\\\"", line)
             print "    \"" line "\\n\"" (i == nbody ? ")," : "")
         }
