@@ -65,17 +65,15 @@ my %phase = (
             "p:last:$p", 'p:throttle', "p:resend:$p", "p:failures:$p",
             int rand 2**53, int rand 2**53, 0, 5000, 0, 10 ];
     },
-    # as confirm.c sends it: the whole session, once the call is placed;
-    # the number's figures go apart, for many calls at once (tally.c)
+    # as confirm.c sends it: the whole session, one string, once the call
+    # is placed; the number's figures go apart, for many calls at once
+    # (tally.c)
     confirm => sub {
         my ($i, $p) = @_;
         return [ 'MULTI' ],
-            [ 'HSET', "p:session:$i", 'state', 'pending', 'expires',
-              $expires, 'salt', $salt, 'phone', $p, 'caller', $caller,
-              'channel', 'outbound', 'secret', $secret, 'tail', 8,
-              'attempts', 0, 'max', 3, 'gateway_sid', "CA$i", 'gateway',
-              'http' ],
-            [ 'PEXPIREAT', "p:session:$i", $expires + 1800000 ],
+            [ 'SET', "p:session:$i", pack('(C/a)12 a*', 'p', 'outbound', 8,
+              $salt, $secret, $caller, $expires, $p, 0, 3, '', 'http',
+              "CA$i"), 'PXAT', $expires + 1800000 ],
             [ 'SET', "p:phone:$p", $i, 'PXAT', $expires ],
             [ 'XADD', 'p:events', 'MAXLEN', '~', 10000, '*', 'event',
               'call_placed', 'session_id', $i, 'phone', $p, 'caller',

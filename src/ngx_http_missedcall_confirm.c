@@ -15,10 +15,12 @@
  *
  * A call's session gets its secret here, as C knows the caller only from
  * reserve's answer: how many of the caller's last digits verify compares,
- * and their hash with the session's salt.  The session key expires at
- * its expiry and the keep after it, the phone's pointer with the session
- * (PXAT, on Redis's clock).  The number's figures are written apart, with
- * other calls' (tally.c).
+ * and their hash with the session's salt.  The session is one string
+ * (src/lua/include/session.lua), set with its expiry in one command: a
+ * hash of the same fields and its PEXPIREAT cost Redis 70% more.  The
+ * session key expires at its expiry and the keep after it, the phone's
+ * pointer with the session (PXAT, on Redis's clock).  The number's
+ * figures are written apart, with other calls' (tally.c).
  */
 
 
@@ -30,8 +32,11 @@
 
 
 /* the transaction's commands and their arguments, at most */
-#define NGX_HTTP_MISSEDCALL_CONFIRM_CMDS  4
-#define NGX_HTTP_MISSEDCALL_CONFIRM_ARGS  56
+#define NGX_HTTP_MISSEDCALL_CONFIRM_CMDS  3
+#define NGX_HTTP_MISSEDCALL_CONFIRM_ARGS  32
+
+/* the session's fields that have a length byte: all but the gateway's sid */
+#define NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS  12
 
 
 typedef struct {
@@ -58,10 +63,16 @@ ngx_int_t
 ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_redis_pt handler)
 {
+    size_t                          len;
     u_char                         *p;
-    ngx_str_t                      *s, phone, events;
+    ngx_uint_t                      i;
+    size_t                          fl[NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS];
+    ngx_str_t                      *f[NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS];
+    const u_char                   *fd[NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS];
+    ngx_str_t                       phone, events, value, caller, secret;
+    ngx_str_t                       state, attempts, proven;
     ngx_str_t                       tail, hash, at, keep, max, tries;
-    ngx_str_t                       gateway, channel;
+    ngx_str_t                       gateway, gateway_sid, channel;
     ngx_http_missedcall_confirm_t   t;
 
     if (op->channel == NGX_HTTP_MISSEDCALL_CH_OUTBOUND) {
@@ -116,45 +127,75 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     ngx_http_missedcall_args(&max, &p, op->mcf->events_max);
     ngx_http_missedcall_args(&tries, &p, op->lcf->max_attempts);
 
-    s = &op->session_key;
-    t.n = 0;
-    t.nargs = 0;
+    /* what each channel's session holds: the others' fields stay "" */
 
-    /* verify's fields first: a small hash is searched field by field */
+    ngx_str_set(&state, "p");
+    ngx_str_set(&attempts, "0");
+    ngx_str_null(&proven);
+
+    caller = op->caller;
+    secret = hash;
 
     switch (op->channel) {
 
     case NGX_HTTP_MISSEDCALL_CH_INBOUND:
-        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
-                                        "expires %V salt %V phone %V "
-                                        "caller %V channel %V attempts 0 "
-                                        "max %V", s, &at, &op->salt,
-                                        &op->phone, &op->caller, &channel,
-                                        &tries);
+        ngx_str_null(&gateway);
+        ngx_str_null(&gateway_sid);
         break;
 
     case NGX_HTTP_MISSEDCALL_CH_SMS:
-        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
-                                        "expires %V salt %V phone %V "
-                                        "channel %V secret %V attempts 0 "
-                                        "max %V gateway_sid %V gateway %V",
-                                        s, &at, &op->salt, &op->phone,
-                                        &channel, &op->secret, &tries,
-                                        &op->gateway_sid, &gateway);
-        break;
+        ngx_str_null(&caller);
+        secret = op->secret;
+        /* fall through */
 
     default: /* NGX_HTTP_MISSEDCALL_CH_OUTBOUND */
-        ngx_http_missedcall_confirm_cmd(&t, "HSET %V state pending "
-                                        "expires %V salt %V phone %V "
-                                        "caller %V channel %V secret %V "
-                                        "tail %V attempts 0 max %V "
-                                        "gateway_sid %V gateway %V", s, &at,
-                                        &op->salt, &op->phone, &op->caller,
-                                        &channel, &hash, &tail, &tries,
-                                        &op->gateway_sid, &gateway);
+        gateway_sid = op->gateway_sid;
     }
 
-    ngx_http_missedcall_confirm_cmd(&t, "PEXPIREAT %V %V", s, &keep);
+    /* the fields in session.lua's order, pending; the gateway's sid last */
+
+    f[0] = &state;
+    f[1] = &channel;
+    f[2] = &tail;
+    f[3] = &op->salt;
+    f[4] = &secret;
+    f[5] = &caller;
+    f[6] = &at;
+    f[7] = &op->phone;
+    f[8] = &attempts;
+    f[9] = &tries;
+    f[10] = &proven;
+    f[11] = &gateway;
+
+    len = NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS + gateway_sid.len;
+
+    for (i = 0; i < NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS; i++) {
+        fd[i] = f[i]->data;
+        fl[i] = f[i]->len;
+        len += fl[i];
+    }
+
+    value.data = ngx_pnalloc(op->pool, len);
+    if (value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    value.len = ngx_http_missedcall_session(value.data, len, fd, fl,
+                                            NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS,
+                                            gateway_sid.data,
+                                            gateway_sid.len);
+    if (value.len == 0) {
+        ngx_log_error(NGX_LOG_ALERT, op->log, 0,
+                      "missedcall request: %V: a session field is longer "
+                      "than 255 bytes", &op->sid);
+        return NGX_ERROR;
+    }
+
+    t.n = 0;
+    t.nargs = 0;
+
+    ngx_http_missedcall_confirm_cmd(&t, "SET %V %V PXAT %V",
+                                    &op->session_key, &value, &keep);
     ngx_http_missedcall_confirm_cmd(&t, "SET %V %V PXAT %V", &phone,
                                     &op->sid, &at);
 

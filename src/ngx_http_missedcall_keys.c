@@ -100,3 +100,44 @@ ngx_http_missedcall_limit_key(unsigned char *out, size_t size,
 
     return len;
 }
+
+
+size_t
+ngx_http_missedcall_session(unsigned char *out, size_t size,
+    const unsigned char *const *field, const size_t *len, size_t n,
+    const unsigned char *last, size_t last_len)
+{
+    size_t          i, need;
+    unsigned char  *p;
+
+    need = n + last_len;
+
+    for (i = 0; i < n; i++) {
+        if (len[i] > 255) {
+            return 0;
+        }
+
+        need += len[i];
+    }
+
+    if (need > size) {
+        return 0;
+    }
+
+    p = out;
+
+    for (i = 0; i < n; i++) {
+        *p++ = (unsigned char) len[i];
+
+        if (len[i]) {
+            memcpy(p, field[i], len[i]);
+            p += len[i];
+        }
+    }
+
+    if (last_len) {
+        memcpy(p, last, last_len);
+    }
+
+    return need;
+}

@@ -24,7 +24,8 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_KEY_NUMBER,     /* <prefix>number:<e164>: hash of
                                            a pool number's state, figures */
     NGX_HTTP_MISSEDCALL_KEY_EVENTS,     /* <prefix>events: stream */
-    NGX_HTTP_MISSEDCALL_KEY_SESSION,    /* <prefix>session:<id>: hash */
+    NGX_HTTP_MISSEDCALL_KEY_SESSION,    /* <prefix>session:<id>: string,
+                                           ngx_http_missedcall_session */
     NGX_HTTP_MISSEDCALL_KEY_PHONE,      /* <prefix>phone:<e164>: newest id */
     NGX_HTTP_MISSEDCALL_KEY_LAST,       /* <prefix>last:<e164>: last caller */
     NGX_HTTP_MISSEDCALL_KEY_THROTTLE,   /* <prefix>throttle:<account>: the
@@ -73,6 +74,17 @@ size_t ngx_http_missedcall_key(unsigned char *out, size_t size,
 size_t ngx_http_missedcall_limit_key(unsigned char *out, size_t size,
     const unsigned char *prefix, size_t prefix_len, const char *kind,
     unsigned long long window, const unsigned char *id, size_t id_len);
+
+
+/*
+ * A session as Redis keeps it (src/lua/include/session.lua): each of the
+ * n fields a byte of its length then its bytes, then last as it is.
+ * Writes it to out; returns its length, or 0 when it does not fit in size
+ * or a field is longer than a byte can say.
+ */
+size_t ngx_http_missedcall_session(unsigned char *out, size_t size,
+    const unsigned char *const *field, const size_t *len, size_t n,
+    const unsigned char *last, size_t last_len);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_KEYS_H_INCLUDED_ */

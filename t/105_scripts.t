@@ -137,23 +137,40 @@ sub tail {
 # what confirm.c's transaction (no script) leaves for the scripts after it:
 # the session, pending, with its secret, the phone's pointer, and for a
 # call placed, the number's count and the count of all calls placed.  %o:
-# phone, channel, secret (an SMS session's code hash)
+# phone, channel, secret (an SMS session's code hash), hash (the session
+# as an earlier version wrote it, a hash, instead of one string)
 sub confirm {
     my ($id, $caller, %o) = @_;
     my $phone = $o{phone} // '+12025550143';
     my $channel = $o{channel} // 'outbound';
     my ($n, $hash) = $channel eq 'outbound' ? tail($caller) : ();
     $hash = $o{secret} if $channel eq 'sms';
-    $t->redis('HSET', "session:$id", 'state', 'pending',
-        'expires', $drawn_for{$id}, 'salt', 'salt', 'phone', $phone,
-        $channel ne 'sms' ? ('caller', $caller) : (), 'channel', $channel,
-        $hash ? ('secret', $hash) : (), $n ? ('tail', $n) : (),
-        'attempts', 0, 'max', 3, 'gateway_sid', "gw-$id", 'gateway', 'http');
-    $t->redis('PEXPIREAT', "session:$id", $drawn_for{$id} + 60000);
+    $caller = '' if $channel eq 'sms';
+    my $gw = $channel eq 'inbound' ? '' : 'http';
+    my @f = ($o{hash} ? 'pending' : 'p', $channel, $n // '', 'salt',
+        $hash // '', $caller, $drawn_for{$id}, $phone, 0, 3, '', $gw,
+        $gw && "gw-$id");
+    if ($o{hash}) {
+        my @names = qw(state channel tail salt secret caller expires phone
+            attempts max proven gateway gateway_sid);
+        $t->redis('HSET', "session:$id", map { $f[$_] eq '' ? ()
+            : ($names[$_], $f[$_]) } 0 .. $#f);
+        $t->redis('PEXPIREAT', "session:$id", $drawn_for{$id} + 60000);
+    } else {
+        $t->redis('SET', "session:$id", pack('(C/a)12 a*', @f), 'PXAT',
+            $drawn_for{$id} + 60000);
+    }
     $t->redis('SET', "phone:$phone", $id, 'PX', 60000);
     return if $channel ne 'outbound';
     $t->redis('HINCRBY', "number:$caller", 'placed', 1);
     $t->redis('INCR', 'placed');
+}
+
+# a session's field, whichever format holds it
+sub field {
+    my ($key, $name) = @_;
+    my $s = $t->session($key);
+    return $s ? $s->{$name} : undef;
 }
 
 confirm('s1', $one);
@@ -184,7 +201,7 @@ $r = verify($digits, undef, 'phone:+12025550143');
 is_deeply([ @$r[0, 1, 3, 4] ], [ 'ok', '+12025550143', 'outbound', 's1' ],
     'verify: ok, the session found by phone');
 like($r->[2], qr/^\d+-\d+$/, 'the verified event\'s id');
-is($t->redis('HGET', 'session:s1', 'state'), 'verified', 'verified');
+is(field('session:s1', 'state'), 'verified', 'verified');
 is($r->[5], $one, 'its caller named, for C to count (tally.c)');
 is_deeply(verify($digits, 's1'), [ 'none' ], 'verify: not twice');
 
@@ -216,9 +233,9 @@ is_deeply(verify('999999', 'b2', undef, 4), [ 'mismatch', 2, 'b2' ],
 $r = verify('999999', 'b2', undef, 4);
 is_deeply([ @$r[0, 2] ], [ 'locked', 'b2' ], 'budget: failure 4 locks');
 is($r->[1], 60000, 'budget: for the whole window');
-is($t->redis('HGET', 'session:b2', 'state'), 'burned', 'its session burned');
+is(field('session:b2', 'state'), 'burned', 'its session burned');
 pending('b3');
-(my $b3 = $t->redis('HGET', 'session:b3', 'caller')) =~ s/^\+//;
+(my $b3 = field('session:b3', 'caller')) =~ s/^\+//;
 $r = verify($b3, 'b3', undef, 4);
 is($r->[0], 'locked', 'budget: past it even the right caller id is refused');
 is($t->redis('GET', "failures:$lp"), 4, 'budget: refused guesses not counted');
@@ -231,7 +248,7 @@ ok(!$t->redis('EXISTS', "failures:$lp"), 'budget: reset by the success');
 
 # by phone the counter is the one C names, read with the pointer
 pending('b5');
-(my $b5 = $t->redis('HGET', 'session:b5', 'caller')) =~ s/^\+//;
+(my $b5 = field('session:b5', 'caller')) =~ s/^\+//;
 is_deeply(verify('999999', undef, "phone:$lp", 4), [ 'mismatch', 2, 'b5' ],
     'budget by phone: a wrong guess');
 is($t->redis('GET', "failures:$lp"), 1, 'budget by phone: counted');
@@ -239,7 +256,7 @@ $t->redis('SET', "failures:$lp", 4, 'PX', 60000);
 $r = verify($b5, undef, "phone:$lp", 4);
 ok($r->[0] eq 'locked' && $r->[1] > 59000 && $r->[2] eq 'b5',
     'budget by phone: past it even the right caller id is refused');
-is($t->redis('HGET', 'session:b5', 'state'), 'pending',
+is(field('session:b5', 'state'), 'pending',
     'budget by phone: the session is left as it was');
 $t->redis('SET', "failures:$lp", 3, 'PX', 60000);
 $r = verify($b5, undef, "phone:$lp", 4);
@@ -249,7 +266,7 @@ ok(!$t->redis('EXISTS', "failures:$lp"), 'budget by phone: reset by it');
 
 # events off: the events key is ""
 pending('b6');
-(my $b6 = $t->redis('HGET', 'session:b6', 'caller')) =~ s/^\+//;
+(my $b6 = field('session:b6', 'caller')) =~ s/^\+//;
 my $xlen = $t->redis('XLEN', 'events');
 is(verify('999999', 'b6', undef, 0, '')->[0], 'mismatch',
     'events off: a wrong guess');
@@ -358,16 +375,16 @@ sub prove {
 (my $dd = $dial) =~ s/^\+//;
 is_deeply(verify($dd, 'in1'), [ 'waiting', 'in1' ],
     'verify inbound: waiting, even with the number dialled as caller id');
-is($t->redis('HGET', 'session:in1', 'attempts'), 0, 'no attempt counted');
+is(field('session:in1', 'attempts'), 0, 'no attempt counted');
 is_deeply(verify('', 'in1'), [ 'waiting', 'in1' ],
     'verify inbound, no caller id: waiting');
 is_deeply(prove($ip, $one eq $dial ? $two : $one), [ 'none' ],
     'prove: another number dialled: none');
 is_deeply(prove('+12025550161', $dial), [ 'none' ],
     'prove: another phone calling: none');
-is($t->redis('HGET', 'session:in1', 'state'), 'pending', 'still pending');
+is(field('session:in1', 'state'), 'pending', 'still pending');
 is_deeply(prove($ip, $dial), [ 'ok', 'in1' ], 'prove: the pair: ok');
-is($t->redis('HGET', 'session:in1', 'state'), 'proven', 'proven');
+is(field('session:in1', 'state'), 'proven', 'proven');
 my $ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
 is({ @$ev }->{attestation}, 'TN-Validation-Passed-A',
     'an inbound_received event with the attestation');
@@ -377,7 +394,7 @@ is_deeply(verify('', undef, "phone:$ip"), [ 'none' ],
 $r = verify('', 'in1');
 is_deeply([ @$r[0, 1, 3, 4, 5] ], [ 'ok', $ip, 'inbound', 'in1', '' ],
     'verify inbound: ok, no caller to count');
-is($t->redis('HGET', 'session:in1', 'state'), 'verified', 'verified');
+is(field('session:in1', 'state'), 'verified', 'verified');
 is_deeply(verify('', 'in1'), [ 'none' ], 'verify inbound: not twice');
 is_deeply(verify('', 's1'), [ 'none' ], 'a used outbound session: none');
 reserve(id => 'o9', phone => '+12025550162');
@@ -399,7 +416,7 @@ $r = sms_session('sm1', '+12025550163', '204817', interval => 5000,
     resend => 30000, limits => [ [ 5, 60000 ] ]);
 is_deeply([ @$r[0, 1, 3] ], [ 'ok', '', 0 ],
     'reserve sms: ok, no caller, no wait');
-is_deeply($t->redis('HMGET', 'session:sm1', 'caller', 'secret'),
+is_deeply([ map { field('session:sm1', $_) } 'caller', 'secret' ],
     [ undef, sha1_hex('salt204817') ],
     'confirm sms: no caller, the code\'s hash');
 is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
@@ -433,12 +450,12 @@ is(verify('112233', 'sm4', undef, 2)->[0], 'locked',
 sms_session('sm3', '+12025550165', '771204', ttl => 50);
 sleep 0.1;
 is_deeply(verify('771204', 'sm3'), [ 'none' ], 'verify sms: expired');
-is($t->redis('HGET', 'session:sm1', 'secret'), sha1_hex('salt204817'),
+is(field('session:sm1', 'secret'), sha1_hex('salt204817'),
     'the session holds the hash of the code, not the code');
 reserve(id => 'in2', phone => $ip, ttl => 1);
 confirm_in('in2', $ip, $dial);
 sleep 0.01;
-is_deeply(prove($ip, $t->redis('HGET', 'session:in2', 'caller')), [ 'none' ],
+is_deeply(prove($ip, field('session:in2', 'caller')), [ 'none' ],
     'prove: an expired session: none');
 
 # matching "full": a caller id's last 8 digits are enough, 7 are not
@@ -493,6 +510,58 @@ sleep 0.01;
 is(not_received('nr2', $nr), 0, 'not_received: an expired session: 0');
 is($t->redis('EXISTS', 'session:nr2'), 1, 'not_received: left as it was');
 
+# a session is one string; an earlier version's, a hash, still verifies,
+# and is changed as a hash until it expires
+
+$t->redis('DEL', 'failures:+12025550190', 'failures:+12025550191');
+reserve(id => 'h1', phone => '+12025550190');
+confirm('h1', $one, phone => '+12025550190', hash => 1);
+is($t->redis('TYPE', 'session:h1'), 'hash', 'an earlier version\'s hash');
+is_deeply(run('status', [ 'session:h1' ])->[0], 'pending',
+    'status: its state');
+is_deeply(verify('999999', 'h1'), [ 'mismatch', 2, 'h1' ],
+    'verify: a mismatch on the hash');
+is_deeply($t->redis('HMGET', 'session:h1', 'attempts', 'state'),
+    [ 1, 'pending' ], 'its attempt counted in the hash');
+$r = verify($digits, undef, 'phone:+12025550190');
+is_deeply([ @$r[0, 4, 5] ], [ 'ok', 'h1', $one ], 'verify by phone: ok');
+is($t->redis('TYPE', 'session:h1'), 'hash', 'still a hash');
+is($t->redis('HGET', 'session:h1', 'state'), 'verified', 'verified');
+is_deeply(verify($digits, 'h1'), [ 'none' ], 'and only once');
+
+reserve(id => 'h2', phone => '+12025550191');
+confirm('h2', $one, phone => '+12025550191', hash => 1);
+is(not_received('h2', '+12025550191'), 1, 'not_received on a hash: 1');
+is($t->redis('EXISTS', 'session:h2'), 0, 'the hash gone');
+
+$r = reserve(id => 'h3', phone => '+12025550192');
+confirm('h3', $r->[1], phone => '+12025550192', channel => 'inbound',
+    hash => 1);
+is_deeply(prove('+12025550192', $r->[1]), [ 'ok', 'h3' ],
+    'prove on a hash: ok');
+is_deeply($t->redis('HMGET', 'session:h3', 'state', 'channel'),
+    [ 'proven', 'inbound' ], 'proven in the hash');
+
+# the string: a state change keeps every other field and the expiry, and
+# the gateway's sid, last, may hold anything
+reserve(id => 'p1', phone => '+12025550193');
+confirm('p1', $one, phone => '+12025550193');
+my $before = $t->session('session:p1');
+$t->redis('SETRANGE', 'session:p1',
+    length($t->redis('GET', 'session:p1')) - length('gw-p1'), "g\nw 1");
+is($t->session('session:p1')->{gateway_sid}, "g\nw 1",
+    'the sid, with a newline, read back');
+is_deeply(verify('999999', 'p1'), [ 'mismatch', 2, 'p1' ],
+    'verify: a mismatch on the string');
+$r = verify($digits, 'p1');
+is($r->[0], 'ok', 'then ok');
+my $after = $t->session('session:p1');
+is_deeply($after, { %$before, state => 'verified', attempts => 1,
+    gateway_sid => "g\nw 1" }, 'its state and attempts changed, all else kept');
+my $ttl = $t->redis('PEXPIRETIME', 'session:p1');
+is($ttl, $drawn_for{p1} + 60000, 'its expiry kept');
+is(run('status', [ 'session:p1' ])->[0], 'verified', 'status: verified');
+
 # an error names the line of the .lua file
 
 sub line_of {
@@ -504,11 +573,11 @@ sub line_of {
     die "$file: no $re";
 }
 
-my $hmget = line_of("$lua/status.lua", qr/redis\.call\('HMGET'/);
+my $inc = line_of("$lua/status.lua", qr/^--#include session$/);
 $t->redis('SET', 'session:str', 'x');
 like(run('status', [ 'session:str' ])->{error},
-    qr/^WRONGTYPE .* on \@user_script:$hmget\.$/,
-    "status: WRONGTYPE at status.lua:$hmget");
+    qr/^ERR user_script:$inc: .*data string too short.*:$inc\.$/,
+    "status: a string too short, at status.lua:$inc");
 
 # admin
 
@@ -674,7 +743,8 @@ $t->redis('SET', $key, 'x');
 is($t->get("/otp/status/$r->{json}{session_id}")->{status}, 503,
     'status of a broken session: 503');
 my $logged = 'missedcall redis: script "status" '
-    . "(src/lua/status.lua:$hmget) failed: WRONGTYPE ";
+    . "(src/lua/status.lua:$inc) failed: ERR user_script:$inc: bad "
+    . 'argument #2 to \'unpack\' (data string too short)';
 like($t->error_log, qr/\Q$logged\E/,
     'the error log names the script, its file and line');
 

@@ -27,8 +27,12 @@ my $r = request_call($t, $phone);
 is($r->{status}, 202, 'a call placed: 202');
 my $sid = $r->{json}{session_id};
 my $caller = last_call($t)->{json}{from};
-my %s = @{ $t->redis('HGETALL', "${p}session:$sid") };
+is($t->redis('TYPE', "${p}session:$sid"), 'string',
+    'the session is one string');
+my %s = %{ $t->session("${p}session:$sid") };
 is($s{state}, 'pending', 'the session is pending');
+is_deeply([ @s{qw(phone caller attempts max gateway)} ],
+    [ $phone, $caller, 0, 3, 'http' ], 'its phone, caller and attempts');
 (my $digits = $caller) =~ s/^\+//;
 my $n = length($digits) > 9 ? length($digits) - 3 : 6;
 is_deeply([ @s{qw(tail secret)} ],

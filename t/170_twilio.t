@@ -73,8 +73,8 @@ ok((grep { $_ eq $call->{form}{From} } @MissedCall::Flow::POOL), 'From');
 is($call->{form}{Timeout}, 7, 'ring Timeout from missedcall_ring_time');
 is($call->{form}{Twiml}, '<Response><Hangup/></Response>',
     'hangs up if answered');
-like($t->redis('HGET', "{missedcall}:session:$r->{json}{session_id}",
-        'gateway_sid'), qr/^CA[0-9a-f]{32}$/, 'the call sid kept for audit');
+like($t->session("{missedcall}:session:$r->{json}{session_id}")
+    ->{gateway_sid}, qr/^CA[0-9a-f]{32}$/, 'the call sid kept for audit');
 
 # twilio-node, Twilio's official library, places the same call: its bytes
 # must be ours (camelCase: the names its calls.create takes)
@@ -175,8 +175,8 @@ $t->start_nginx(conf(ring => '1s',
 
 $r = request_call($t, '+12025550143');
 is($r->{status}, 202, 'call placed with a status callback');
-my $sid = $t->redis('HGET', "{missedcall}:session:$r->{json}{session_id}",
-    'gateway_sid');
+my $sid = $t->session("{missedcall}:session:$r->{json}{session_id}")
+    ->{gateway_sid};
 my $create = last_call($t);
 is($create->{form}{StatusCallback}, 'http://127.0.0.1:' . $t->port('nginx')
     . '/twilio/status', 'StatusCallback');

@@ -80,7 +80,7 @@ is($call->{headers}{authorization}, "Bearer $api_key", 'the key, bearer');
 
 # the session keeps Telnyx's call_control_id and the gateway's name
 my ($session) = session_keys($t);
-my %h = @{ $t->redis('HGETALL', $session) };
+my %h = %{ $t->session($session) };
 like($h{gateway_sid}, qr/^v3:[\w-]{40}$/, 'call_control_id in the session');
 is($h{gateway}, 'telnyx', 'and the gateway that placed the call');
 

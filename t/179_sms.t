@@ -145,7 +145,7 @@ my $code = code_of($m);
 is(calls(), $calls, 'no call placed');
 
 my $key = "{missedcall}:session:$id";
-my %h = @{ $t->redis('HGETALL', $key) };
+my %h = %{ $t->session($key) };
 is($h{channel}, 'sms', 'the session is an SMS one');
 is($h{secret}, sha1_hex($h{salt} . $code), 'it holds sha1(salt . code)');
 ok(!(grep { /(?<!\d)$code(?!\d)/ } values %h), 'never the code');

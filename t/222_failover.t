@@ -63,8 +63,8 @@ sub call {
 sub placed_by {
     my ($r) = @_;
     return undef unless $r->{json} && $r->{json}{session_id};
-    return $t->redis('HGET', "{missedcall}:session:$r->{json}{session_id}",
-        'gateway');
+    return $t->session("{missedcall}:session:$r->{json}{session_id}")
+        ->{gateway};
 }
 
 sub marks { return [ $t->redis_keys('{missedcall}:down:*') ] }
@@ -222,8 +222,8 @@ is(scalar @{ $t->gateway_calls('telnyx') }, $before_telnyx + 1,
     'Telnyx got the call once');
 is_deeply($telnyx[0]{problems}, [], 'as Telnyx wants it, with its own key');
 is(placed_by($r), 'second', 'the session names it');
-like($t->redis('HGET', "{missedcall}:session:$r->{json}{session_id}",
-    'gateway_sid'), qr/^v3:/, 'and keeps its call_control_id');
+like($t->session("{missedcall}:session:$r->{json}{session_id}")
+    ->{gateway_sid}, qr/^v3:/, 'and keeps its call_control_id');
 
 # nginx -t: two gateways of one name
 my ($rc, $out) = $t->nginx_test($conf->(first => 'name=second',

@@ -89,7 +89,7 @@ for my $mode ('hang', 'slow 1500', 'close', 'garbage', 'reset', 'busy') {
         . '(the slowest %.3f s)', $slowest);
     my @sessions = session_keys($t);
     is(scalar @sessions, $sent, "$mode: a session for each call placed");
-    my %by = map { $_ => 1 } map { $t->redis('HGET', $_, 'gateway') }
+    my %by = map { $_ => 1 } map { $t->session($_)->{gateway} }
         @sessions;
     is_deeply([ sort keys %by ], [ 'second' ], "$mode: each by the second");
 }

@@ -6,7 +6,7 @@
 -- pool (nothing the gateway says can empty it).
 --
 -- KEYS:
---   session        the session hash
+--   session        the session
 --   resend         the phone's resend mark
 --   number         the caller number's hash ("" when none was drawn)
 --   pool           the pool zset

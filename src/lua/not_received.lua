@@ -6,7 +6,7 @@
 -- that the SMS session reserve opens next is not refused as a resend.
 --
 -- KEYS:
---   session        the call session's hash
+--   session        the call session
 --   phone          the phone's pointer to its session
 --   resend         the phone's resend mark
 --   events         the event stream
@@ -18,11 +18,12 @@
 --   1 when the call session was replaced, 0 when no such session waits
 
 --#include event
-local s = redis.call('HMGET', KEYS[1], 'state', 'expires', 'phone',
-  'channel')
+--#include session
+local s = session_get(KEYS[1], S_PHONE)
 --#include now
-if s[1] ~= 'pending' or s[3] ~= ARGV[2] or now >= tonumber(s[2])
-   or (s[4] and s[4] ~= 'outbound')
+if s[S_STATE] ~= 'p' or s[S_PHONE] ~= ARGV[2]
+   or now >= tonumber(s[S_EXPIRES])
+   or (s[S_CHANNEL] ~= '' and s[S_CHANNEL] ~= 'outbound')
 then
   return 0
 end

@@ -17,20 +17,22 @@
 --   {'ok', session id}, or {'none'} when no session waits for this call
 
 --#include event
+--#include session
 local id = redis.call('GET', KEYS[1])
 if not id then return {'none'} end
 local key = ARGV[1] .. id
 
-local s = redis.call('HMGET', key, 'state', 'expires', 'channel', 'caller',
-  'phone')
+local s, packed = session_get(key, S_ALL)
 --#include now
-if s[1] ~= 'pending' or s[3] ~= 'inbound' or s[4] ~= ARGV[3]
-   or s[5] ~= ARGV[2] or now >= tonumber(s[2])
+if s[S_STATE] ~= 'p' or s[S_CHANNEL] ~= 'inbound'
+   or s[S_CALLER] ~= ARGV[3] or s[S_PHONE] ~= ARGV[2]
+   or now >= tonumber(s[S_EXPIRES])
 then
   return {'none'}
 end
 
-redis.call('HSET', key, 'state', 'proven', 'proven', now)
+session_state(key, s, packed, 'r')
+session_set(key, s, packed, S_PROVEN, now)
 event(KEYS[2], ARGV[4], 'event', 'inbound_received', 'session_id', id,
   'phone', ARGV[2], 'caller', ARGV[3], 'attestation', ARGV[5])
 return {'ok', id}

@@ -1,12 +1,15 @@
 -- status: a session's state, for the status API.
 --
 -- KEYS:
---   session        the session hash
+--   session        the session
 -- ARGV:
 -- ANSWER:
 --   nil when there is no such session, else {state, ms left, channel}
 
-local s = redis.call('HMGET', KEYS[1], 'state', 'expires', 'channel')
-if not s[1] then return false end
+--#include session
+local s = session_get(KEYS[1], S_EXPIRES)
+if not s[S_STATE] then return false end
 --#include now
-return {s[1], tonumber(s[2]) - now, s[3] or 'outbound'}
+local channel = s[S_CHANNEL]
+return {session_states()[s[S_STATE]], tonumber(s[S_EXPIRES]) - now,
+  channel ~= '' and channel or 'outbound'}

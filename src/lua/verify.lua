@@ -9,9 +9,9 @@
 -- session is proven by the user's own call (prove.lua), never by a caller
 -- id: the number it shows is the one the user was told to dial.  An SMS
 -- session is proven by its code, hashed with the salt as the digits are.
--- Written for Redis's cost: every argument, field read, number converted,
+-- Written for Redis's cost: every argument, command, number converted,
 -- string made and table answered costs, so the success path has none it
--- does not need (no closures; the configuration compared as strings).
+-- does not need (the configuration compared as strings).
 -- Its events do not trim the stream: every session's first event, written
 -- by confirm, did, and a session adds a few at most after it.
 --
@@ -38,10 +38,11 @@
 --   id or code not sent, or {'none'} for an unknown, expired, used or
 --   burned session
 
+--#include session
 local call = redis.call
 local by_phone = KEYS[1] ~= ''
 local id, failures, events = ARGV[3], KEYS[2], KEYS[3]
-local s, key, phone, failed
+local s, packed, key, phone, failed
 local counted = ''
 
 -- by phone C knows the phone and its failure counter, and no clock is
@@ -51,25 +52,22 @@ if by_phone then
   id = call('GET', KEYS[1])
   if not id then return {'none'} end
   key = ARGV[2] .. id
-  s = call('HMGET', key, 'state', 'salt', 'caller', 'channel',
-    'secret', 'tail')
+  s, packed = session_get(key, S_CALLER)
 else
   key = ARGV[2] .. id
-  s = call('HMGET', key, 'state', 'salt', 'caller', 'channel',
-    'secret', 'tail', 'expires', 'phone')
+  s, packed = session_get(key, S_PHONE)
   -- a session gone from Redis before confirm ran has no expiry: none;
   -- now in ms unfloored passes an integer expiry when its floor does
-  local expires, t = s[7], call('TIME')
+  local expires, t = tonumber(s[S_EXPIRES]), call('TIME')
   if not expires or t[1] * 1000 + t[2] / 1000 - expires >= 0 then
     return {'none'}
   end
-  phone = s[8]
+  phone = s[S_PHONE]
   failures = failures .. phone
 end
-local state, caller, channel = s[1], s[3], s[4]
+local state, caller, channel = s[S_STATE], s[S_CALLER], s[S_CHANNEL]
 
-if state ~= 'pending' and not (channel == 'inbound' and state == 'proven')
-then
+if state ~= 'p' and not (channel == 'inbound' and state == 'r') then
   return {'none'}
 end
 
@@ -88,31 +86,31 @@ local d, match = ARGV[1], false
 if channel == 'inbound' or channel == 'sms' then
   if by_phone then return {'none'} end
   if channel == 'inbound' then
-    if state == 'pending' then return {'waiting', id} end
+    if state == 'p' then return {'waiting', id} end
     match = true
   elseif d == '' then
     return {'missing', id}
   else
-    match = redis.sha1hex(s[2] .. d) == s[5]
+    match = redis.sha1hex(s[S_SALT] .. d) == s[S_SECRET]
   end
 elseif d == '' then
   return {'missing', id}
 else
-  local tail = tonumber(s[6] or '')
+  local tail = tonumber(s[S_TAIL])
   match = tail ~= nil and #d >= tail
-    and redis.sha1hex(s[2] .. string.sub(d, -tail)) == s[5]
+    and redis.sha1hex(s[S_SALT] .. string.sub(d, -tail)) == s[S_SECRET]
   counted = caller
 end
 
 -- the session is consumed, the phone's failures forgiven: its id, channel,
 -- event id, phone and the caller to count as one string
 if match then
-  call('HSET', key, 'state', 'verified')
+  session_state(key, s, packed, 'v')
   if failed then call('DEL', failures) end
   local eid = ''
   if events ~= '' then
     -- an SMS session has no caller
-    if caller then
+    if caller ~= '' then
       eid = call('XADD', events, '*',
         'event', 'verified', 'session_id', id, 'phone', phone,
         'channel', channel, 'caller', caller)
@@ -125,9 +123,9 @@ if match then
   return id .. ' ' .. channel .. ' ' .. eid .. ' ' .. phone .. ' ' .. counted
 end
 
--- a wrong guess: the attempts are read apart, as every field read costs
-local m = call('HMGET', key, 'attempts', 'max')
-local a, max = tonumber(m[1]) + 1, tonumber(m[2])
+-- a wrong guess, which changes more than the state
+if packed then s = session_get(key, S_ALL) end
+local a, max = tonumber(s[S_ATTEMPTS]) + 1, tonumber(s[S_MAX])
 local answer, what, field, value
 if max_failures ~= '0' then
   local f = call('INCR', failures)
@@ -141,10 +139,9 @@ if not answer and a >= max then
   answer = {'burned', id}
   what, field, value = 'session_burned', 'attempts', a
 end
-if answer then
-  call('HSET', key, 'state', 'burned', 'attempts', a)
-else
-  call('HSET', key, 'attempts', a)
+if answer then session_state(key, s, packed, 'b') end
+session_set(key, s, packed, S_ATTEMPTS, a)
+if not answer then
   answer = {'mismatch', max - a, id}
   what, field, value = 'verification_failed', 'attempts_left', max - a
 end

@@ -41,6 +41,53 @@ limit_key_is(const char *kind, unsigned long long window, const char *id,
 }
 
 
+static int
+session_is(void)
+{
+    size_t                len[3];
+    unsigned char         out[64];
+    const unsigned char  *field[3];
+
+    field[0] = (const unsigned char *) "p";
+    len[0] = 1;
+    field[1] = (const unsigned char *) "";
+    len[1] = 0;
+    field[2] = (const unsigned char *) "outbound";
+    len[2] = 8;
+
+    return ngx_http_missedcall_session(out, sizeof(out), field, len, 3,
+                                       (const unsigned char *) "a\nb", 3)
+           == 15
+           && memcmp(out, "\001p\000\010outbounda\nb", 15) == 0;
+}
+
+
+static int
+session_refused(void)
+{
+    size_t                len[1];
+    unsigned char         out[300];
+    const unsigned char  *field[1];
+    static unsigned char  long_field[256];
+
+    field[0] = long_field;
+    len[0] = 256;
+
+    if (ngx_http_missedcall_session(out, sizeof(out), field, len, 1,
+                                    NULL, 0) != 0)
+    {
+        return 0;
+    }
+
+    len[0] = 255;
+
+    return ngx_http_missedcall_session(out, 256, field, len, 1, NULL, 0)
+           == 256
+           && ngx_http_missedcall_session(out, 255, field, len, 1, NULL, 0)
+              == 0;
+}
+
+
 int
 main(void)
 {
@@ -108,6 +155,11 @@ main(void)
                                NGX_HTTP_MISSEDCALL_KEY_SESSION,
                                (const unsigned char *) "abc", 3) == 0,
        "too small a buffer: 0");
+
+    ok(session_is(), "a session: each field a byte of length, the last "
+       "as it is");
+    ok(session_refused(), "a field longer than 255 bytes, or a buffer too "
+       "small: 0");
 
     return done();
 }

@@ -188,6 +188,28 @@ sub redis {
     return $self->redis_at($self->port('redis'), @cmd);
 }
 
+# A session's fields as a hash ref, undef when there is none: the string
+# this version writes (src/lua/include/session.lua: its fields in this
+# order, each a byte of length then its bytes, the gateway's sid last, the
+# state a letter, given here as its word), or the hash an earlier version
+# wrote.
+my @SESSION = qw(state channel tail salt secret caller expires phone
+    attempts max proven gateway gateway_sid);
+
+sub session {
+    my ($self, $key) = @_;
+    my $type = $self->redis('TYPE', $key);
+    return { @{ $self->redis('HGETALL', $key) } } if $type eq 'hash';
+    return undef if $type ne 'string';
+    my @v = unpack '(C/a)12 a*', $self->redis('GET', $key);
+    my %s;
+    @s{@SESSION} = @v;
+    $s{state} = { p => 'pending', r => 'proven', v => 'verified',
+        b => 'burned' }->{ $s{state} } // $s{state};
+    delete $s{$_} for grep { $s{$_} eq '' } keys %s;
+    return \%s;
+}
+
 sub redis_at {
     my ($self, $port, @cmd) = @_;
     my $s = IO::Socket::INET->new(
