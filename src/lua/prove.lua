@@ -31,7 +31,7 @@ then
   return {'none'}
 end
 
-session_state(key, s, packed, 'r')
+session_set(key, s, packed, S_STATE, 'r')
 session_set(key, s, packed, S_PROVEN, now)
 event(KEYS[2], ARGV[4], 'event', 'inbound_received', 'session_id', id,
   'phone', ARGV[2], 'caller', ARGV[3], 'attestation', ARGV[5])

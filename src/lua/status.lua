@@ -7,7 +7,7 @@
 --   nil when there is no such session, else {state, ms left, channel}
 
 --#include session
-local s = session_get(KEYS[1], S_EXPIRES)
+local s = session_get(KEYS[1], S_FIRST)
 if not s[S_STATE] then return false end
 --#include now
 local channel = s[S_CHANNEL]

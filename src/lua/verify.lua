@@ -52,10 +52,10 @@ if by_phone then
   id = call('GET', KEYS[1])
   if not id then return {'none'} end
   key = ARGV[2] .. id
-  s, packed = session_get(key, S_CALLER)
+  s, packed = session_get(key, S_FIRST)
 else
   key = ARGV[2] .. id
-  s, packed = session_get(key, S_PHONE)
+  s, packed = session_get(key, S_FIRST)
   -- a session gone from Redis before confirm ran has no expiry: none;
   -- now in ms unfloored passes an integer expiry when its floor does
   local expires, t = tonumber(s[S_EXPIRES]), call('TIME')
@@ -105,7 +105,7 @@ end
 -- the session is consumed, the phone's failures forgiven: its id, channel,
 -- event id, phone and the caller to count as one string
 if match then
-  session_state(key, s, packed, 'v')
+  session_set(key, s, packed, S_STATE, 'v')
   if failed then call('DEL', failures) end
   local eid = ''
   if events ~= '' then
@@ -139,7 +139,7 @@ if not answer and a >= max then
   answer = {'burned', id}
   what, field, value = 'session_burned', 'attempts', a
 end
-if answer then session_state(key, s, packed, 'b') end
+if answer then session_set(key, s, packed, S_STATE, 'b') end
 session_set(key, s, packed, S_ATTEMPTS, a)
 if not answer then
   answer = {'mismatch', max - a, id}

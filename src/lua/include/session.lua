@@ -10,17 +10,21 @@
 -- word, read and changed as a hash until it expires.
 local S_STATE, S_CHANNEL, S_TAIL, S_SALT, S_SECRET = 1, 2, 3, 4, 5
 local S_CALLER, S_EXPIRES, S_PHONE, S_ATTEMPTS, S_MAX = 6, 7, 8, 9, 10
-local S_PROVEN, S_ALL = 11, 13
+local S_PROVEN = 11
+-- struct formats: the first eight fields, what verify, status and
+-- not_received read, and all with a length (the gateway's sid follows)
+local S_FIRST = 'Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0'
+local S_ALL = 'Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0'
 local function session_states()
   return {p = 'pending', r = 'proven', v = 'verified', b = 'burned'}
 end
--- the session's first n fields ({} for none), and whether it is a string
--- (a hash has all its fields read)
-local function session_get(key, n)
+-- the session's fields that format reads, all with S_ALL ({} for none),
+-- and whether it is a string (a hash has all its fields read)
+local function session_get(key, format)
   local v = redis.pcall('GET', key)
   if type(v) == 'string' then
-    local s = {struct.unpack(string.rep('Bc0', math.min(n, 12)), v)}
-    if n == 13 then s[13] = string.sub(v, s[13]) end
+    local s = {struct.unpack(format, v)}
+    if format == S_ALL then s[13] = string.sub(v, s[13]) end
     return s, true
   end
   if not v then return {} end
@@ -33,24 +37,17 @@ local function session_get(key, n)
   end
   return s, false
 end
--- the state of a session session_get read changed to a letter's
-local function session_state(key, s, packed, state)
-  if packed then
-    redis.call('SETRANGE', key, 1, state)
-  else
-    redis.call('HSET', key, 'state', session_states()[state])
-  end
-  s[1] = state
-end
--- a field other than the state of a session session_get read whole
--- changed: its S_ index and value
+-- a field of a session session_get read changed, by its S_ index: the
+-- state to a letter's, in place; another, the session read whole
 local function session_set(key, s, packed, i, value)
   s[i] = value
   if not packed then
     local names = {'state', 'channel', 'tail', 'salt', 'secret', 'caller',
       'expires', 'phone', 'attempts', 'max', 'proven'}
+    if i == 1 then value = session_states()[value] end
     return redis.call('HSET', key, names[i], value)
   end
+  if i == 1 then return redis.call('SETRANGE', key, 1, value) end
   local v = {}
   for f = 1, 12 do
     local x = tostring(s[f])
