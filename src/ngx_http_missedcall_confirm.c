@@ -17,7 +17,7 @@
  * reserve's answer: how many of the caller's last digits verify compares,
  * and their hash with the session's salt.  The session is one string
  * (src/lua/include/session.lua), set with its expiry in one command: a
- * hash of the same fields and its PEXPIREAT cost Redis 70% more.  The
+ * hash of the same fields and its PEXPIREAT made confirm cost 70% more.  The
  * session key expires at its expiry and the keep after it, the phone's
  * pointer with the session (PXAT, on Redis's clock).  The number's
  * figures are written apart, with other calls' (tally.c).

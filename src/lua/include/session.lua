@@ -2,10 +2,10 @@
 -- first, each a byte of length then its bytes, "" for one its channel has
 -- not; the gateway's sid last, all that is left, as it is what a gateway
 -- answered.  One SET writes it with its expiry, where a hash of the same
--- fields and its PEXPIREAT cost Redis 70% more (issue 19), and struct's
--- unpack reads the fields a script needs in one call, where a pattern or a
--- search costs Lua a hundred instructions a character.  The state is one
--- letter (session_states), which a SETRANGE changes in place.  A session
+-- fields and its PEXPIREAT made confirm cost Redis 70% more (issue 19),
+-- and struct's unpack reads the fields a script needs in one call, where
+-- a Lua pattern costs a hundred instructions a character.  The state is
+-- one letter (session_states), which a SETRANGE changes in place.  A session
 -- that an earlier version wrote is a hash of the same fields, its state a
 -- word, read and changed as a hash until it expires.
 local S_STATE, S_CHANNEL, S_TAIL, S_SALT, S_SECRET = 1, 2, 3, 4, 5
