@@ -71,7 +71,7 @@ my %phase = (
     confirm => sub {
         my ($i, $p) = @_;
         return [ 'MULTI' ],
-            [ 'SET', "p:session:$i", pack('(C/a)12 a*', 'p', 'outbound', 8,
+            [ 'SET', "p:session:$i", pack('(C/a)13', 'p', 'outbound', 8,
               $salt, $secret, $caller, $expires, $p, 0, 3, '', 'http',
               "CA$i"), 'PXAT', $expires + 1800000 ],
             [ 'SET', "p:phone:$p", $i, 'PXAT', $expires ],

@@ -35,8 +35,8 @@
 #define NGX_HTTP_MISSEDCALL_CONFIRM_CMDS  3
 #define NGX_HTTP_MISSEDCALL_CONFIRM_ARGS  32
 
-/* the session's fields that have a length byte: all but the gateway's sid */
-#define NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS  12
+/* the session's fields */
+#define NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS  13
 
 
 typedef struct {
@@ -152,7 +152,14 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
         gateway_sid = op->gateway_sid;
     }
 
-    /* the fields in session.lua's order, pending; the gateway's sid last */
+    /*
+     * The fields in session.lua's order, pending; of the gateway's id
+     * what a length byte can say (Twilio's and Telnyx's are far shorter)
+     */
+
+    if (gateway_sid.len > 255) {
+        gateway_sid.len = 255;
+    }
 
     f[0] = &state;
     f[1] = &channel;
@@ -166,8 +173,9 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     f[9] = &tries;
     f[10] = &proven;
     f[11] = &gateway;
+    f[12] = &gateway_sid;
 
-    len = NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS + gateway_sid.len;
+    len = NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS;
 
     for (i = 0; i < NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS; i++) {
         fd[i] = f[i]->data;
@@ -181,9 +189,7 @@ ngx_http_missedcall_confirm_send(ngx_http_missedcall_op_t *op,
     }
 
     value.len = ngx_http_missedcall_session(value.data, len, fd, fl,
-                                            NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS,
-                                            gateway_sid.data,
-                                            gateway_sid.len);
+                                            NGX_HTTP_MISSEDCALL_CONFIRM_FIELDS);
     if (value.len == 0) {
         ngx_log_error(NGX_LOG_ALERT, op->log, 0,
                       "missedcall request: %V: a session field is longer "

@@ -104,13 +104,12 @@ ngx_http_missedcall_limit_key(unsigned char *out, size_t size,
 
 size_t
 ngx_http_missedcall_session(unsigned char *out, size_t size,
-    const unsigned char *const *field, const size_t *len, size_t n,
-    const unsigned char *last, size_t last_len)
+    const unsigned char *const *field, const size_t *len, size_t n)
 {
     size_t          i, need;
     unsigned char  *p;
 
-    need = n + last_len;
+    need = n;
 
     for (i = 0; i < n; i++) {
         if (len[i] > 255) {
@@ -133,10 +132,6 @@ ngx_http_missedcall_session(unsigned char *out, size_t size,
             memcpy(p, field[i], len[i]);
             p += len[i];
         }
-    }
-
-    if (last_len) {
-        memcpy(p, last, last_len);
     }
 
     return need;

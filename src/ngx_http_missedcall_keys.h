@@ -78,13 +78,12 @@ size_t ngx_http_missedcall_limit_key(unsigned char *out, size_t size,
 
 /*
  * A session as Redis keeps it (src/lua/include/session.lua): each of the
- * n fields a byte of its length then its bytes, then last as it is.
- * Writes it to out; returns its length, or 0 when it does not fit in size
- * or a field is longer than a byte can say.
+ * n fields a byte of its length then its bytes.  Writes it to out;
+ * returns its length, or 0 when it does not fit in size or a field is
+ * longer than a byte can say.
  */
 size_t ngx_http_missedcall_session(unsigned char *out, size_t size,
-    const unsigned char *const *field, const size_t *len, size_t n,
-    const unsigned char *last, size_t last_len);
+    const unsigned char *const *field, const size_t *len, size_t n);
 
 
 #endif /* _NGX_HTTP_MISSEDCALL_KEYS_H_INCLUDED_ */

@@ -157,7 +157,7 @@ sub confirm {
             : ($names[$_], $f[$_]) } 0 .. $#f);
         $t->redis('PEXPIREAT', "session:$id", $drawn_for{$id} + 60000);
     } else {
-        $t->redis('SET', "session:$id", pack('(C/a)12 a*', @f), 'PXAT',
+        $t->redis('SET', "session:$id", pack('(C/a)13', @f), 'PXAT',
             $drawn_for{$id} + 60000);
     }
     $t->redis('SET', "phone:$phone", $id, 'PX', 60000);
@@ -543,7 +543,7 @@ is_deeply($t->redis('HMGET', 'session:h3', 'state', 'channel'),
     [ 'proven', 'inbound' ], 'proven in the hash');
 
 # the string: a state change keeps every other field and the expiry, and
-# the gateway's sid, last, may hold anything
+# the gateway's sid may hold anything
 reserve(id => 'p1', phone => '+12025550193');
 confirm('p1', $one, phone => '+12025550193');
 my $before = $t->session('session:p1');

@@ -19,7 +19,8 @@
 
 --#include event
 --#include session
-local s = session_get(KEYS[1], S_FIRST)
+local s = {session_get(KEYS[1], S_FIRST)}
+table.remove(s, 1)
 --#include now
 if s[S_STATE] ~= 'p' or s[S_PHONE] ~= ARGV[2]
    or now >= tonumber(s[S_EXPIRES])

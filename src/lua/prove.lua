@@ -22,7 +22,8 @@ local id = redis.call('GET', KEYS[1])
 if not id then return {'none'} end
 local key = ARGV[1] .. id
 
-local s, packed = session_get(key, S_ALL)
+local s = {session_get(key, S_ALL)}
+local packed = table.remove(s, 1)
 --#include now
 if s[S_STATE] ~= 'p' or s[S_CHANNEL] ~= 'inbound'
    or s[S_CALLER] ~= ARGV[3] or s[S_PHONE] ~= ARGV[2]

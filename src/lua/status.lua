@@ -7,7 +7,8 @@
 --   nil when there is no such session, else {state, ms left, channel}
 
 --#include session
-local s = session_get(KEYS[1], S_FIRST)
+local s = {session_get(KEYS[1], S_FIRST)}
+table.remove(s, 1)
 if not s[S_STATE] then return false end
 --#include now
 local channel = s[S_CHANNEL]

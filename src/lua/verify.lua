@@ -42,7 +42,7 @@
 local call = redis.call
 local by_phone = KEYS[1] ~= ''
 local id, failures, events = ARGV[3], KEYS[2], KEYS[3]
-local s, packed, key, phone, failed
+local packed, key, phone, failed, state, channel, tail, salt, secret, caller
 local counted = ''
 
 -- by phone C knows the phone and its failure counter, and no clock is
@@ -52,20 +52,22 @@ if by_phone then
   id = call('GET', KEYS[1])
   if not id then return {'none'} end
   key = ARGV[2] .. id
-  s, packed = session_get(key, S_FIRST)
+  packed, state, channel, tail, salt, secret, caller =
+    session_get(key, S_CALL)
 else
   key = ARGV[2] .. id
-  s, packed = session_get(key, S_FIRST)
+  local expires
+  packed, state, channel, tail, salt, secret, caller, expires, phone =
+    session_get(key, S_FIRST)
   -- a session gone from Redis before confirm ran has no expiry: none;
   -- now in ms unfloored passes an integer expiry when its floor does
-  local expires, t = tonumber(s[S_EXPIRES]), call('TIME')
+  local t = call('TIME')
+  expires = tonumber(expires)
   if not expires or t[1] * 1000 + t[2] / 1000 - expires >= 0 then
     return {'none'}
   end
-  phone = s[S_PHONE]
   failures = failures .. phone
 end
-local state, caller, channel = s[S_STATE], s[S_CALLER], s[S_CHANNEL]
 
 if state ~= 'p' and not (channel == 'inbound' and state == 'r') then
   return {'none'}
@@ -91,21 +93,21 @@ if channel == 'inbound' or channel == 'sms' then
   elseif d == '' then
     return {'missing', id}
   else
-    match = redis.sha1hex(s[S_SALT] .. d) == s[S_SECRET]
+    match = redis.sha1hex(salt .. d) == secret
   end
 elseif d == '' then
   return {'missing', id}
 else
-  local tail = tonumber(s[S_TAIL])
+  tail = tonumber(tail)
   match = tail ~= nil and #d >= tail
-    and redis.sha1hex(s[S_SALT] .. string.sub(d, -tail)) == s[S_SECRET]
+    and redis.sha1hex(salt .. string.sub(d, -tail)) == secret
   counted = caller
 end
 
 -- the session is consumed, the phone's failures forgiven: its id, channel,
 -- event id, phone and the caller to count as one string
 if match then
-  session_set(key, s, packed, S_STATE, 'v')
+  session_set(key, {}, packed, S_STATE, 'v')
   if failed then call('DEL', failures) end
   local eid = ''
   if events ~= '' then
@@ -123,8 +125,9 @@ if match then
   return id .. ' ' .. channel .. ' ' .. eid .. ' ' .. phone .. ' ' .. counted
 end
 
--- a wrong guess, which changes more than the state
-if packed then s = session_get(key, S_ALL) end
+-- a wrong guess, which changes more than the state: the session whole
+local s = {session_get(key, S_ALL)}
+table.remove(s, 1)
 local a, max = tonumber(s[S_ATTEMPTS]) + 1, tonumber(s[S_MAX])
 local answer, what, field, value
 if max_failures ~= '0' then

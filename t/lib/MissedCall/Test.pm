@@ -190,9 +190,8 @@ sub redis {
 
 # A session's fields as a hash ref, undef when there is none: the string
 # this version writes (src/lua/include/session.lua: its fields in this
-# order, each a byte of length then its bytes, the gateway's sid last, the
-# state a letter, given here as its word), or the hash an earlier version
-# wrote.
+# order, each a byte of length then its bytes, the state a letter, given
+# here as its word), or the hash an earlier version wrote.
 my @SESSION = qw(state channel tail salt secret caller expires phone
     attempts max proven gateway gateway_sid);
 
@@ -201,7 +200,7 @@ sub session {
     my $type = $self->redis('TYPE', $key);
     return { @{ $self->redis('HGETALL', $key) } } if $type eq 'hash';
     return undef if $type ne 'string';
-    my @v = unpack '(C/a)12 a*', $self->redis('GET', $key);
+    my @v = unpack '(C/a)13', $self->redis('GET', $key);
     my %s;
     @s{@SESSION} = @v;
     $s{state} = { p => 'pending', r => 'proven', v => 'verified',
