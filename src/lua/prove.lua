@@ -32,8 +32,8 @@ then
   return {'none'}
 end
 
-session_set(key, s, packed, S_STATE, 'r')
-session_set(key, s, packed, S_PROVEN, now)
+session_set(key, packed, S_STATE, 'r', s)
+session_set(key, packed, S_PROVEN, now, s)
 event(KEYS[2], ARGV[4], 'event', 'inbound_received', 'session_id', id,
   'phone', ARGV[2], 'caller', ARGV[3], 'attestation', ARGV[5])
 return {'ok', id}

@@ -107,7 +107,7 @@ end
 -- the session is consumed, the phone's failures forgiven: its id, channel,
 -- event id, phone and the caller to count as one string
 if match then
-  session_set(key, {}, packed, S_STATE, 'v')
+  session_set(key, packed, S_STATE, 'v')
   if failed then call('DEL', failures) end
   local eid = ''
   if events ~= '' then
@@ -142,8 +142,8 @@ if not answer and a >= max then
   answer = {'burned', id}
   what, field, value = 'session_burned', 'attempts', a
 end
-if answer then session_set(key, s, packed, S_STATE, 'b') end
-session_set(key, s, packed, S_ATTEMPTS, a)
+if answer then session_set(key, packed, S_STATE, 'b', s) end
+session_set(key, packed, S_ATTEMPTS, a, s)
 if not answer then
   answer = {'mismatch', max - a, id}
   what, field, value = 'verification_failed', 'attempts_left', max - a

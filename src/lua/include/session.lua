@@ -36,9 +36,10 @@ local function session_get(key, format)
   return false, unpack(s)
 end
 -- a field of a session session_get read changed, by its S_ index: the
--- state to a letter's, in place; another, the session read whole (s)
-local function session_set(key, s, packed, i, value)
-  s[i] = value
+-- state to a letter's, in place; another, given the session read whole
+-- (s, kept up to date: a later change writes it all)
+local function session_set(key, packed, i, value, s)
+  if s then s[i] = value end
   if not packed then
     local names = {'state', 'channel', 'tail', 'salt', 'secret', 'caller',
       'expires', 'phone', 'attempts', 'max', 'proven'}
