@@ -151,8 +151,7 @@ sub confirm {
         $hash // '', $caller, $drawn_for{$id}, $phone, 0, 3, '', $gw,
         $gw && "gw-$id");
     if ($o{hash}) {
-        my @names = qw(state channel tail salt secret caller expires phone
-            attempts max proven gateway gateway_sid);
+        my @names = MissedCall::Test::session_names();
         $t->redis('HSET', "session:$id", map { $f[$_] eq '' ? ()
             : ($names[$_], $f[$_]) } 0 .. $#f);
         $t->redis('PEXPIREAT', "session:$id", $drawn_for{$id} + 60000);

@@ -16,6 +16,10 @@ local S_PROVEN = 11
 local S_CALL = 'Bc0Bc0Bc0Bc0Bc0Bc0'
 local S_FIRST = 'Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0'
 local S_ALL = 'Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0Bc0'
+local function session_names()
+  return {'state', 'channel', 'tail', 'salt', 'secret', 'caller', 'expires',
+    'phone', 'attempts', 'max', 'proven', 'gateway', 'gateway_sid'}
+end
 local function session_states()
   return {p = 'pending', r = 'proven', v = 'verified', b = 'burned'}
 end
@@ -26,9 +30,7 @@ local function session_get(key, format)
   local v = redis.pcall('GET', key)
   if type(v) == 'string' then return true, struct.unpack(format, v) end
   if not v then return false end
-  local s = redis.call('HMGET', key, 'state', 'channel', 'tail', 'salt',
-    'secret', 'caller', 'expires', 'phone', 'attempts', 'max', 'proven',
-    'gateway', 'gateway_sid')
+  local s = redis.call('HMGET', key, unpack(session_names()))
   for i = 1, 13 do s[i] = s[i] or '' end
   for letter, word in pairs(session_states()) do
     if s[1] == word then s[1] = letter end
@@ -41,10 +43,8 @@ end
 local function session_set(key, packed, i, value, s)
   if s then s[i] = value end
   if not packed then
-    local names = {'state', 'channel', 'tail', 'salt', 'secret', 'caller',
-      'expires', 'phone', 'attempts', 'max', 'proven'}
     if i == 1 then value = session_states()[value] end
-    return redis.call('HSET', key, names[i], value)
+    return redis.call('HSET', key, session_names()[i], value)
   end
   if i == 1 then return redis.call('SETRANGE', key, 1, value) end
   local v = {}

@@ -195,6 +195,11 @@ sub redis {
 my @SESSION = qw(state channel tail salt secret caller expires phone
     attempts max proven gateway gateway_sid);
 
+# the names of a session's fields, in the string's order
+sub session_names {
+    return @SESSION;
+}
+
 sub session {
     my ($self, $key) = @_;
     my $type = $self->redis('TYPE', $key);
