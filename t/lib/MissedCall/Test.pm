@@ -188,18 +188,18 @@ sub redis {
     return $self->redis_at($self->port('redis'), @cmd);
 }
 
-# A session's fields as a hash ref, undef when there is none: the string
-# this version writes (src/lua/include/session.lua: its fields in this
-# order, each a byte of length then its bytes, the state a letter, given
-# here as its word), or the hash an earlier version wrote.
+# the names of a session's fields, in the order its string holds them
 my @SESSION = qw(state channel tail salt secret caller expires phone
     attempts max proven gateway gateway_sid);
 
-# the names of a session's fields, in the string's order
 sub session_names {
     return @SESSION;
 }
 
+# A session's fields as a hash ref, undef when there is none: the string
+# this version writes (src/lua/include/session.lua: each field a byte of
+# length then its bytes, the state a letter, given here as its word), or
+# the hash an earlier version wrote.
 sub session {
     my ($self, $key) = @_;
     my $type = $self->redis('TYPE', $key);
