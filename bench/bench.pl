@@ -76,7 +76,22 @@ $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     HTTP_EXTRA => "missedcall_token_key ed $dir/ed.pem;\n"
         . "    missedcall_token_key es $dir/es.pem;",
     # as a busy site logs: a write a request costs 1/10 of a verify
-    ACCESS_LOG => 'combined buffer=64k flush=1s' });
+    ACCESS_LOG => 'combined buffer=64k flush=1s',
+    # the module's default limits and resend rule, restated (README,
+    # missedcall_limit): the server's others run without them, as the
+    # issue measured, and a site does not; each request from an address
+    # of its own (request.lua's MC_ADDRESSES)
+    EXTRA => <<'EOC' });
+location = /limited/request/ {
+            set_real_ip_from 127.0.0.1;
+            real_ip_header X-Forwarded-For;
+            missedcall_limit phone 5/1h;
+            missedcall_limit phone 10/1d;
+            missedcall_limit ip 20/1h;
+            missedcall_resend 30s;
+            missedcall_request;
+        }
+EOC
 
 my $base = 'http://127.0.0.1:' . $t->port('nginx');
 
@@ -150,6 +165,7 @@ die "only $sessions of $pairs sessions were created\n"
     unless $sessions >= $pairs;
 my $ver = wrk_script('verify.lua', $pairs);
 my %counted1 = counted();
+my $lim = limited($pairs);
 my $floor = wrk_script('verify.lua', $pairs, path => '/ping');
 # the gateway call's share, sampled on more requests apart: perf costs
 # CPU, and as wrk's child counts as wrk's, in no measured phase
@@ -204,7 +220,7 @@ my $roof = $others ? 2 / $others : 0;
 my $rx = $dreq->{rps} ? $roof / $dreq->{rps} : 0;
 row('  request, workers free, vs DRF', int $roof, int $dreq->{rps},
     sprintf('%.1f', $rx), '', 'roof');
-redis_rows($req, $ver, $dreq, $dver);
+redis_rows($req, $ver, $dreq, $dver, $lim);
 for my $i (0 .. $#rss0) {
     my $g = ($rss1[$i] // 0) - $rss0[$i];
     row("worker $i RSS growth, KiB", $g, "$rss0[$i]->" . ($rss1[$i] // '-'),
@@ -244,11 +260,12 @@ for (['request', $req], ['verify', $ver],
 printf "the gateway call's share of the workers' CPU in request: %s\n",
     $share // 'not measured';
 redis_commands(['request', $req], ['verify', $ver],
-    ['DRF request', $dreq], ['DRF verify', $dver]);
+    ['limited', $lim], ['DRF request', $dreq], ['DRF verify', $dver]);
 
-# the Redis CPU rows: the module's against the peer's, if measured
+# the Redis CPU rows: the module's against the peer's, if measured, and
+# a request's with the default limits (no target: the issue measured none)
 sub redis_rows {
-    my ($req, $ver, $dreq, $dver) = @_;
+    my ($req, $ver, $dreq, $dver, $lim) = @_;
     for (['request', $req, $dreq, 25, 'request_us'],
         ['verify', $ver, $dver, 12, 'verify_us'])
     {
@@ -258,6 +275,19 @@ sub redis_rows {
             $peer ? sprintf('%.1f', $peer->{redis_us} / $peer->{n}) : '-',
             '', "<= $want", $us <= $want ? 'met' : 'MISS');
     }
+    row('  request, default limits', sprintf('%.1f',
+        $lim->{redis_us} / $lim->{n}), '', '', '', '');
+}
+
+# requests with the default limits and resend rule, a call placed for each
+sub limited {
+    my ($n) = @_;
+    print STDERR "bench: $n requests with the default limits\n";
+    my $run = wrk_script('request.lua', $n, path => '/limited/request/',
+        addresses => 1, offset => 3e7);
+    die "limited requests: ", answers($run), "\n"
+        unless ($run->{status}{202} // 0) >= $n;
+    return $run;
 }
 
 # calls and us an answer of each command, and of each script by name
@@ -280,15 +310,17 @@ sub redis_only {
     print STDERR "bench: $pairs requests, then as many verifies\n";
     my $req = wrk_script('request.lua', $pairs);
     my $ver = wrk_script('verify.lua', $pairs);
+    my $lim = limited($pairs);
     print "\n";
     row('what', 'measured', 'against', 'ratio', 'target', '');
     row('-' x 34, '-' x 12, '-' x 12, '-' x 6, '-' x 7, '-' x 4);
-    redis_rows($req, $ver);
+    redis_rows($req, $ver, undef, undef, $lim);
     print "\nrequest: $req->{n} answers (", answers($req), "); verify: "
         . "$ver->{n} (", answers($ver), ")\n";
-    printf "the workers' CPU us an answer: request %.1f, verify %.1f\n",
-        map { $_->{cpu}{app} / $_->{n} * 1e6 } $req, $ver;
-    redis_commands(['request', $req], ['verify', $ver]);
+    printf "the workers' CPU us an answer: request %.1f, verify %.1f, "
+        . "request with the default limits %.1f\n",
+        map { $_->{cpu}{app} / $_->{n} * 1e6 } $req, $ver, $lim;
+    redis_commands(['request', $req], ['verify', $ver], ['limited', $lim]);
     exit 0;
 }
 
@@ -372,7 +404,8 @@ sub ms {
 # the rounds' busy time: a full second, or, for the round that ran out of
 # work, until its last answer (a fast phase may not fill one round).  %opt:
 # base (another server: the peer), tok, path, offset (the first phone's
-# index), perf (sample the workers: the gateway call's share)
+# index), perf (sample the workers: the gateway call's share), addresses
+# (each request from an address of its own)
 sub wrk_script {
     my ($script, $total, %opt) = @_;
     my ($offset, $done, $time, %status, $n) = ($opt{offset} // 0, 0, 0);
@@ -382,6 +415,7 @@ sub wrk_script {
     my %cmd0 = commandstats();
     my $perf = $opt{perf} ? perf_start(@pids) : undef;
     local $ENV{MC_TOKEN} = $opt{tok} // '';
+    local $ENV{MC_ADDRESSES} = 1 if $opt{addresses};
     local $ENV{MC_PATH} = $opt{path} if $opt{path};
     while ($done < $total) {
         local $ENV{MC_OFFSET} = $offset;

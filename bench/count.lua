@@ -3,8 +3,9 @@
 -- the counts travel as thread globals), and, when MC_LIMIT was reached,
 -- "busy <us>": from the first request to that answer, as wrk itself waits
 -- out its duration whatever the script does.  Sourced by request.lua and
--- verify.lua, which set `path` and `body(n)`, and check.lua, which sets
--- `path`, `method` and `headers`.
+-- verify.lua, which set `path` and `body(n)` (and request.lua may set
+-- `address(n)`, a client address), and check.lua, which sets `path`,
+-- `method` and `headers`.
 
 local ffi = require "ffi"
 ffi.cdef [[
@@ -40,8 +41,9 @@ function request()
     if method == "GET" then
         return wrk.format("GET", path, headers)
     end
-    return wrk.format("POST", path,
-                      { ["Content-Type"] = "application/json" }, body(n))
+    local h = { ["Content-Type"] = "application/json" }
+    if address then h["X-Forwarded-For"] = address(n) end
+    return wrk.format("POST", path, h, body(n))
 end
 
 -- MC_OFFSET: the first index; MC_LIMIT: stop sending after that many
