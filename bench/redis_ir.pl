@@ -4,7 +4,8 @@
 # redis-server under valgrind's callgrind, the module's scripts (as
 # lua2c.sh expands them) and confirm's transaction sent as the module
 # sends them, 20 at a time, on the bench's shape (one pool number, events
-# on, a failure budget, no limits).  Instruction counts repeat from run to
+# on, a failure budget, no limits), and reserve again with the default
+# limits ("limited").  Instruction counts repeat from run to
 # run on a shared machine, where times do not.
 #
 #   perl bench/redis_ir.pl [count]      # 2000 of each by default
@@ -60,10 +61,19 @@ call('EVALSHA', $sha{seed}, 3, 'p:pool', 'p:pool:all', 'p:ranges',
 my %phase = (
     reserve => sub {
         my ($i, $p) = @_;
-        return [ 'EVALSHA', $sha{reserve}, 8, 'p:pool:n',
-            map({ 'p:pool:cc:' . (substr $p, 1, $_) . ':n' } 3, 2, 1),
-            "p:last:$p", 'p:throttle', "p:resend:$p", "p:failures:$p",
+        return [ 'EVALSHA', $sha{reserve}, 8, reserve_keys($p),
             int rand 2**53, int rand 2**53, 0, 5000, 0, 10 ];
+    },
+    # with the default limits (phone 5/1h and 10/1d, ip 20/1h) and resend
+    # rule (30 s), for phones of their own, each from an address of its own
+    limited => sub {
+        my ($i, $p) = @_;
+        $p =~ s/^\+1/+3/;
+        return [ 'EVALSHA', $sha{reserve}, 11, reserve_keys($p),
+            "p:limit:phone:3600000:$p", "p:limit:phone:86400000:$p",
+            "p:limit:ip:3600000:10.0.$i",
+            int rand 2**53, int rand 2**53, 0, 5000, 30000, 10,
+            5, 3600000, 10, 86400000, 20, 3600000 ];
     },
     # as confirm.c sends it: the whole session, one string, once the call
     # is placed; the number's figures go apart, for many calls at once
@@ -91,7 +101,7 @@ my %phase = (
 );
 
 print "Redis instructions (callgrind Ir) an operation, $n of each\n";
-for my $name (qw(reserve confirm verify)) {
+for my $name (qw(reserve confirm verify limited)) {
     system("callgrind_control -z $pid >/dev/null 2>&1") == 0
         or die "callgrind_control failed\n";
     for (my $i = 0; $i < $n; $i += 20) {
@@ -115,6 +125,15 @@ for my $name (qw(reserve confirm verify)) {
 
 kill 'TERM', $pid;
 waitpid $pid, 0;
+
+# the pool's count, the phone's calling codes' (3, 2 and 1 digits), its
+# last caller, the throttle, its resend mark and its failures
+sub reserve_keys {
+    my ($p) = @_;
+    return 'p:pool:n',
+        map({ 'p:pool:cc:' . (substr $p, 1, $_) . ':n' } 3, 2, 1),
+        "p:last:$p", 'p:throttle', "p:resend:$p", "p:failures:$p";
+}
 
 sub call {
     print $s command(@_);

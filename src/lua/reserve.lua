@@ -65,8 +65,8 @@ if got[2] and ARGV[5] ~= '0' then
   return {'limited', 0, redis.call('PTTL', KEYS[7])}
 end
 for i = 1, nlimits do
-  if tonumber(ARGV[5 + 2 * i]) > 0
-     and tonumber(got[8 + i] or 0) >= tonumber(ARGV[5 + 2 * i])
+  if got[8 + i] and ARGV[5 + 2 * i] ~= '0'
+     and tonumber(got[8 + i]) >= tonumber(ARGV[5 + 2 * i])
   then
     return {'limited', i, redis.call('PTTL', KEYS[8 + i])}
   end
@@ -147,9 +147,7 @@ end
 
 -- the session's limits counted and the phone's resend mark set
 for i = 1, nlimits do
-  if tonumber(ARGV[5 + 2 * i]) > 0
-     and redis.call('INCR', KEYS[8 + i]) == 1
-  then
+  if ARGV[5 + 2 * i] ~= '0' and redis.call('INCR', KEYS[8 + i]) == 1 then
     redis.call('PEXPIRE', KEYS[8 + i], ARGV[6 + 2 * i])
   end
 end
