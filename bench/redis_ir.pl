@@ -64,14 +64,14 @@ my %phase = (
         return [ 'EVALSHA', $sha{reserve}, 8, reserve_keys($p),
             int rand 2**53, int rand 2**53, 0, 5000, 0, 10 ];
     },
-    # with the default limits (phone 5/1h and 10/1d, which count in the
-    # phone's calls, and ip 20/1h) and resend rule (30 s), for phones of
-    # their own, each from an address of its own
+    # with the default limits (phone 5/1h and 10/1d, ip 20/1h) and resend
+    # rule (30 s), for phones of their own, each from an address of its own
     limited => sub {
         my ($i, $p) = @_;
         $p =~ s/^\+1/+3/;
         return [ 'EVALSHA', $sha{reserve}, 11, reserve_keys($p),
-            "p:calls:$p", "p:calls:$p", "p:limit:ip:3600000:10.0.$i",
+            "p:limit:phone:3600000:$p", "p:limit:phone:86400000:$p",
+            "p:limit:ip:3600000:10.0.$i",
             int rand 2**53, int rand 2**53, 0, 5000, 30000, 10,
             5, 3600000, 10, 86400000, 20, 3600000 ];
     },
@@ -127,12 +127,12 @@ kill 'TERM', $pid;
 waitpid $pid, 0;
 
 # the pool's count, the phone's calling codes' (3, 2 and 1 digits), its
-# last caller, the throttle, its calls and its failures
+# last caller, the throttle, its resend mark and its failures
 sub reserve_keys {
     my ($p) = @_;
     return 'p:pool:n',
         map({ 'p:pool:cc:' . (substr $p, 1, $_) . ':n' } 3, 2, 1),
-        "p:last:$p", 'p:throttle', "p:calls:$p", "p:failures:$p";
+        "p:last:$p", 'p:throttle', "p:resend:$p", "p:failures:$p";
 }
 
 sub call {

@@ -299,7 +299,7 @@ struct ngx_http_missedcall_op_s {
     ngx_uint_t                         attempt;  /* its index in gateways */
     ngx_msec_t                         slot_wait;  /* for the first one's
                                                       slot, reserved */
-    ngx_str_t                          calls_key;
+    ngx_str_t                          resend_key;
     ngx_str_t                          addr;     /* the client's address */
     int64_t                            expires_ms;
     ngx_msec_t                         reserved;  /* when reserve answered */

@@ -20,7 +20,7 @@ static const char  *ngx_http_missedcall_key_names[] = {
     "phone:",
     "last:",
     "throttle:",
-    "calls:",
+    "resend:",
     "limit:",
     "failures:",
     "ranges",

@@ -30,8 +30,8 @@ typedef enum {
     NGX_HTTP_MISSEDCALL_KEY_LAST,       /* <prefix>last:<e164>: last caller */
     NGX_HTTP_MISSEDCALL_KEY_THROTTLE,   /* <prefix>throttle:<account>: the
                                            next free call slot, ms */
-    NGX_HTTP_MISSEDCALL_KEY_CALLS,      /* <prefix>calls:<e164>: the resend
-                                           time and per-phone limits */
+    NGX_HTTP_MISSEDCALL_KEY_RESEND,     /* <prefix>resend:<e164>: a call
+                                           was placed lately */
     NGX_HTTP_MISSEDCALL_KEY_LIMIT,      /* <prefix>limit:<kind>:<window>:<id>:
                                            calls counted in a window, built
                                            by ngx_http_missedcall_limit_key */

@@ -128,9 +128,7 @@ ngx_http_missedcall_country_ok(ngx_http_request_t *r, ngx_str_t *phone)
 
 /*
  * <prefix>limit:<kind>:<window ms>[:<id>], one per configured limit: the
- * window is in the key, so "phone 3/10m" and "phone 10/1d" count apart.
- * A per-phone limit counts in the phone's calls (op->calls_key), by its
- * window, with the resend time: one key for what were three (issue 19).
+ * window is in the key, so "phone 3/10m" and "phone 10/1d" count apart
  */
 
 ngx_int_t
@@ -154,8 +152,8 @@ ngx_http_missedcall_limit_keys(ngx_http_missedcall_op_t *op, ngx_str_t *keys)
         switch (limit[i].kind) {
 
         case NGX_HTTP_MISSEDCALL_LIMIT_PHONE:
-            keys[i] = op->calls_key;
-            continue;
+            id = op->phone;
+            break;
 
         case NGX_HTTP_MISSEDCALL_LIMIT_IP:
             id = op->addr;

@@ -177,8 +177,8 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
                               &lcf->gateway.account,
                               &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_THROTTLE])
            != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_CALLS,
-                                      &op->phone, &op->calls_key) != NGX_OK
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RESEND,
+                                      &op->phone, &op->resend_key) != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_FAILURES,
                               &op->phone,
                               &keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_FAILURES])
@@ -192,7 +192,7 @@ ngx_http_missedcall_reserve(ngx_http_missedcall_op_t *op)
         return;
     }
 
-    keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_CALLS] = op->calls_key;
+    keys[NGX_HTTP_MISSEDCALL_RESERVE_KEY_RESEND] = op->resend_key;
 
     /* the session's salt: confirm stores it with the session */
     ngx_hex_dump(op->salt.data, salt, sizeof(salt));
@@ -689,7 +689,7 @@ ngx_http_missedcall_undo(ngx_http_missedcall_op_t *op)
 
     args = argv + NGX_HTTP_MISSEDCALL_FAIL_KEYS;
     argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_SESSION] = op->session_key;
-    argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_CALLS] = op->calls_key;
+    argv[NGX_HTTP_MISSEDCALL_FAIL_KEY_RESEND] = op->resend_key;
     args[NGX_HTTP_MISSEDCALL_FAIL_ARG_CALLER] = op->caller;
     args[NGX_HTTP_MISSEDCALL_FAIL_ARG_REASON] = op->fault;
     args[NGX_HTTP_MISSEDCALL_FAIL_ARG_SESSION_ID] = op->sid;

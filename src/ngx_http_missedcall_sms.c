@@ -106,9 +106,9 @@ ngx_http_missedcall_sms_start(ngx_http_request_t *r,
                           &op->phone,
                           &argv[NGX_HTTP_MISSEDCALL_NOT_RECEIVED_KEY_PHONE])
            != NGX_OK
-        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_CALLS,
+        || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_RESEND,
                           &op->phone,
-                          &argv[NGX_HTTP_MISSEDCALL_NOT_RECEIVED_KEY_CALLS])
+                          &argv[NGX_HTTP_MISSEDCALL_NOT_RECEIVED_KEY_RESEND])
            != NGX_OK
         || ngx_http_missedcall_op_key(op, NGX_HTTP_MISSEDCALL_KEY_EVENTS, NULL,
                           &argv[NGX_HTTP_MISSEDCALL_NOT_RECEIVED_KEY_EVENTS])

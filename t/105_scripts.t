@@ -33,8 +33,7 @@ my ($one, $two, $uk) = ('+12025550100', '+12025550101', '+442071234567');
 
 # %o: id, phone, random, random2, ttl (C's: reserve answers Redis's time),
 # interval, max_delay, resend, max_failures, sms (an SMS session) and
-# limits (a [count, window ms] each, counted in "limit:<n>", or
-# [count, window ms, 'phone'], counted in the phone's calls).  Its answer as an array: an "ok" is
+# limits (a [count, window ms] each).  Its answer as an array: an "ok" is
 # a string, "seconds microseconds wait caller", made ['ok', caller,
 # expires, wait] here, as C does.  The expiry is kept for confirm(), which
 # writes the session.
@@ -45,12 +44,11 @@ sub reserve {
     my @limits = @{ $o{limits} || [] };
     my $r = run('reserve',
         [ 'pool:n', map({ 'code:' . (substr $phone, 1, $_) . ':n' } 3, 2, 1),
-          "last:$phone", 'throttle', "calls:$phone", "failures:$phone",
-          map { $limits[$_ - 1][2] ? "calls:$phone" : "limit:$_" }
-              1 .. @limits ],
+          "last:$phone", 'throttle', "resend:$phone", "failures:$phone",
+          map { "limit:$_" } 1 .. @limits ],
         [ $o{sms} ? '' : $o{random} // 0, $o{random2} // 0,
           $o{interval} // 0, $o{max_delay} // 0, $o{resend} // 0,
-          $o{max_failures} // 0, map { @$_[0, 1] } @limits ]);
+          $o{max_failures} // 0, map { @$_ } @limits ]);
     return $r if ref $r;
     my ($sec, $usec, $wait, $caller) = $r =~ /^(\d+) (\d+) (\d+) (.*)$/s
         or die "reserve: $r";
@@ -115,52 +113,6 @@ is(reserve(id => 'l1', phone => '+12025550145', @limit)->[0], 'ok',
 $r = reserve(id => 'l2', phone => '+12025550145', @limit);
 is_deeply([ @$r[0, 1] ], [ 'limited', 2 ], 'reserve: limited by limit 2');
 is($t->redis('GET', 'limit:1'), 1, 'a refused call counts for no limit');
-
-# per-phone limits count in the phone's calls, a window each, beside the
-# resend time
-my $pc = '+12025550149';
-my @phone = (limits => [ [ 1, 30000 ], [ 2, 60000, 'phone' ],
-    [ 3, 3600000, 'phone' ] ]);
-$t->redis('DEL', 'limit:1');
-is(reserve(id => 'pl1', phone => $pc, resend => 5000, @phone)->[0], 'ok',
-    'reserve: ok within per-phone limits');
-my $calls = $t->calls("calls:$pc");
-my ($sec, $usec) = @{ $t->redis('TIME') };
-my $now = $sec * 1000 + int($usec / 1000);
-ok($calls->{resend} > $now && $calls->{resend} <= $now + 5000,
-    'the phone\'s calls: its resend time');
-is_deeply([ map { $calls->{windows}{$_}[1] } 60000, 3600000 ], [ 1, 1 ],
-    'the phone\'s calls: one call in each window');
-ok($calls->{windows}{3600000}[0] > $now + 3590000,
-    'the phone\'s calls: the window\'s end');
-my $pttl = $t->redis('PTTL', "calls:$pc");
-ok($pttl > 3590000 && $pttl <= 3600000, 'they expire with the last window');
-is($t->redis('GET', 'limit:1'), 1, 'the other limit counted apart');
-$r = reserve(id => 'pl2', phone => $pc, resend => 5000, @phone);
-is_deeply([ @$r[0, 1] ], [ 'limited', 0 ],
-    'reserve: limited by the resend time in the phone\'s calls');
-ok($r->[2] > 0 && $r->[2] <= 5000, 'its ms left');
-$t->redis('DEL', 'limit:1');
-is(reserve(id => 'pl3', phone => $pc, @phone)->[0], 'ok',
-    'reserve: ok again without the resend rule');
-$t->redis('DEL', 'limit:1');
-$r = reserve(id => 'pl4', phone => $pc, @phone);
-is_deeply([ @$r[0, 1] ], [ 'limited', 2 ],
-    'reserve: limited by the per-phone limit, its index');
-ok($r->[2] > 50000 && $r->[2] <= 60000, 'the ms left of its window');
-$calls = $t->calls("calls:$pc");
-is_deeply([ map { $calls->{windows}{$_}[1] } 60000, 3600000 ], [ 2, 2 ],
-    'a refused call counts in no window');
-is($calls->{resend}, 0, 'no resend time kept without the rule');
-# a window that ended starts again at the next call
-$t->redis('SET', "calls:$pc", pack('d>Cd>6', 0, 2, 60000, $now - 1, 2,
-    3600000, $now + 1000000, 2), 'PX', 1000000);
-$t->redis('DEL', 'limit:1');
-is(reserve(id => 'pl5', phone => $pc, @phone)->[0], 'ok',
-    'reserve: ok once the short window ended');
-$calls = $t->calls("calls:$pc");
-is_deeply([ map { $calls->{windows}{$_}[1] } 60000, 3600000 ], [ 1, 3 ],
-    'the ended window counts from 1, the other goes on');
 
 is(reserve(id => 't1', phone => '+12025550146', interval => 1000)->[3], 0,
     'reserve: the first call slot at once');
@@ -326,7 +278,7 @@ is($t->redis('XLEN', 'events'), $xlen, 'events off: none written');
 sub fail_session {
     my ($id, $caller, $reason, $max, $share) = @_;
     return run('fail',
-        [ "session:$id", "calls:$id", $caller ? "number:$caller" : '',
+        [ "session:$id", "resend:$id", $caller ? "number:$caller" : '',
           'pool', 'events', 'phone:+12025550143', 'placed', 'auto',
           'ranges' ],
         [ $caller, 'code:', $reason, $max, 100, $id, $share // 10,
@@ -338,20 +290,12 @@ sub placed {
     $t->redis('INCR', 'placed');
 }
 
-$t->redis('SET', 'calls:s3', pack('d>Cd>3', 9e12, 1, 60000, 9e12, 2));
+$t->redis('SET', 'resend:s3', 1);
 $t->redis('SET', 'phone:+12025550143', 's3');
 is(fail_session('s3', '', 'busy', 1), 0, 'fail: no caller');
 is_deeply([ map { $t->redis('EXISTS', $_) }
-            qw(session:s3 phone:+12025550143) ],
-    [ 0, 0 ], 'fail: session and the phone\'s pointer go');
-is_deeply($t->calls('calls:s3'),
-    { resend => 0, windows => { 60000 => [ 9e12, 2 ] } },
-    'fail: the resend time cleared, the phone\'s limits still counted');
-is(fail_session('s3', '', 'busy', 1), 0, 'fail: again');
-is($t->redis('EXISTS', 'calls:s3'), 1, 'fail: no calls made up');
-$t->redis('DEL', 'calls:s3');
-is(fail_session('s3', '', 'busy', 1), 0, 'fail: no calls');
-is($t->redis('EXISTS', 'calls:s3'), 0, 'fail: none written');
+            qw(session:s3 resend:s3 phone:+12025550143) ],
+    [ 0, 0, 0 ], 'fail: session, resend mark and the phone\'s pointer go');
 
 is(fail_session('f1', $uk, '', 1), 0, 'fail: not the number\'s fault');
 is_deeply($t->redis('HMGET', "number:$uk", qw(state failed fails)),
@@ -477,8 +421,8 @@ is_deeply([ map { field('session:sm1', $_) } 'caller', 'secret' ],
 is($t->redis('EXISTS', 'throttle', 'last:+12025550163'), 0,
     'reserve sms: no call slot taken, no last caller');
 is($t->redis('GET', 'limit:1'), 1, 'reserve sms: its limit counted');
-ok($t->calls('calls:+12025550163')->{resend} > 0,
-    'reserve sms: the resend time set');
+ok($t->redis('PTTL', 'resend:+12025550163') > 0,
+    'reserve sms: the resend mark set');
 is_deeply(verify('', 'sm1'), [ 'missing', 'sm1' ], 'verify sms: no code');
 is_deeply(verify('204817', undef, 'phone:+12025550163'), [ 'none' ],
     'verify sms by phone: none, the session id is needed');
@@ -541,20 +485,20 @@ sub call_session {
 sub not_received {
     my ($id, $phone) = @_;
     return run('not_received', [ "session:$id", "phone:$phone",
-        "calls:$phone", 'events' ], [ $id, $phone, 100 ]);
+        "resend:$phone", 'events' ], [ $id, $phone, 100 ]);
 }
 my $nr = '+12025550170';
 call_session('nr1', $nr);
-ok($t->calls("calls:$nr")->{resend} > 0, 'not_received: a resend time');
+is($t->redis('EXISTS', "resend:$nr"), 1, 'not_received: a resend mark');
 is(not_received('nr1', '+12025550171'), 0,
     'not_received: another phone: 0');
 is(not_received('sm1', '+12025550163'), 0,
     'not_received: an SMS session: 0');
 is(not_received('in1', $ip), 0, 'not_received: an inbound session: 0');
 is(not_received('nr1', $nr), 1, 'not_received: the call session: 1');
-is_deeply([ map { $t->redis('EXISTS', $_) } "session:nr1", "phone:$nr" ],
-    [ 0, 0 ], 'not_received: session and pointer gone');
-is($t->calls("calls:$nr")->{resend}, 0, 'not_received: no resend time');
+is_deeply([ map { $t->redis('EXISTS', $_) } "session:nr1", "phone:$nr",
+    "resend:$nr" ], [ 0, 0, 0 ],
+    'not_received: session, pointer and resend mark gone');
 $ev = $t->redis('XREVRANGE', 'events', '+', '-', 'COUNT', 1)->[0][1];
 is_deeply([ @{ { @$ev } }{qw(event session_id channel)} ],
     [ 'call_not_received', 'nr1', 'outbound' ],

@@ -75,9 +75,10 @@ is(statuses(6, 'noresend', '+12025550101'),
     '202 202 202 202 202 429 limit_phone',
     'no limit lines: 5 calls an hour to one phone');
 is(calls_to('+12025550101'), 5, 'exactly 5 calls reached the gateway');
-my $w = $t->calls('{missedcall}:calls:+12025550101')->{windows};
-is($w->{3600000}[1], 5, 'the hourly window');
-is($w->{86400000}[1], 5, 'and the daily one, counted apart');
+is($t->redis('GET', '{missedcall}:limit:phone:3600000:+12025550101'), 5,
+    'the hourly counter');
+is($t->redis('GET', '{missedcall}:limit:phone:86400000:+12025550101'), 5,
+    'and the daily one, counted apart');
 
 # off: none of them
 

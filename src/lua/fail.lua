@@ -7,7 +7,7 @@
 --
 -- KEYS:
 --   session        the session
---   calls          the phone's calls: its resend time is cleared
+--   resend         the phone's resend mark
 --   number         the caller number's hash ("" when none was drawn)
 --   pool           the pool zset
 --   events         the event stream
@@ -35,12 +35,7 @@ local number_key, phone_key = KEYS[3], KEYS[6]
 local pool, auto_key = KEYS[4], KEYS[8]
 local caller, reason = ARGV[1], ARGV[3]
 
-redis.call('DEL', KEYS[1])
--- a call not placed is no reason to wait: the resend time (reserve.lua's
--- calls, its first 8 bytes) cleared, the limits' counts kept
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('SETRANGE', KEYS[2], 0, struct.pack('>d', 0))
-end
+redis.call('DEL', KEYS[1], KEYS[2])
 if redis.call('GET', phone_key) == ARGV[6] then
   redis.call('DEL', phone_key)
 end

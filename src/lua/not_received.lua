@@ -2,13 +2,13 @@
 -- rang, and asks for a code by SMS instead.  Only the holder of the
 -- session's id may, only for a pending, unexpired call session of the
 -- same phone, and only once: the call session is deleted, so its caller
--- id verifies nothing any more, and the phone's resend time is cleared,
--- so that the SMS session reserve opens next is not refused as a resend.
+-- id verifies nothing any more, and the phone's resend mark with it, so
+-- that the SMS session reserve opens next is not refused as a resend.
 --
 -- KEYS:
 --   session        the call session
 --   phone          the phone's pointer to its session
---   calls          the phone's calls (reserve.lua): its resend time
+--   resend         the phone's resend mark
 --   events         the event stream
 -- ARGV:
 --   session_id     the call session's id
@@ -29,10 +29,7 @@ then
   return 0
 end
 
-redis.call('DEL', KEYS[1])
-if redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('SETRANGE', KEYS[3], 0, struct.pack('>d', 0))
-end
+redis.call('DEL', KEYS[1], KEYS[3])
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('DEL', KEYS[2])
 end

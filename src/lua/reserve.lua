@@ -25,12 +25,9 @@
 --   code1          likewise, 1 digit
 --   last_caller    the number that called the phone last
 --   throttle       the gateway's next free call slot, ms
---   calls          the phone's calls: when it may ask again (the resend
---                  rule), then each per-phone limit's window, the
---                  window's end and its count; doubles (struct), ms
+--   resend         the phone's resend mark
 --   failures       the phone's wrong guesses across its sessions
---   limits...      one counter per limit; a per-phone limit's is calls,
---                  where it counts by its window
+--   limits...      one counter per limit
 -- ARGV:
 --   random         a random 53-bit integer: the caller drawn ("": an SMS
 --                  session, which draws no caller)
@@ -46,14 +43,14 @@
 --   "seconds microseconds wait caller", a string (a table costs Redis
 --   more): Redis's TIME when reserved, the ms to wait before calling, and
 --   the caller ("" for an SMS session);
---   {'limited', 0 for the resend rule or the limit's index, ms left},
+--   {'limited', 0 for the resend mark or the limit's index, ms left},
 --   {'locked', ms left} past the phone's failure budget,
 --   {'throttled', ms too far away} or {'pool_empty'}
 
 --#include range
 local nlimits = #KEYS - 8
 
--- the failures, the phone's calls, the call slot, the last caller, the
+-- the failures, the resend mark, the call slot, the last caller, the
 -- counts of the pool's group and of the phone's calling codes', and the
 -- limits' counters (limit i's: KEYS[8 + i], its count and window
 -- ARGV[5 + 2i] and ARGV[6 + 2i])
@@ -64,40 +61,18 @@ local got = redis.call('MGET', KEYS[8], KEYS[7], KEYS[6], KEYS[5], KEYS[1],
 if got[1] and ARGV[6] ~= '0' and tonumber(got[1]) >= tonumber(ARGV[6]) then
   return {'locked', redis.call('PTTL', KEYS[8])}
 end
--- Redis's clock, answered as TIME gives it, and in ms where needed
-local t = redis.call('TIME')
-local now = 0
-if got[2] or nlimits > 0 or ARGV[5] ~= '0' or ARGV[3] ~= '0' then
-  now = t[1] * 1000 + math.floor(t[2] / 1000)
-end
--- the phone's calls: one string of doubles, where a key each for the
--- resend mark and the default limits cost Redis a fifth more time a
--- call (issue 19); the last element unpack gives is its position
-local calls
-if got[2] then
-  calls = {struct.unpack('>dB' .. string.rep('d', 3 * string.byte(got[2], 9)),
-    got[2])}
-  if ARGV[5] ~= '0' and calls[1] > now then
-    return {'limited', 0, calls[1] - now}
-  end
+if got[2] and ARGV[5] ~= '0' then
+  return {'limited', 0, redis.call('PTTL', KEYS[7])}
 end
 for i = 1, nlimits do
-  if ARGV[5 + 2 * i] ~= '0' then
-    local n, left = got[8 + i], nil
-    if KEYS[8 + i] == KEYS[7] then
-      n = nil
-      local w = tonumber(ARGV[6 + 2 * i])
-      for e = 3, calls and #calls - 1 or 0, 3 do
-        if calls[e] == w and calls[e + 1] > now then
-          n, left = calls[e + 2], calls[e + 1] - now
-        end
-      end
-    end
-    if n and tonumber(n) >= tonumber(ARGV[5 + 2 * i]) then
-      return {'limited', i, left or redis.call('PTTL', KEYS[8 + i])}
-    end
+  if got[8 + i] and ARGV[5 + 2 * i] ~= '0'
+     and tonumber(got[8 + i]) >= tonumber(ARGV[5 + 2 * i])
+  then
+    return {'limited', i, redis.call('PTTL', KEYS[8 + i])}
   end
 end
+-- Redis's clock, answered as TIME gives it: in ms only for the throttle
+local t = redis.call('TIME')
 
 -- the longest calling code with members, else the whole pool; a count is
 -- "numbers range range...", usually just "numbers"
@@ -157,6 +132,7 @@ if ARGV[1] ~= '' then
 
   if ARGV[3] ~= '0' then
     local interval = tonumber(ARGV[3])
+    local now = t[1] * 1000 + math.floor(t[2] / 1000)
     local slot = math.max(now, tonumber(got[3] or 0))
     local w = slot - now
     if w > tonumber(ARGV[4]) then
@@ -169,36 +145,13 @@ if ARGV[1] ~= '' then
   redis.call('SET', KEYS[5], caller, 'PX', '604800000')
 end
 
--- the session's limits counted, the phone's in its calls, which keep the
--- windows counted now and the resend time, and expire with the last
-local kept, at, resend = nil, 0, 0
+-- the session's limits counted and the phone's resend mark set
 for i = 1, nlimits do
-  if ARGV[5 + 2 * i] ~= '0' then
-    if KEYS[8 + i] == KEYS[7] then
-      local w = tonumber(ARGV[6 + 2 * i])
-      local e, n = now + w, 1
-      kept = kept or {}
-      for x = 3, calls and #calls - 1 or 0, 3 do
-        if calls[x] == w and calls[x + 1] > now then
-          e, n = calls[x + 1], calls[x + 2] + 1
-        end
-      end
-      kept[#kept + 1] = w
-      kept[#kept + 1] = e
-      kept[#kept + 1] = n
-      at = math.max(at, e)
-    elseif redis.call('INCR', KEYS[8 + i]) == 1 then
-      redis.call('PEXPIRE', KEYS[8 + i], ARGV[6 + 2 * i])
-    end
+  if ARGV[5 + 2 * i] ~= '0' and redis.call('INCR', KEYS[8 + i]) == 1 then
+    redis.call('PEXPIRE', KEYS[8 + i], ARGV[6 + 2 * i])
   end
 end
 if ARGV[5] ~= '0' then
-  resend = now + tonumber(ARGV[5])
-  at = math.max(at, resend)
-end
-if at > 0 then
-  kept = kept or {}
-  redis.call('SET', KEYS[7], struct.pack('>dB' .. string.rep('d', #kept),
-    resend, #kept / 3, unpack(kept)), 'PXAT', at)
+  redis.call('SET', KEYS[7], '1', 'PX', ARGV[5])
 end
 return t[1] .. ' ' .. t[2] .. ' ' .. wait .. ' ' .. caller

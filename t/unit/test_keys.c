@@ -110,9 +110,9 @@ main(void)
        "last caller key");
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_THROTTLE, "AC01", "mc:throttle:AC01"),
        "throttle key");
-    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_CALLS, "+15550100003",
-              "mc:calls:+15550100003"),
-       "a phone's calls key");
+    ok(key_is(NGX_HTTP_MISSEDCALL_KEY_RESEND, "+15550100003",
+              "mc:resend:+15550100003"),
+       "resend key");
     ok(key_is(NGX_HTTP_MISSEDCALL_KEY_LIMIT, "ip:127.0.0.1",
               "mc:limit:ip:127.0.0.1"),
        "limit key");

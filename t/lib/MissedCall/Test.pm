@@ -214,24 +214,6 @@ sub session {
     return \%s;
 }
 
-# A phone's calls (src/lua/reserve.lua) as a hash ref, undef when none:
-# resend, the time (ms) before which the phone may not ask again, 0 for
-# none, and windows, { window ms => [ its end (ms), its count ] }, one per
-# per-phone limit.  The string: big-endian doubles, the count of windows
-# a byte after the first.
-sub calls {
-    my ($self, $key) = @_;
-    my $v = $self->redis('GET', $key);
-    return undef unless defined $v;
-    my ($resend, $n, @e) = unpack 'd>Cd>*', $v;
-    my %w;
-    while (my ($window, $end, $count) = splice @e, 0, 3) {
-        $w{$window} = [ $end, $count ];
-    }
-    croak "calls: $n windows said, " . keys(%w) . ' found' if $n != keys %w;
-    return { resend => $resend, windows => \%w };
-}
-
 sub redis_at {
     my ($self, $port, @cmd) = @_;
     my $s = IO::Socket::INET->new(
