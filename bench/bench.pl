@@ -25,7 +25,11 @@
 # - Redis's CPU an answer (INFO cpu) and its commands (INFO commandstats);
 # - the peer: a Django REST framework app of the seed's shape (bench/drf)
 #   on gunicorn -w 2, the same Redis and the same instant gateway, its
-#   request, verify and check side by side with the module's.
+#   request, verify and check side by side with the module's;
+# - request at twice the connections, the module's and the peer's, and
+#   the share of the machine's CPU left idle in both request phases: a
+#   call placed passes five processes on two cores (wrk, a worker, Redis
+#   twice, the gateway), and more connections need not fill them (issue 19).
 # Scripted phases (request, verify, check, the peer's) use wrk -t1 -c20.
 # The machine is shared and noisy: ratios are what to compare.
 
@@ -72,6 +76,9 @@ my $gw = instant_gateway();
 
 $t->start_nginx('conf/test.conf', { %MissedCall::Flow::DEFAULTS,
     WORKERS => 2, LOG_LEVEL => 'warn', SESSION_TTL => '30m',
+    # a listening socket a worker: wrk's 20 connections, opened at once,
+    # split between the workers, not taken all by the first one awake
+    LISTEN => 'reuseport',
     GATEWAY_PORT => $gw->port('nginx'),
     HTTP_EXTRA => "missedcall_token_key ed $dir/ed.pem;\n"
         . "    missedcall_token_key es $dir/es.pem;",
@@ -171,6 +178,9 @@ my $floor = wrk_script('verify.lua', $pairs, path => '/ping');
 # CPU, and as wrk's child counts as wrk's, in no measured phase
 my $share = wrk_script('request.lua', int($pairs / 2), offset => 7e7,
     perf => 1)->{gateway};
+# what the connections, not the CPU, held back at 20
+my $req2 = wrk_script('request.lua', int($pairs / 2), offset => 6e7,
+    conns => 2 * $conns);
 
 # 4. checks
 print STDERR "bench: $checks checks\n";
@@ -186,6 +196,8 @@ my $dreq = wrk_script('request.lua', $peer, base => $drf, offset => 5e7);
 die "the peer made only ", $dreq->{status}{202} // 0, " sessions\n"
     unless ($dreq->{status}{202} // 0) >= $peer;
 my $dver = wrk_script('verify.lua', $peer, base => $drf, offset => 5e7);
+my $dreq2 = wrk_script('request.lua', $peer, base => $drf, offset => 4e7,
+    conns => 2 * $conns);
 my $dtoken = drf_token();
 my $dchk = wrk_script('check.lua', 3 * $peer, base => $drf,
     tok => $dtoken);
@@ -220,6 +232,11 @@ my $roof = $others ? 2 / $others : 0;
 my $rx = $dreq->{rps} ? $roof / $dreq->{rps} : 0;
 row('  request, workers free, vs DRF', int $roof, int $dreq->{rps},
     sprintf('%.1f', $rx), '', 'roof');
+my $x2 = $dreq2->{rps} ? $req2->{rps} / $dreq2->{rps} : 0;
+row("  request, $req2->{conns} connections, vs DRF", int $req2->{rps},
+    int $dreq2->{rps}, sprintf('%.1f', $x2), '', '');
+row("  CPU idle in request, $conns / $req2->{conns} conns",
+    idle($req), idle($req2), '', '', '');
 redis_rows($req, $ver, $dreq, $dver, $lim);
 for my $i (0 .. $#rss0) {
     my $g = ($rss1[$i] // 0) - $rss0[$i];
@@ -317,6 +334,9 @@ sub redis_only {
     redis_rows($req, $ver, undef, undef, $lim);
     print "\nrequest: $req->{n} answers (", answers($req), "); verify: "
         . "$ver->{n} (", answers($ver), ")\n";
+    printf "answers a second: request %.0f, verify %.0f, request with the "
+        . "default limits %.0f; the machine's CPU idle in request %s\n",
+        (map { $_->{rps} } $req, $ver, $lim), idle($req);
     printf "the workers' CPU us an answer: request %.1f, verify %.1f, "
         . "request with the default limits %.1f\n",
         map { $_->{cpu}{app} / $_->{n} * 1e6 } $req, $ver, $lim;
@@ -409,24 +429,33 @@ sub ms {
 sub wrk_script {
     my ($script, $total, %opt) = @_;
     my ($offset, $done, $time, %status, $n) = ($opt{offset} // 0, 0, 0);
+    my $c = $opt{conns} // $conns;
     my $url = $opt{base} // $base;
     my @pids = $opt{base} ? peer_workers() : workers();
     my %cpu0 = cpu(@pids);
     my %cmd0 = commandstats();
     my $perf = $opt{perf} ? perf_start(@pids) : undef;
+    my @idle = (0, 0, 0, 0);
     local $ENV{MC_TOKEN} = $opt{tok} // '';
     local $ENV{MC_ADDRESSES} = 1 if $opt{addresses};
     local $ENV{MC_PATH} = $opt{path} if $opt{path};
     while ($done < $total) {
         local $ENV{MC_OFFSET} = $offset;
         local $ENV{MC_LIMIT} = $total - $done;
-        my $out = `wrk -t 1 -c $conns -d 1s -s $FindBin::Bin/$script $url 2>&1`;
+        my @s0 = proc_stat();
+        my $out = `wrk -t 1 -c $c -d 1s -s $FindBin::Bin/$script $url 2>&1`;
         my %s = $out =~ /^status (\S+) (\d+)$/mg;
         my ($sent) = $out =~ /^sent up to (\d+)$/m or die "wrk: $out";
         my $answers = 0;
         $answers += $_ for values %s;
         $status{$_} += $s{$_} for keys %s;
         my ($busy) = $out =~ /^busy (\d+)$/m;
+        # the machine's idle time in full rounds, not in the last one's
+        # wait, and in that one only if no round was full
+        my @s1 = proc_stat();
+        my $k = $busy ? 2 : 0;
+        $idle[$k] += $s1[0] - $s0[0];
+        $idle[$k + 1] += $s1[1] - $s0[1];
         $n += $answers;
         $time += $busy ? $busy / 1e6 : 1;
         $done += $answers;
@@ -444,7 +473,21 @@ sub wrk_script {
     return { rps => $time ? $n / $time : 0, status => \%status, n => $done,
         cpu => { map { $_ => $cpu1{$_} - $cpu0{$_} } keys %cpu1 },
         redis_us => ($cpu1{redis} - $cpu0{redis}) * 1e6,
-        cmds => \%cmds, gateway => $gateway };
+        cmds => \%cmds, gateway => $gateway, conns => $c,
+        idle => $idle[0] ? $idle[1] / $idle[0] : $idle[3] / ($idle[2] || 1) };
+}
+
+# the machine's CPU time so far, all of it and idle, in ticks
+sub proc_stat {
+    open my $fh, '<', '/proc/stat' or die "/proc/stat: $!\n";
+    my (undef, @t) = split ' ', scalar <$fh>;
+    my $all = 0;
+    $all += $_ for @t[0 .. 7];
+    return ($all, $t[3] + $t[4]);
+}
+
+sub idle {
+    return sprintf '%.0f%%', 100 * $_[0]{idle};
 }
 
 # seconds of CPU so far: the app's workers, Redis (INFO cpu: finer than

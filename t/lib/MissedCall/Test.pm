@@ -339,6 +339,7 @@ sub nginx_conf {
         ROOT => $ROOT,
         DIR => $self->{dir},
         ACCESS_LOG => 'combined',
+        LISTEN => '',
         %{ $vars || {} },
     );
 
