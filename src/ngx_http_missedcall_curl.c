@@ -184,12 +184,21 @@ ngx_http_missedcall_curl_create(ngx_log_t *log, ngx_msec_t timeout,
            != CURLE_OK
         || curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
         || curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
-        || curl_easy_setopt(easy, CURLOPT_USERAGENT,
-                            "ngx_http_missedcall_module") != CURLE_OK
         || (ca_file && ca_file->len
             && curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file->data)
                != CURLE_OK))
     {
+        ngx_http_missedcall_curl_free(req);
+        return NULL;
+    }
+
+    /*
+     * The first of the call's headers: CURLOPT_USERAGENT would cost
+     * libcurl's printf twice a transfer, a header of the list once
+     */
+    req->headers = curl_slist_append(NULL,
+                                     "User-Agent: ngx_http_missedcall_module");
+    if (req->headers == NULL) {
         ngx_http_missedcall_curl_free(req);
         return NULL;
     }
