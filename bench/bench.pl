@@ -238,6 +238,10 @@ row("  request, $req2->{conns} connections, vs DRF", int $req2->{rps},
 row("  CPU idle in request, $conns / $req2->{conns} conns",
     idle($req), idle($req2), '', '', '');
 redis_rows($req, $ver, $dreq, $dver, $lim);
+# Redis's CPU a request in PINGs of the ceiling's run (a PING's CPU there,
+# Redis busy, is 1 / the rate): the host's load moves both alike
+row('  Redis CPU a request, in PINGs', map({ sprintf '%.2f',
+    $_->{redis_us} / $_->{n} * $ceiling / 1e6 } $req, $dreq), '', '', '');
 for my $i (0 .. $#rss0) {
     my $g = ($rss1[$i] // 0) - $rss0[$i];
     row("worker $i RSS growth, KiB", $g, "$rss0[$i]->" . ($rss1[$i] // '-'),
