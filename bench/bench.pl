@@ -29,7 +29,9 @@
 # - request at twice the connections, the module's and the peer's, and
 #   the share of the machine's CPU left idle in both request phases: a
 #   call placed passes five processes on two cores (wrk, a worker, Redis
-#   twice, the gateway), and more connections need not fill them (issue 19).
+#   twice, the gateway), and more connections need not fill them (issue
+#   19); and what a wakeup costs on one core and across two
+#   (bench/wakeup.pl).
 # Scripted phases (request, verify, check, the peer's) use wrk -t1 -c20.
 # The machine is shared and noisy: ratios are what to compare.
 
@@ -261,6 +263,8 @@ printf "Redis counted: %d calls placed, %d sessions verified\n",
 printf "RSS growth from a cold start (one connection at a time before): "
     . "%s KiB\n", join ', ', map { $rss1[$_] - $cold[$_] } 0 .. $#cold;
 uncached();
+# the machine: what each wakeup across the cores of a call's chain costs
+print `perl $FindBin::Bin/wakeup.pl`;
 printf "check vs return 204: medians of %d alternating %d s rounds, "
     . "wrk 2 threads, 50 connections\n", $rounds, $seconds;
 printf "request, verify, check and the peer: wrk 1 thread, %d connections"
@@ -345,6 +349,7 @@ sub redis_only {
         . "request with the default limits %.1f\n",
         map { $_->{cpu}{app} / $_->{n} * 1e6 } $req, $ver, $lim;
     redis_commands(['request', $req], ['verify', $ver], ['limited', $lim]);
+    print `perl $FindBin::Bin/wakeup.pl`;
     exit 0;
 }
 
