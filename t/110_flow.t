@@ -36,6 +36,9 @@ is($call->{method}, 'POST', 'gateway POST');
 is($call->{path}, '/call', 'gateway path');
 is($call->{headers}{authorization}, 'Bearer gw-secret-token-1234',
     'bearer token from the file');
+is($call->{headers}{'user-agent'}, 'ngx_http_missedcall_module',
+    'the module names itself to the gateway');
+is("@{ $call->{twice} }", '', 'no header sent twice');
 is($call->{json}{to}, $e164, 'called the normalized phone');
 ok((grep { $_ eq $call->{json}{from} } @MissedCall::Flow::POOL),
     'from a pool number');

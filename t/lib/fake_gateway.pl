@@ -92,11 +92,15 @@ sub serve {
         my ($method, $path) = $line =~ m{^(\S+) (\S+) HTTP/1\.[01]\r?\n$}
             or return;
 
-        my %h;
+        # a header sent twice is recorded by name, beside the last value
+        my (%h, %seen);
         while (defined(my $hl = <$c>)) {
             last if $hl =~ /^\r?\n$/;
-            $h{ lc $1 } = $2 if $hl =~ /^([^:]+):\s*(.*?)\r?\n$/;
+            next unless $hl =~ /^([^:]+):\s*(.*?)\r?\n$/;
+            $h{ lc $1 } = $2;
+            $seen{ lc $1 }++;
         }
+        my @twice = sort grep { $seen{$_} > 1 } keys %seen;
 
         my $body = '';
         my $len = $h{'content-length'} || 0;
@@ -116,8 +120,9 @@ sub serve {
             : @telnyx ? (undef, telnyx_check($method, $path, \%h, $decoded))
             : ();
         record($json->encode({ method => $method, path => $path,
-            headers => \%h, body => $body, json => $decoded, form => $form,
-            problems => \@problems, time => time }));
+            headers => \%h, twice => \@twice, body => $body,
+            json => $decoded, form => $form, problems => \@problems,
+            time => time }));
 
         my $call = $form || (ref $decoded eq 'HASH' ? $decoded : {});
         my $mode = read_mode($call->{to} // $call->{To} // '',
