@@ -21,9 +21,10 @@ die "taskset is not installed\n" unless `which taskset`;
 printf "a pipe round trip between two processes: %.1f us on one core, "
     . "%.1f us across two\n", round_trip(0, 0), round_trip(0, 1);
 
-# µs a round trip, the measuring process on core $a, the echoing one on $b
+# µs a round trip, the measuring process on core $here, the echoing one
+# on $there
 sub round_trip {
-    my ($a, $b) = @_;
+    my ($here, $there) = @_;
     my $x;
 
     pipe(my $ping_r, my $ping_w) or die "pipe: $!\n";
@@ -32,13 +33,13 @@ sub round_trip {
     my $pid = fork() // die "fork: $!\n";
     if ($pid == 0) {
         close $ping_w;
-        pin($b);
+        pin($there);
         syswrite($pong_w, 'x') while sysread($ping_r, $x, 1);
         POSIX::_exit(0);
     }
     close $ping_r;
     close $pong_w;
-    pin($a);
+    pin($here);
 
     # the first trip after both are pinned, then the measured ones
     syswrite($ping_w, 'x');
