@@ -113,15 +113,3 @@ my $used = $t->redis('HGET', "${p}number:$caller", 'last_used');
 ok(abs($used / 1000 - time) < 30, "a number's last use: now ($used)");
 
 done_testing();
-
-# what $get answers once it is $want, or after a second
-sub settled {
-    my ($get, $want) = @_;
-    my $v;
-    for (1 .. 50) {
-        $v = $get->();
-        last if defined $v && $v eq $want;
-        sleep 0.02;
-    }
-    return $v;
-}

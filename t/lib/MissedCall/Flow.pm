@@ -11,7 +11,7 @@ use Test::More;
 use MissedCall::Test;
 
 our @EXPORT = qw(stack node instant_gateway request_call verify_call
-    last_call session_keys digits_of channel_conf);
+    last_call session_keys digits_of channel_conf settled);
 
 our @POOL = map { sprintf '+1555010%04d', $_ } 1 .. 5;
 
@@ -144,6 +144,20 @@ sub digits_of {
     my ($n) = @_;
     (my $d = $n) =~ s/\D//g;
     return $d;
+}
+
+# what $get answers once it is $want, or after a second: a number's
+# figures are written at the end of the loop's turn of the worker that
+# counted them, which another worker's read may overtake (tally.c)
+sub settled {
+    my ($get, $want) = @_;
+    my $v;
+    for (1 .. 50) {
+        $v = $get->();
+        last if defined $v && $v eq $want;
+        select(undef, undef, undef, 0.02);
+    }
+    return $v;
 }
 
 1;
